@@ -1,0 +1,62 @@
+package io.github.distlock.core;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * Acquires leases on keys from a shared lock service.
+ *
+ * <p>Guarantees: a lease is granted only by the backend's atomic attempt; when the backend cannot be asked (it
+ * throws or times out) the call fails with {@link LockUnavailableException} and no lease is held (fail closed).
+ * Waiting never spins: it sleeps until a release notification or a jittered backoff, bounded by the remaining
+ * wait time. Invalid keys and durations are rejected before any backend call.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface LockClient {
+
+    /**
+     * Makes one attempt to acquire the lock, ignoring the request's wait time.
+     * @param request what to lock
+     * @return the lease, or empty if another owner holds the key
+     * @throws LockUnavailableException if the backend failed
+     * @throws IllegalArgumentException if the request is invalid for this client
+     */
+    Optional<Lease> tryAcquire(LockRequest request);
+
+    /**
+     * Acquires the lock, waiting up to the request's wait time for a holder to release it.
+     * @param request what to lock
+     * @return the lease
+     * @throws LockNotAcquiredException if the lock stayed held for the whole wait time
+     * @throws LockUnavailableException if the backend failed
+     * @throws InterruptedException if the thread was interrupted while waiting; no lease is held then
+     * @throws IllegalArgumentException if the request is invalid for this client
+     */
+    Lease acquire(LockRequest request) throws InterruptedException;
+
+    /**
+     * Acquires the lock (waiting as {@link #acquire} does), runs the action, checks that the lease was held
+     * throughout and releases it.
+     * @param <T> the action's result type
+     * @param request what to lock
+     * @param action the work to protect
+     * @return the action's result
+     * @throws LeaseLostException if the lease was lost while the action ran (its result is discarded)
+     * @throws Exception whatever {@link #acquire} or the action throws
+     */
+    <T> T callWithLock(LockRequest request, Callable<T> action) throws Exception;
+
+    /**
+     * Returns whether every lease from this client carries a fencing token.
+     * @return {@code true} if the backend issues fencing tokens
+     */
+    boolean supportsFencingTokens();
+
+    /**
+     * Returns the short name of the backend, for logs and metrics.
+     * @return the backend name, for example {@code in-memory}
+     */
+    String backendName();
+
+}

@@ -1,0 +1,75 @@
+package io.github.distlock.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What to lock and on which terms. Immutable; the {@code with...} methods return copies.
+ *
+ * @param key the lock key; not empty; the backend may limit its length
+ * @param leaseTime how long the backend keeps the lease without renewal; positive
+ * @param waitTime how long {@link LockClient#acquire} waits for a held lock; zero means one attempt
+ * @param autoRenew whether the engine renews the lease until it is released
+ * @param reentrant whether a thread that already holds this key through the same client gets another handle to
+ *     its lease instead of waiting for itself; set it to {@code false} when the lease is released by another
+ *     thread (asynchronous work)
+ */
+public record LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant) {
+
+    /**
+     * Validates the request.
+     * @throws IllegalArgumentException if the key is empty, the lease is not positive or the wait is negative
+     */
+    public LockRequest {
+        Objects.requireNonNull(key, "lock key must not be null");
+        Objects.requireNonNull(leaseTime, "leaseTime must not be null");
+        Objects.requireNonNull(waitTime, "waitTime must not be null");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("lock key must not be empty");
+        }
+        if (leaseTime.isNegative() || leaseTime.isZero()) {
+            throw new IllegalArgumentException("leaseTime must be positive, was " + leaseTime + " for lock '" + key + "'");
+        }
+        if (waitTime.isNegative()) {
+            throw new IllegalArgumentException("waitTime must not be negative, was " + waitTime + " for lock '" + key + "'");
+        }
+    }
+
+    /**
+     * Returns a request for one attempt (no wait), renewed automatically and reentrant.
+     * @param key the lock key
+     * @param leaseTime the lease time
+     * @return the request
+     */
+    public static LockRequest of(String key, Duration leaseTime) {
+        return new LockRequest(key, leaseTime, Duration.ZERO, true, true);
+    }
+
+    /**
+     * Returns a copy with the given wait time.
+     * @param waitTime how long to wait for a held lock
+     * @return the copy
+     */
+    public LockRequest withWaitTime(Duration waitTime) {
+        return new LockRequest(this.key, this.leaseTime, waitTime, this.autoRenew, this.reentrant);
+    }
+
+    /**
+     * Returns a copy with automatic renewal switched on or off.
+     * @param autoRenew whether to renew automatically
+     * @return the copy
+     */
+    public LockRequest withAutoRenew(boolean autoRenew) {
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, autoRenew, this.reentrant);
+    }
+
+    /**
+     * Returns a copy with thread reentrancy switched on or off.
+     * @param reentrant whether the calling thread may re-enter a lease it holds
+     * @return the copy
+     */
+    public LockRequest withReentrant(boolean reentrant) {
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, reentrant);
+    }
+
+}

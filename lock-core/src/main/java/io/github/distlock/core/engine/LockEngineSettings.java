@@ -1,0 +1,123 @@
+package io.github.distlock.core.engine;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Tuning of the {@link LockEngine}. Immutable; {@link #defaults()} suits most deployments.
+ *
+ * @param renewalRatio the fraction of the lease time after which a held lease is renewed, in (0, 1); the default
+ *     1/3 leaves two more attempts before the lease would expire
+ * @param clockDriftFactor the fraction of the lease time assumed lost to clock drift between this process and the
+ *     lock service; validity is lease time minus elapsed time minus drift
+ * @param clockDriftMinimum the fixed part of the drift allowance, added to the proportional part
+ * @param initialBackoff the first pause between attempts when the backend cannot notify releases
+ * @param maxBackoff the longest pause between attempts; also the longest sleep on a release notification when
+ *     the holder's remaining time is unknown
+ * @param maxWaitTime the longest wait time a request may ask for
+ * @param renewalThreads how many threads the shared renewal scheduler has
+ */
+public record LockEngineSettings(double renewalRatio, double clockDriftFactor, Duration clockDriftMinimum,
+        Duration initialBackoff, Duration maxBackoff, Duration maxWaitTime, int renewalThreads) {
+
+    /**
+     * Validates the settings.
+     * @throws IllegalArgumentException naming the first invalid setting
+     */
+    public LockEngineSettings {
+        Objects.requireNonNull(clockDriftMinimum, "clockDriftMinimum");
+        Objects.requireNonNull(initialBackoff, "initialBackoff");
+        Objects.requireNonNull(maxBackoff, "maxBackoff");
+        Objects.requireNonNull(maxWaitTime, "maxWaitTime");
+        if (!(renewalRatio > 0 && renewalRatio < 1)) {
+            throw new IllegalArgumentException("renewalRatio must be between 0 and 1 (exclusive), was " + renewalRatio);
+        }
+        if (!(clockDriftFactor >= 0 && clockDriftFactor < 0.5)) {
+            throw new IllegalArgumentException("clockDriftFactor must be in [0, 0.5), was " + clockDriftFactor);
+        }
+        requireNotNegative("clockDriftMinimum", clockDriftMinimum);
+        requirePositive("initialBackoff", initialBackoff);
+        requirePositive("maxBackoff", maxBackoff);
+        requireNotNegative("maxWaitTime", maxWaitTime);
+        if (maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException(
+                    "maxBackoff (" + maxBackoff + ") must not be shorter than initialBackoff (" + initialBackoff + ")");
+        }
+        if (renewalThreads < 1) {
+            throw new IllegalArgumentException("renewalThreads must be at least 1, was " + renewalThreads);
+        }
+    }
+
+    /**
+     * Returns the default settings: renew at 1/3 of the lease, drift 1 % + 2 ms, backoff 10 ms to 500 ms, waits of
+     * up to 10 minutes, one renewal thread.
+     * @return the defaults
+     */
+    public static LockEngineSettings defaults() {
+        return new LockEngineSettings(1.0 / 3, 0.01, Duration.ofMillis(2), Duration.ofMillis(10),
+                Duration.ofMillis(500), Duration.ofMinutes(10), 1);
+    }
+
+    /**
+     * Returns a copy with the given renewal ratio.
+     * @param renewalRatio the fraction of the lease after which it is renewed
+     * @return the copy
+     */
+    public LockEngineSettings withRenewalRatio(double renewalRatio) {
+        return new LockEngineSettings(renewalRatio, this.clockDriftFactor, this.clockDriftMinimum, this.initialBackoff,
+                this.maxBackoff, this.maxWaitTime, this.renewalThreads);
+    }
+
+    /**
+     * Returns a copy with the given backoff bounds.
+     * @param initialBackoff the first pause
+     * @param maxBackoff the longest pause
+     * @return the copy
+     */
+    public LockEngineSettings withBackoff(Duration initialBackoff, Duration maxBackoff) {
+        return new LockEngineSettings(this.renewalRatio, this.clockDriftFactor, this.clockDriftMinimum, initialBackoff,
+                maxBackoff, this.maxWaitTime, this.renewalThreads);
+    }
+
+    /**
+     * Returns a copy with the given maximum wait time.
+     * @param maxWaitTime the longest wait a request may ask for
+     * @return the copy
+     */
+    public LockEngineSettings withMaxWaitTime(Duration maxWaitTime) {
+        return new LockEngineSettings(this.renewalRatio, this.clockDriftFactor, this.clockDriftMinimum,
+                this.initialBackoff, this.maxBackoff, maxWaitTime, this.renewalThreads);
+    }
+
+    /**
+     * Returns a copy with the given number of renewal threads.
+     * @param renewalThreads the size of the shared renewal scheduler
+     * @return the copy
+     */
+    public LockEngineSettings withRenewalThreads(int renewalThreads) {
+        return new LockEngineSettings(this.renewalRatio, this.clockDriftFactor, this.clockDriftMinimum,
+                this.initialBackoff, this.maxBackoff, this.maxWaitTime, renewalThreads);
+    }
+
+    /**
+     * Returns the drift allowance for a lease of the given length.
+     * @param leaseTime the lease time
+     * @return the part of the lease not counted as valid
+     */
+    public Duration clockDriftFor(Duration leaseTime) {
+        return Duration.ofNanos((long) (leaseTime.toNanos() * this.clockDriftFactor)).plus(this.clockDriftMinimum);
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+
+    private static void requireNotNegative(String name, Duration value) {
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + value);
+        }
+    }
+
+}
