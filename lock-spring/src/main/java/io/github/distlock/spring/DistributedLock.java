@@ -1,0 +1,91 @@
+package io.github.distlock.spring;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.core.annotation.AliasFor;
+
+/**
+ * Runs the annotated method while holding a distributed lock.
+ *
+ * <p>When the method is called through its Spring proxy, the key expression is evaluated against the arguments,
+ * a lease is acquired on {@code <key-prefix><name>:<key>}, the method runs while the lease is renewed, and the lease
+ * is released when the method returns or throws (or, for a {@code CompletionStage}, when it completes). Calls from
+ * the same object ({@code this.charge(...)}) do not go through the proxy and are not locked.
+ *
+ * <p>On a class or interface it applies to every public method. It can be used as a meta-annotation:
+ * <pre>{@code
+ * @Retention(RUNTIME) @Target(METHOD)
+ * @DistributedLock(name = "order", leaseTime = "30s")
+ * @interface OrderLock {
+ *     @AliasFor(annotation = DistributedLock.class) String key();
+ * }
+ * }</pre>
+ *
+ * <p>Every expression and duration is checked when the bean is created, so a typo fails start-up with the method
+ * and the expression in the message.
+ */
+@Target({ ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE })
+@Retention(RetentionPolicy.RUNTIME)
+@Inherited
+@Documented
+public @interface DistributedLock {
+
+    /**
+     * Alias for {@link #key()}.
+     * @return the key expression
+     */
+    @AliasFor("key")
+    String value() default "";
+
+    /**
+     * The SpEL expression that gives the lock key from the method's parameters, by name ({@code #order.id}) or by
+     * position ({@code #p0}, {@code #a0}). It is always an expression: write a constant as {@code 'daily-report'}.
+     * Empty means one lock for the whole {@link #name()}. The value must not evaluate to {@code null} or an empty
+     * string.
+     * @return the key expression
+     */
+    @AliasFor("value")
+    String key() default "";
+
+    /**
+     * The namespace of the lock. Two methods with the same name and key share one lock. Empty means the declaring
+     * class's name and the method name ({@code com.example.OrderService.charge}).
+     * @return the lock name
+     */
+    String name() default "";
+
+    /**
+     * How long the lease lasts without renewal, as {@code 30s}, {@code 500ms}, {@code 2m} or {@code PT30S};
+     * {@code ${...}} placeholders are resolved. Empty means {@code distributed-lock.lease-time}.
+     * @return the lease time
+     */
+    String leaseTime() default "";
+
+    /**
+     * How long to wait for a held lock with {@link WhenLocked#WAIT}, in the same format as {@link #leaseTime()}.
+     * Empty means {@code distributed-lock.wait-time}. Not allowed with {@link WhenLocked#SKIP} or
+     * {@link WhenLocked#FAIL}, which make one attempt.
+     * @return the wait time
+     */
+    String waitTime() default "";
+
+    /**
+     * What to do when another owner holds the lock.
+     * @return the policy
+     */
+    WhenLocked whenLocked() default WhenLocked.WAIT;
+
+    /**
+     * Whether the lease is renewed while the method runs. When {@code false} the lease ends after
+     * {@link #leaseTime()} even if the method is still running, and the caller gets
+     * {@link io.github.distlock.core.LeaseLostException} (or a log line, per {@code distributed-lock.on-lease-lost}).
+     * @return whether to renew automatically
+     */
+    boolean autoRenew() default true;
+
+}

@@ -1,0 +1,61 @@
+package io.github.distlock.spring;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import org.springframework.core.Ordered;
+
+/**
+ * Application-wide defaults and behaviour of {@link DistributedLock} methods. Declare a bean of this type to change
+ * them; Spring Boot builds it from the {@code distributed-lock.*} properties. Immutable.
+ *
+ * @param defaultLeaseTime the lease time of methods that do not set one
+ * @param defaultWaitTime the wait time of {@link WhenLocked#WAIT} methods that do not set one
+ * @param maxWaitTime the longest wait time a method may declare
+ * @param keyPrefix a prefix put before every lock name, to separate applications or tenants sharing a backend
+ * @param advisorOrder the order of the lock advisor; the default runs it outside {@code @Transactional}
+ * @param onLeaseLost what happens when a lease was lost while the method ran
+ */
+public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaultWaitTime, Duration maxWaitTime,
+        String keyPrefix, int advisorOrder, LeaseLostAction onLeaseLost) {
+
+    /**
+     * The default advisor order: just ahead of the transaction advisor (whose default is
+     * {@link Ordered#LOWEST_PRECEDENCE}), so a lock is acquired before a transaction begins and released after it
+     * commits.
+     */
+    public static final int DEFAULT_ADVISOR_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
+
+    /**
+     * Validates the settings.
+     * @throws IllegalArgumentException naming the invalid setting
+     */
+    public DistributedLockSettings {
+        Objects.requireNonNull(defaultLeaseTime, "defaultLeaseTime");
+        Objects.requireNonNull(defaultWaitTime, "defaultWaitTime");
+        Objects.requireNonNull(maxWaitTime, "maxWaitTime");
+        Objects.requireNonNull(keyPrefix, "keyPrefix");
+        Objects.requireNonNull(onLeaseLost, "onLeaseLost");
+        if (defaultLeaseTime.isNegative() || defaultLeaseTime.isZero()) {
+            throw new IllegalArgumentException("defaultLeaseTime must be positive, was " + defaultLeaseTime);
+        }
+        if (defaultWaitTime.isNegative()) {
+            throw new IllegalArgumentException("defaultWaitTime must not be negative, was " + defaultWaitTime);
+        }
+        if (defaultWaitTime.compareTo(maxWaitTime) > 0) {
+            throw new IllegalArgumentException(
+                    "defaultWaitTime " + defaultWaitTime + " is longer than maxWaitTime " + maxWaitTime);
+        }
+    }
+
+    /**
+     * Returns the defaults: lease 30 s, wait 5 s, maximum wait 10 min, no key prefix, outside transactions,
+     * {@link LeaseLostAction#THROW}.
+     * @return the defaults
+     */
+    public static DistributedLockSettings defaults() {
+        return new DistributedLockSettings(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMinutes(10), "",
+                DEFAULT_ADVISOR_ORDER, LeaseLostAction.THROW);
+    }
+
+}

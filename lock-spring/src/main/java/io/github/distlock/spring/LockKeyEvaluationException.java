@@ -1,0 +1,28 @@
+package io.github.distlock.spring;
+
+/**
+ * Thrown when the key of a {@link DistributedLock} method cannot be computed for a call: the expression threw, or
+ * it gave {@code null} or an empty string. No lock was taken and the method did not run.
+ */
+public class LockKeyEvaluationException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     * @param message names the method and the expression
+     * @param cause the evaluation failure, if any
+     */
+    public LockKeyEvaluationException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /**
+     * Creates the exception.
+     * @param message names the method and the expression
+     */
+    public LockKeyEvaluationException(String message) {
+        super(message);
+    }
+
+}

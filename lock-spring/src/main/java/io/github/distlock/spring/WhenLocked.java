@@ -1,0 +1,27 @@
+package io.github.distlock.spring;
+
+/**
+ * What a {@link DistributedLock} method does when another owner holds its lock.
+ */
+public enum WhenLocked {
+
+    /**
+     * Wait up to the wait time for the holder to release it, then throw
+     * {@link io.github.distlock.core.LockNotAcquiredException}.
+     */
+    WAIT,
+
+    /**
+     * Make one attempt; if the lock is held, do not run the method and return an empty value: {@code null} (also for
+     * {@code void}), {@code false} for {@code boolean}, an empty {@code Optional}, {@code OptionalInt},
+     * {@code OptionalLong}, {@code OptionalDouble}, {@code List}, {@code Set} or {@code Map}, or a future completed
+     * with {@code null}. Methods returning other primitives cannot skip and fail start-up.
+     */
+    SKIP,
+
+    /**
+     * Make one attempt; if the lock is held, throw {@link io.github.distlock.core.LockNotAcquiredException} at once.
+     */
+    FAIL
+
+}

@@ -1,0 +1,284 @@
+package io.github.distlock.spring.interceptor;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import io.github.distlock.spring.DistributedLock;
+import io.github.distlock.spring.DistributedLockSettings;
+import io.github.distlock.spring.FencingToken;
+import io.github.distlock.spring.WhenLocked;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.context.EmbeddedValueResolverAware;
+import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.expression.Expression;
+import org.springframework.format.datetime.standard.DurationFormatterUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+import org.springframework.util.StringValueResolver;
+
+/**
+ * Reads {@link DistributedLock} from a method, then its class, then (for a method implementing an interface) the
+ * interface method and the interface, and turns it into a validated {@link DistributedLockOperation}. Answers are
+ * cached per method and target class, misses included, so the annotation is read and the expression parsed once.
+ *
+ * <p>Thread-safe.
+ */
+public class AnnotationDistributedLockOperationSource implements DistributedLockOperationSource,
+        EmbeddedValueResolverAware {
+
+    private static final Object NO_OPERATION = new Object();
+
+    private final Supplier<DistributedLockSettings> settings;
+
+    private final LockKeyEvaluator keyEvaluator;
+
+    private final Map<MethodClassKey, Object> cache = new ConcurrentHashMap<>(256);
+
+    private @Nullable StringValueResolver valueResolver;
+
+    /**
+     * Creates a source whose defaults come from the given settings, read when an operation is first built.
+     * @param settings the defaults and limits
+     */
+    public AnnotationDistributedLockOperationSource(Supplier<DistributedLockSettings> settings) {
+        this.settings = settings;
+        this.keyEvaluator = new LockKeyEvaluator();
+    }
+
+    @Override
+    public void setEmbeddedValueResolver(StringValueResolver resolver) {
+        this.valueResolver = resolver;
+    }
+
+    LockKeyEvaluator keyEvaluator() {
+        return this.keyEvaluator;
+    }
+
+    @Override
+    public @Nullable DistributedLockOperation findOperation(Method method, @Nullable Class<?> targetClass) {
+        if (method.getDeclaringClass() == Object.class) {
+            return null;
+        }
+        MethodClassKey cacheKey = new MethodClassKey(method, targetClass);
+        Object cached = this.cache.get(cacheKey);
+        if (cached == null) {
+            DistributedLockOperation operation = computeOperation(method, targetClass);
+            cached = (operation != null) ? operation : NO_OPERATION;
+            this.cache.put(cacheKey, cached);
+        }
+        return (cached != NO_OPERATION) ? (DistributedLockOperation) cached : null;
+    }
+
+    /**
+     * Checks every locked method of a bean class, so that mistakes fail start-up: methods the proxy can never
+     * intercept (private, static, final) and invalid expressions or durations.
+     * @param beanClass the user class of a bean
+     * @throws IllegalStateException describing the first problem found
+     */
+    public void validate(Class<?> beanClass) {
+        if (!AnnotationUtils.isCandidateClass(beanClass, DistributedLock.class)) {
+            return;
+        }
+        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(beanClass, ReflectionUtils.USER_DECLARED_METHODS)) {
+            if (method.isBridge() || method.isSynthetic()) {
+                continue;
+            }
+            if (AnnotatedElementUtils.hasAnnotation(method, DistributedLock.class)) {
+                String unreachable = whyNeverIntercepted(method);
+                if (unreachable != null) {
+                    throw new IllegalStateException("@DistributedLock on " + describe(method, beanClass)
+                            + " can never take effect: the method is " + unreachable
+                            + ", so calls to it never pass through the Spring proxy that takes the lock");
+                }
+            }
+            if (Modifier.isPublic(method.getModifiers()) || AnnotatedElementUtils.hasAnnotation(method, DistributedLock.class)) {
+                findOperation(method, beanClass);
+            }
+        }
+    }
+
+    private static @Nullable String whyNeverIntercepted(Method method) {
+        int modifiers = method.getModifiers();
+        if (Modifier.isPrivate(modifiers)) {
+            return "private";
+        }
+        if (Modifier.isStatic(modifiers)) {
+            return "static";
+        }
+        if (Modifier.isFinal(modifiers)) {
+            return "final";
+        }
+        return null;
+    }
+
+    private @Nullable DistributedLockOperation computeOperation(Method method, @Nullable Class<?> targetClass) {
+        Class<?> userClass = (targetClass != null) ? ClassUtils.getUserClass(targetClass) : method.getDeclaringClass();
+        Method specificMethod = AopUtils.getMostSpecificMethod(method, userClass);
+        DistributedLock annotation = AnnotatedElementUtils.findMergedAnnotation(specificMethod, DistributedLock.class);
+        if (annotation == null && specificMethod != method) {
+            annotation = AnnotatedElementUtils.findMergedAnnotation(method, DistributedLock.class);
+        }
+        if (annotation == null && Modifier.isPublic(specificMethod.getModifiers()) && !specificMethod.isSynthetic()) {
+            annotation = AnnotatedElementUtils.findMergedAnnotation(userClass, DistributedLock.class);
+            if (annotation == null) {
+                annotation = AnnotatedElementUtils.findMergedAnnotation(method.getDeclaringClass(), DistributedLock.class);
+            }
+        }
+        if (annotation == null) {
+            return null;
+        }
+        return parse(annotation, specificMethod, userClass);
+    }
+
+    private DistributedLockOperation parse(DistributedLock annotation, Method method, Class<?> userClass) {
+        DistributedLockSettings defaults = this.settings.get();
+        String description = describe(method, userClass);
+        String name = resolve(annotation.name());
+        if (name.isEmpty()) {
+            name = method.getDeclaringClass().getName() + "." + method.getName();
+        }
+        String keyText = annotation.key().trim();
+        Expression keyExpression = keyText.isEmpty() ? null : this.keyEvaluator.parse(keyText, method, description);
+        Duration leaseTime = parseDuration(annotation.leaseTime(), "leaseTime", defaults.defaultLeaseTime(), description);
+        if (leaseTime.isNegative() || leaseTime.isZero()) {
+            throw new IllegalStateException("@DistributedLock(leaseTime = \"" + annotation.leaseTime() + "\") on "
+                    + description + " must be positive, was " + leaseTime);
+        }
+        WhenLocked whenLocked = annotation.whenLocked();
+        Duration waitTime;
+        if (whenLocked == WhenLocked.WAIT) {
+            waitTime = parseDuration(annotation.waitTime(), "waitTime", defaults.defaultWaitTime(), description);
+            if (waitTime.isNegative()) {
+                throw new IllegalStateException("@DistributedLock(waitTime = \"" + annotation.waitTime() + "\") on "
+                        + description + " must not be negative, was " + waitTime);
+            }
+            if (waitTime.compareTo(defaults.maxWaitTime()) > 0) {
+                throw new IllegalStateException("@DistributedLock(waitTime = \"" + annotation.waitTime() + "\") on "
+                        + description + " is longer than the allowed maximum " + defaults.maxWaitTime()
+                        + " (distributed-lock.max-wait-time)");
+            }
+        }
+        else {
+            if (!annotation.waitTime().isEmpty()) {
+                throw new IllegalStateException("@DistributedLock on " + description + " sets waitTime, which has no "
+                        + "effect with whenLocked = " + whenLocked + " (it makes one attempt); remove waitTime or use WAIT");
+            }
+            waitTime = Duration.ZERO;
+        }
+        Class<?> returnType = method.getReturnType();
+        boolean asynchronous = CompletionStage.class.isAssignableFrom(returnType);
+        if (whenLocked == WhenLocked.SKIP && returnType.isPrimitive() && returnType != void.class
+                && returnType != boolean.class) {
+            throw new IllegalStateException("@DistributedLock(whenLocked = SKIP) on " + description
+                    + " cannot skip: it returns " + returnType + ", which has no empty value; return an Optional, a "
+                    + "wrapper type or void, or use WAIT or FAIL");
+        }
+        int fencingTokenParameter = findFencingTokenParameter(method, description);
+        return new DistributedLockOperation(method, description, name, keyText, keyExpression, leaseTime, waitTime,
+                whenLocked, annotation.autoRenew(), fencingTokenParameter, asynchronous,
+                this.keyEvaluator.parameterNames(method));
+    }
+
+    private static int findFencingTokenParameter(Method method, String description) {
+        Parameter[] parameters = method.getParameters();
+        int found = -1;
+        for (int i = 0; i < parameters.length; i++) {
+            if (!parameters[i].isAnnotationPresent(FencingToken.class)) {
+                continue;
+            }
+            if (found >= 0) {
+                throw new IllegalStateException("@FencingToken may mark one parameter of " + description + ", found two");
+            }
+            Class<?> type = parameters[i].getType();
+            if (type != long.class && type != Long.class && type != OptionalLong.class) {
+                throw new IllegalStateException("@FencingToken parameter " + i + " of " + description
+                        + " must be long, Long or OptionalLong, was " + type.getName());
+            }
+            found = i;
+        }
+        return found;
+    }
+
+    private Duration parseDuration(String text, String attribute, Duration defaultValue, String description) {
+        String resolved = resolve(text);
+        if (resolved.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return DurationFormatterUtils.detectAndParse(resolved);
+        }
+        catch (RuntimeException ex) {
+            throw new IllegalStateException("@DistributedLock(" + attribute + " = \"" + text + "\") on " + description
+                    + ": '" + resolved + "' is not a duration; use a form such as 30s, 500ms, 2m or PT30S", ex);
+        }
+    }
+
+    private String resolve(String text) {
+        String trimmed = text.trim();
+        if (this.valueResolver != null && trimmed.contains("${")) {
+            String resolved = this.valueResolver.resolveStringValue(trimmed);
+            return (resolved != null) ? resolved.trim() : "";
+        }
+        return trimmed;
+    }
+
+    static String describe(Method method, Class<?> targetClass) {
+        String parameters = Arrays.stream(method.getParameterTypes())
+            .map(Class::getSimpleName)
+            .collect(Collectors.joining(", "));
+        return ClassUtils.getShortName(targetClass) + "." + method.getName() + "(" + parameters + ")";
+    }
+
+    /**
+     * Returns the value a skipped call returns for the given return type.
+     */
+    static @Nullable Object emptyValueFor(Class<?> returnType) {
+        if (returnType == boolean.class || returnType == Boolean.class) {
+            return Boolean.FALSE;
+        }
+        if (returnType == Optional.class) {
+            return Optional.empty();
+        }
+        if (returnType == OptionalInt.class) {
+            return OptionalInt.empty();
+        }
+        if (returnType == OptionalLong.class) {
+            return OptionalLong.empty();
+        }
+        if (returnType == OptionalDouble.class) {
+            return OptionalDouble.empty();
+        }
+        if (returnType == List.class) {
+            return List.of();
+        }
+        if (returnType == Set.class) {
+            return Set.of();
+        }
+        if (returnType == Map.class) {
+            return Map.of();
+        }
+        if (CompletionStage.class.isAssignableFrom(returnType)) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return null;
+    }
+
+}

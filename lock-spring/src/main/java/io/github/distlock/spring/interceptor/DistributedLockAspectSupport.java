@@ -1,0 +1,201 @@
+package io.github.distlock.spring.interceptor;
+
+import java.lang.reflect.Method;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+import io.github.distlock.core.DistributedLockException;
+import io.github.distlock.core.Lease;
+import io.github.distlock.core.LeaseLostException;
+import io.github.distlock.core.LockClient;
+import io.github.distlock.core.LockNotAcquiredException;
+import io.github.distlock.core.LockRequest;
+import io.github.distlock.spring.DistributedLockSettings;
+import io.github.distlock.spring.LeaseLostAction;
+import io.github.distlock.spring.LockContext;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The behaviour behind {@link io.github.distlock.spring.DistributedLock}, independent of the AOP mechanism: evaluate
+ * the key, acquire according to the operation's policy, run the method with the lease bound to
+ * {@link LockContext}, and release when the method returns, throws or (for a {@code CompletionStage}) completes.
+ *
+ * <p>A method never runs without its lease: every failure to acquire (held, backend down, invalid key) is thrown
+ * before the method is invoked, except {@link io.github.distlock.spring.WhenLocked#SKIP}, which returns an empty
+ * value without invoking it. Thread-safe.
+ */
+public abstract class DistributedLockAspectSupport {
+
+    private static final Logger logger = LoggerFactory.getLogger(DistributedLockAspectSupport.class);
+
+    private final DistributedLockOperationSource operationSource;
+
+    private final Supplier<LockClient> lockClient;
+
+    private final Supplier<DistributedLockSettings> settings;
+
+    private final LockKeyEvaluator keyEvaluator = new LockKeyEvaluator();
+
+    /**
+     * Creates the aspect support.
+     * @param operationSource finds the operation of a method
+     * @param lockClient supplies the lock client, resolved at the first call
+     * @param settings supplies the key prefix and the lease-lost policy
+     */
+    protected DistributedLockAspectSupport(DistributedLockOperationSource operationSource,
+            Supplier<LockClient> lockClient, Supplier<DistributedLockSettings> settings) {
+        this.operationSource = operationSource;
+        this.lockClient = lockClient;
+        this.settings = settings;
+    }
+
+    /**
+     * Runs one call of a possibly locked method.
+     * @param invoker continues the call
+     * @param method the invoked method
+     * @param target the target object
+     * @param targetClass the target class
+     * @param args the arguments; a {@code @FencingToken} argument is replaced in place
+     * @return the method's result, or the empty value of a skipped call
+     * @throws Throwable whatever the method throws, or the lock's exceptions
+     */
+    protected @Nullable Object execute(Invoker invoker, Method method, Object target, Class<?> targetClass,
+            Object[] args) throws Throwable {
+        DistributedLockOperation operation = this.operationSource.findOperation(method, targetClass);
+        if (operation == null) {
+            return invoker.proceed();
+        }
+        DistributedLockSettings settings = this.settings.get();
+        String key = operation.lockKey(settings.keyPrefix(), this.keyEvaluator.evaluate(operation, args, target));
+        LockClient client = this.lockClient.get();
+        int tokenIndex = operation.fencingTokenParameter();
+        if (tokenIndex >= 0 && method.getParameterTypes()[tokenIndex] == long.class && !client.supportsFencingTokens()) {
+            throw new IllegalStateException(operation.description() + " takes a long @FencingToken, but lock backend '"
+                    + client.backendName() + "' issues no fencing tokens; use OptionalLong or Long, or a backend "
+                    + "with fencing tokens");
+        }
+        LockRequest request = new LockRequest(key, operation.leaseTime(), operation.waitTime(), operation.autoRenew(),
+                !operation.asynchronous());
+        Lease lease = acquire(client, operation, request);
+        if (lease == null) {
+            logger.debug("Skipped {}: lock '{}' is held by another owner", operation.description(), key);
+            return AnnotationDistributedLockOperationSource.emptyValueFor(method.getReturnType());
+        }
+        if (tokenIndex >= 0) {
+            args[tokenIndex] = fencingArgument(lease.fencingToken(), method.getParameterTypes()[tokenIndex]);
+        }
+        Object result;
+        try (LockContext.Scope scope = LockContext.bind(lease)) {
+            result = invoker.proceed();
+        }
+        catch (Throwable ex) {
+            LeaseLostException lost = leaseLostIfAny(lease, operation);
+            lease.release();
+            if (lost != null) {
+                ex.addSuppressed(lost);
+            }
+            throw ex;
+        }
+        if (operation.asynchronous() && result instanceof CompletionStage<?> stage) {
+            return releaseOnCompletion(stage, lease, operation, settings.onLeaseLost());
+        }
+        LeaseLostException lost = leaseLostIfAny(lease, operation);
+        lease.release();
+        if (lost != null) {
+            onLeaseLost(lost, settings.onLeaseLost());
+        }
+        return result;
+    }
+
+    private @Nullable Lease acquire(LockClient client, DistributedLockOperation operation, LockRequest request) {
+        switch (operation.whenLocked()) {
+            case WAIT:
+                try {
+                    return client.acquire(request);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new DistributedLockException(request.key(), "Interrupted while waiting for lock '"
+                            + request.key() + "' of " + operation.description() + "; the method did not run", ex);
+                }
+            case FAIL:
+                return client.tryAcquire(request)
+                    .orElseThrow(() -> new LockNotAcquiredException(request.key(), request.waitTime()));
+            case SKIP:
+            default:
+                return client.tryAcquire(request).orElse(null);
+        }
+    }
+
+    private static @Nullable Object fencingArgument(OptionalLong token, Class<?> parameterType) {
+        if (parameterType == OptionalLong.class) {
+            return token;
+        }
+        return token.isPresent() ? token.getAsLong() : null;
+    }
+
+    private static CompletableFuture<Object> releaseOnCompletion(CompletionStage<?> stage, Lease lease,
+            DistributedLockOperation operation, LeaseLostAction action) {
+        CompletableFuture<Object> completion = new CompletableFuture<>();
+        stage.whenComplete((value, failure) -> {
+            LeaseLostException lost = leaseLostIfAny(lease, operation);
+            // Released before the caller's future completes, so a caller that reacts to completion finds it free.
+            lease.release();
+            if (failure != null) {
+                if (lost != null) {
+                    failure.addSuppressed(lost);
+                }
+                completion.completeExceptionally(failure);
+            }
+            else if (lost != null && action == LeaseLostAction.THROW) {
+                completion.completeExceptionally(lost);
+            }
+            else {
+                if (lost != null) {
+                    logger.warn(lost.getMessage());
+                }
+                completion.complete(value);
+            }
+        });
+        return completion;
+    }
+
+    private static @Nullable LeaseLostException leaseLostIfAny(Lease lease, DistributedLockOperation operation) {
+        try {
+            lease.checkHeld();
+            return null;
+        }
+        catch (LeaseLostException ex) {
+            return new LeaseLostException(lease.key(), "the lease ended while " + operation.description()
+                    + " was running, so part of its work was not protected (" + ex.getMessage() + ")");
+        }
+    }
+
+    private static void onLeaseLost(LeaseLostException lost, LeaseLostAction action) {
+        if (action == LeaseLostAction.THROW) {
+            throw lost;
+        }
+        logger.warn(lost.getMessage());
+    }
+
+    /**
+     * Continues an intercepted call.
+     */
+    @FunctionalInterface
+    protected interface Invoker {
+
+        /**
+         * Invokes the method.
+         * @return its result
+         * @throws Throwable what it throws
+         */
+        @Nullable Object proceed() throws Throwable;
+
+    }
+
+}

@@ -1,0 +1,40 @@
+package io.github.distlock.spring.interceptor;
+
+import java.util.function.Supplier;
+
+import io.github.distlock.core.LockClient;
+import io.github.distlock.spring.DistributedLockSettings;
+
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+import org.springframework.aop.support.AopUtils;
+
+/**
+ * The AOP Alliance interceptor that locks {@link io.github.distlock.spring.DistributedLock} methods; the behaviour
+ * is in {@link DistributedLockAspectSupport}. Thread-safe.
+ */
+public class DistributedLockInterceptor extends DistributedLockAspectSupport implements MethodInterceptor {
+
+    /**
+     * Creates the interceptor.
+     * @param operationSource finds the operation of a method
+     * @param lockClient supplies the lock client, resolved at the first call
+     * @param settings supplies the key prefix and the lease-lost policy
+     */
+    public DistributedLockInterceptor(DistributedLockOperationSource operationSource, Supplier<LockClient> lockClient,
+            Supplier<DistributedLockSettings> settings) {
+        super(operationSource, lockClient, settings);
+    }
+
+    @Override
+    public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+        Object target = invocation.getThis();
+        if (target == null) {
+            return invocation.proceed();
+        }
+        return execute(invocation::proceed, invocation.getMethod(), target, AopUtils.getTargetClass(target),
+                invocation.getArguments());
+    }
+
+}

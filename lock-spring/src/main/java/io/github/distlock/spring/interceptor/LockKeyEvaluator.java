@@ -1,0 +1,144 @@
+package io.github.distlock.spring.interceptor;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.github.distlock.spring.LockKeyEvaluationException;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.expression.EvaluationException;
+import org.springframework.expression.Expression;
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.SpelNode;
+import org.springframework.expression.spel.ast.VariableReference;
+import org.springframework.expression.spel.standard.SpelExpression;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.expression.spel.support.SimpleEvaluationContext;
+
+/**
+ * Parses key expressions once (when the bean is created) and evaluates them per call against a read-only context:
+ * method parameters by name and as {@code #p0}/{@code #a0}, and the {@link LockKeyRoot}. Type references, bean
+ * references, constructors and assignments are not available, and argument values are only ever data, never parsed
+ * as expressions. Thread-safe.
+ */
+final class LockKeyEvaluator {
+
+    private final SpelExpressionParser parser = new SpelExpressionParser();
+
+    private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+    /**
+     * Parses the expression and checks that every variable it reads is a parameter of the method.
+     * @throws IllegalStateException naming the method and the expression if it is invalid
+     */
+    Expression parse(String expressionText, Method method, String description) {
+        Expression expression;
+        try {
+            expression = this.parser.parseExpression(expressionText);
+        }
+        catch (ParseException ex) {
+            throw new IllegalStateException("Invalid @DistributedLock key expression '" + expressionText + "' on "
+                    + description + ": " + ex.getMessage(), ex);
+        }
+        if (expression instanceof SpelExpression spel) {
+            Set<String> known = knownVariables(method);
+            List<String> referenced = new ArrayList<>();
+            collectVariables(spel.getAST(), referenced);
+            for (String variable : referenced) {
+                if (!known.contains(variable)) {
+                    throw new IllegalStateException("@DistributedLock key expression '" + expressionText + "' on "
+                            + description + " refers to #" + variable + ", which is not a parameter; available: "
+                            + describe(method, known));
+                }
+            }
+        }
+        return expression;
+    }
+
+    /**
+     * Evaluates the key for one call.
+     * @throws LockKeyEvaluationException if evaluation fails or gives {@code null} or an empty string
+     */
+    String evaluate(DistributedLockOperation operation, Object[] args, Object target) {
+        Expression expression = operation.keyExpression();
+        if (expression == null) {
+            return "";
+        }
+        SimpleEvaluationContext context = SimpleEvaluationContext.forReadOnlyDataBinding()
+            .withInstanceMethods()
+            .withRootObject(new LockKeyRoot(operation.method(), args, target))
+            .build();
+        List<String> names = operation.parameterNames();
+        for (int i = 0; i < args.length; i++) {
+            context.setVariable("p" + i, args[i]);
+            context.setVariable("a" + i, args[i]);
+            if (!names.isEmpty()) {
+                context.setVariable(names.get(i), args[i]);
+            }
+        }
+        Object value;
+        try {
+            value = expression.getValue(context);
+        }
+        catch (EvaluationException ex) {
+            throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
+                    + "' on " + operation.description() + " failed: " + ex.getMessage() + "; no lock was taken", ex);
+        }
+        String key = (value != null) ? value.toString() : null;
+        if (key == null || key.isEmpty()) {
+            throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
+                    + "' on " + operation.description() + " evaluated to " + ((key == null) ? "null" : "an empty string")
+                    + "; no lock was taken");
+        }
+        return key;
+    }
+
+    List<String> parameterNames(Method method) {
+        String[] names = this.parameterNames.getParameterNames(method);
+        return (names != null) ? List.of(names) : List.of();
+    }
+
+    private Set<String> knownVariables(Method method) {
+        Set<String> known = new LinkedHashSet<>();
+        String[] names = this.parameterNames.getParameterNames(method);
+        if (names != null) {
+            known.addAll(Arrays.asList(names));
+        }
+        for (int i = 0; i < method.getParameterCount(); i++) {
+            known.add("p" + i);
+            known.add("a" + i);
+        }
+        // SpEL's own variables.
+        known.add("root");
+        known.add("this");
+        return known;
+    }
+
+    private String describe(Method method, Set<String> known) {
+        String[] names = this.parameterNames.getParameterNames(method);
+        String hint = (names == null && method.getParameterCount() > 0)
+                ? " (parameter names are not available: compile with -parameters to use them)" : "";
+        List<String> shown = new ArrayList<>(known);
+        shown.removeAll(List.of("root", "this"));
+        return shown + hint;
+    }
+
+    private static void collectVariables(@Nullable SpelNode node, List<String> into) {
+        if (node == null) {
+            return;
+        }
+        if (node instanceof VariableReference) {
+            into.add(node.toStringAST().substring(1));
+        }
+        for (int i = 0; i < node.getChildCount(); i++) {
+            collectVariables(node.getChild(i), into);
+        }
+    }
+
+}
