@@ -74,9 +74,9 @@ public class DistributedLockConfiguration {
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     public DistributedLockAdvisor distributedLockAdvisor(AnnotationDistributedLockOperationSource operationSource,
             DistributedLockInterceptor interceptor, ObjectProvider<DistributedLockSettings> settings) {
-        DistributedLockAdvisor advisor = new DistributedLockAdvisor(operationSource);
+        SingletonSupplier<DistributedLockSettings> resolved = settingsSupplier(settings);
+        DistributedLockAdvisor advisor = new DistributedLockAdvisor(operationSource, () -> resolved.get().advisorOrder());
         advisor.setAdvice(interceptor);
-        advisor.setOrder(settingsSupplier(settings).get().advisorOrder());
         return advisor;
     }
 

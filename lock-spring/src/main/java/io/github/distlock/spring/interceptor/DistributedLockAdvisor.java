@@ -1,6 +1,7 @@
 package io.github.distlock.spring.interceptor;
 
 import java.lang.reflect.Method;
+import java.util.function.IntSupplier;
 
 import io.github.distlock.spring.DistributedLock;
 
@@ -19,11 +20,16 @@ public class DistributedLockAdvisor extends AbstractBeanFactoryPointcutAdvisor {
 
     private final transient Pointcut pointcut;
 
+    private final transient IntSupplier order;
+
     /**
      * Creates the advisor.
      * @param operationSource decides which methods are locked
+     * @param order supplies the advisor's order when it is first needed, so that reading the settings does not
+     *     create beans while post-processors are still being registered
      */
-    public DistributedLockAdvisor(DistributedLockOperationSource operationSource) {
+    public DistributedLockAdvisor(DistributedLockOperationSource operationSource, IntSupplier order) {
+        this.order = order;
         this.pointcut = new StaticMethodMatcherPointcut() {
 
             {
@@ -36,6 +42,11 @@ public class DistributedLockAdvisor extends AbstractBeanFactoryPointcutAdvisor {
             }
 
         };
+    }
+
+    @Override
+    public int getOrder() {
+        return this.order.getAsInt();
     }
 
     @Override

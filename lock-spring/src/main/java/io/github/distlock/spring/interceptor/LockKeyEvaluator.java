@@ -12,7 +12,6 @@ import io.github.distlock.spring.LockKeyEvaluationException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
-import org.springframework.expression.EvaluationException;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelNode;
@@ -86,7 +85,7 @@ final class LockKeyEvaluator {
         try {
             value = expression.getValue(context);
         }
-        catch (EvaluationException ex) {
+        catch (RuntimeException ex) {
             throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
                     + "' on " + operation.description() + " failed: " + ex.getMessage() + "; no lock was taken", ex);
         }
