@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 import io.github.distlock.core.spi.AcquireResult;
@@ -23,7 +24,8 @@ final class RecordingLeaseBackend implements FencingLeaseBackend, ReleaseNotifyi
 
     final List<String> acquiredKeys = new CopyOnWriteArrayList<>();
 
-    final AtomicReference<Runnable> onRelease = new AtomicReference<>(() -> { });
+    /** Describes a release in {@link #events}; a test can make it probe what others see at that moment. */
+    final AtomicReference<Supplier<String>> releaseEvent = new AtomicReference<>(() -> "release");
 
     volatile boolean unreachable;
 
@@ -54,8 +56,7 @@ final class RecordingLeaseBackend implements FencingLeaseBackend, ReleaseNotifyi
 
     @Override
     public boolean releaseIfOwner(String key, String ownerToken) {
-        this.onRelease.get().run();
-        this.events.add("release");
+        this.events.add(this.releaseEvent.get().get());
         return this.delegate.releaseIfOwner(key, ownerToken);
     }
 

@@ -1,0 +1,230 @@
+package io.github.distlock.spring;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+import io.github.distlock.core.engine.LockEngine;
+import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Every mistake in a {@code @DistributedLock} fails the application's start-up, naming the method and the
+ * offending expression or attribute.
+ */
+class StartupValidationTests {
+
+    @Test
+    void privateMethodFailsStartupBecauseTheProxyCanNeverInterceptIt() {
+        assertStartupFails(PrivateMethod.class, "PrivateMethod.charge(String)", "private", "never take effect");
+    }
+
+    @Test
+    void finalMethodFailsStartup() {
+        assertStartupFails(FinalMethod.class, "FinalMethod.charge(String)", "final");
+    }
+
+    @Test
+    void staticMethodFailsStartup() {
+        assertStartupFails(StaticMethod.class, "StaticMethod.charge(String)", "static");
+    }
+
+    @Test
+    void unparsableKeyExpressionFailsStartup() {
+        assertStartupFails(BrokenExpression.class, "BrokenExpression.charge(String)", "'#orderId.'");
+    }
+
+    @Test
+    void unknownParameterNameFailsStartup() {
+        assertStartupFails(UnknownParameter.class, "UnknownParameter.charge(String)", "'#ordrId'", "#ordrId",
+                "orderId");
+    }
+
+    @Test
+    void invalidDurationFailsStartup() {
+        assertStartupFails(InvalidDuration.class, "InvalidDuration.charge(String)", "leaseTime", "'3 parsecs'");
+    }
+
+    @Test
+    void unresolvedPlaceholderDurationFailsStartup() {
+        assertStartupFails(UnresolvablePlaceholder.class, "UnresolvablePlaceholder.charge(String)", "waitTime",
+                "${orders.lock.wait}");
+    }
+
+    @Test
+    void negativeLeaseFailsStartup() {
+        assertStartupFails(NegativeLease.class, "NegativeLease.charge(String)", "leaseTime", "positive");
+    }
+
+    @Test
+    void waitLongerThanAllowedFailsStartup() {
+        assertStartupFails(WaitTooLong.class, "WaitTooLong.charge(String)", "waitTime",
+                "distributed-lock.max-wait-time");
+    }
+
+    @Test
+    void waitTimeWithSkipFailsStartupBecauseSkipNeverWaits() {
+        assertStartupFails(WaitWithSkip.class, "WaitWithSkip.charge(String)", "waitTime", "SKIP");
+    }
+
+    @Test
+    void skipOnAMethodReturningAnIntFailsStartup() {
+        assertStartupFails(SkipReturningInt.class, "SkipReturningInt.count(String)", "SKIP", "int");
+    }
+
+    @Test
+    void fencingTokenOnAStringParameterFailsStartup() {
+        assertStartupFails(FencingTokenOnString.class, "FencingTokenOnString.charge(String, String)", "@FencingToken",
+                "long, Long or OptionalLong");
+    }
+
+    @Test
+    void twoFencingTokenParametersFailStartup() {
+        assertStartupFails(TwoFencingTokens.class, "TwoFencingTokens.charge(String, long, OptionalLong)",
+                "@FencingToken");
+    }
+
+    private static void assertStartupFails(Class<?> beanClass, String... messageParts) {
+        AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+        context.register(Infrastructure.class);
+        context.registerBean(beanClass);
+        var failure = assertThatThrownBy(context::refresh).isInstanceOf(BeanCreationException.class);
+        for (String part : messageParts) {
+            failure.hasMessageContaining(part);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableDistributedLock
+    static class Infrastructure {
+
+        @Bean(destroyMethod = "close")
+        LockEngine lockClient() {
+            return new LockEngine(new InMemoryLeaseBackend());
+        }
+
+        @Bean
+        DistributedLockSettings distributedLockSettings() {
+            DistributedLockSettings defaults = DistributedLockSettings.defaults();
+            return new DistributedLockSettings(defaults.defaultLeaseTime(), defaults.defaultWaitTime(),
+                    Duration.ofMinutes(1), "", defaults.advisorOrder(), defaults.onLeaseLost());
+        }
+
+    }
+
+    static class PrivateMethod {
+
+        @DistributedLock(key = "#orderId")
+        private void charge(String orderId) {
+        }
+
+        public void callCharge() {
+            charge("1");
+        }
+
+    }
+
+    static class FinalMethod {
+
+        @DistributedLock(key = "#orderId")
+        public final void charge(String orderId) {
+        }
+
+    }
+
+    static class StaticMethod {
+
+        @DistributedLock(key = "#orderId")
+        public static void charge(String orderId) {
+        }
+
+    }
+
+    static class BrokenExpression {
+
+        @DistributedLock(key = "#orderId.")
+        public void charge(String orderId) {
+        }
+
+    }
+
+    static class UnknownParameter {
+
+        @DistributedLock(key = "#ordrId")
+        public void charge(String orderId) {
+        }
+
+    }
+
+    static class InvalidDuration {
+
+        @DistributedLock(key = "#orderId", leaseTime = "3 parsecs")
+        public void charge(String orderId) {
+        }
+
+    }
+
+    static class UnresolvablePlaceholder {
+
+        @DistributedLock(key = "#orderId", waitTime = "${orders.lock.wait}")
+        public void charge(String orderId) {
+        }
+
+    }
+
+    static class NegativeLease {
+
+        @DistributedLock(key = "#orderId", leaseTime = "-5s")
+        public void charge(String orderId) {
+        }
+
+    }
+
+    static class WaitTooLong {
+
+        @DistributedLock(key = "#orderId", waitTime = "2h")
+        public void charge(String orderId) {
+        }
+
+    }
+
+    static class WaitWithSkip {
+
+        @DistributedLock(key = "#orderId", waitTime = "1s", whenLocked = WhenLocked.SKIP)
+        public void charge(String orderId) {
+        }
+
+    }
+
+    static class SkipReturningInt {
+
+        @DistributedLock(key = "#orderId", whenLocked = WhenLocked.SKIP)
+        public int count(String orderId) {
+            return 1;
+        }
+
+    }
+
+    static class FencingTokenOnString {
+
+        @DistributedLock(key = "#orderId")
+        public void charge(String orderId, @FencingToken String token) {
+        }
+
+    }
+
+    static class TwoFencingTokens {
+
+        @DistributedLock(key = "#orderId")
+        public void charge(String orderId, @FencingToken long token, @FencingToken OptionalLong again) {
+        }
+
+    }
+
+}
