@@ -7,6 +7,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.core.DistributedLockException;
@@ -195,9 +198,20 @@ class DistributedLockAnnotationTests {
         void waitRunsTheMethodOnceTheHolderReleases() throws Exception {
             Lease held = holdElsewhere("order:7");
             // charge() waits up to the default wait time of 2 s; the holder releases after 100 ms.
-            CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> orders.charge(new Order("7", 1)));
-            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(held::release);
-            assertThat(call.get(TestTimings.EVENTUALLY.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("order:7");
+            // Own threads: the common pool may have a single thread on a 2-core machine, which the waiter would block.
+            ExecutorService threads = Executors.newFixedThreadPool(2);
+            try {
+                Future<String> call = threads.submit(() -> orders.charge(new Order("7", 1)));
+                threads.submit(() -> {
+                    Thread.sleep(100);
+                    held.release();
+                    return null;
+                });
+                assertThat(call.get(TestTimings.EVENTUALLY.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("order:7");
+            }
+            finally {
+                threads.shutdownNow();
+            }
             assertThat(orders.runs()).hasValue(1);
         }
 
