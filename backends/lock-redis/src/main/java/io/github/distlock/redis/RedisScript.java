@@ -1,0 +1,74 @@
+package io.github.distlock.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * One Lua script, read once from its {@code .lua} resource and run by its SHA-1 with {@code EVALSHA}. When the
+ * server does not know the script (after a restart, a failover, or on a cluster node that has not seen it yet) it
+ * is sent once with {@code EVAL}, which also caches it there. Immutable and thread-safe.
+ */
+final class RedisScript {
+
+    private final String name;
+
+    private final String source;
+
+    private final String sha1;
+
+    private RedisScript(String name, String source, String sha1) {
+        this.name = name;
+        this.source = source;
+        this.sha1 = sha1;
+    }
+
+    static RedisScript load(String resourceName) {
+        try (InputStream in = RedisScript.class.getResourceAsStream(resourceName)) {
+            if (in == null) {
+                throw new IllegalStateException("Lua script " + resourceName + " is missing from the classpath");
+            }
+            String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+            return new RedisScript(resourceName, source, HexFormat.of().formatHex(digest));
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Cannot read Lua script " + resourceName, ex);
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-1 is not available", ex);
+        }
+    }
+
+    Object run(UnifiedJedis jedis, String key, String... arguments) {
+        List<String> keys = List.of(key);
+        List<String> args = List.of(arguments);
+        try {
+            return jedis.evalsha(this.sha1, keys, args);
+        }
+        catch (JedisDataException ex) {
+            if (ex.getMessage() == null || !ex.getMessage().startsWith("NOSCRIPT")) {
+                throw ex;
+            }
+            return jedis.eval(this.source, keys, args);
+        }
+    }
+
+    String sha1() {
+        return this.sha1;
+    }
+
+    @Override
+    public String toString() {
+        return this.name + " (" + this.sha1 + ")";
+    }
+
+}

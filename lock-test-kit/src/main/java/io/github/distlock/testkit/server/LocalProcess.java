@@ -1,0 +1,114 @@
+package io.github.distlock.testkit.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A server process started by a test: output goes to a log file in its own directory, and it is stopped by its
+ * PID. Every live process is also killed by a shutdown hook, so a crashed test run leaves none behind.
+ */
+final class LocalProcess {
+
+    private static final Set<Process> live = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> live.forEach(Process::destroyForcibly),
+                "distlock-test-servers-cleanup"));
+    }
+
+    private final Process process;
+
+    private final Path log;
+
+    private LocalProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static LocalProcess start(List<String> command, Path directory, String logName) {
+        Path log = directory.resolve(logName);
+        try {
+            Process process = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+            live.add(process);
+            return new LocalProcess(process, log);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Cannot start " + command, ex);
+        }
+    }
+
+    long pid() {
+        return this.process.pid();
+    }
+
+    boolean isAlive() {
+        return this.process.isAlive();
+    }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(this.log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        }
+        catch (IOException ex) {
+            return "(no log: " + ex.getMessage() + ")";
+        }
+    }
+
+    /** Sends SIGKILL and waits for the process to exit. */
+    void kill() {
+        this.process.destroyForcibly();
+        try {
+            if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("Process " + pid() + " did not exit after SIGKILL");
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            live.remove(this.process);
+        }
+    }
+
+    /** Sends a signal by name ({@code STOP}, {@code CONT}) to this process only. */
+    void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static void deleteRecursively(Path directory) {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        catch (IOException ex) {
+            // Best effort: a temporary directory left behind is harmless.
+        }
+    }
+
+}

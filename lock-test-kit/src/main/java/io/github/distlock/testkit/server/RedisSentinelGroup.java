@@ -1,0 +1,176 @@
+package io.github.distlock.testkit.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A master, one replica and three sentinels (quorum two) on free loopback ports, for failover tests. Sentinels
+ * detect a dead master after {@link #DOWN_AFTER} and promote the replica.
+ *
+ * <p>Not thread-safe: one test drives it.
+ */
+public final class RedisSentinelGroup implements AutoCloseable {
+
+    /** How long sentinels wait before they consider the master down. */
+    public static final Duration DOWN_AFTER = Duration.ofMillis(1000);
+
+    private final String masterName;
+
+    private final RedisServer master;
+
+    private final RedisServer replica;
+
+    private final List<LocalProcess> sentinels = new ArrayList<>();
+
+    private final List<Integer> sentinelPorts = new ArrayList<>();
+
+    private final Path directory;
+
+    private RedisSentinelGroup(String masterName, RedisServer master, RedisServer replica, Path directory) {
+        this.masterName = masterName;
+        this.master = master;
+        this.replica = replica;
+        this.directory = directory;
+    }
+
+    /**
+     * Starts the group and waits until every sentinel knows the master and its replica.
+     * @param masterName the name sentinels monitor the master under
+     * @return the running group
+     */
+    public static RedisSentinelGroup start(String masterName) {
+        RedisServer master = RedisServer.start();
+        RedisServer replica = null;
+        RedisSentinelGroup group = null;
+        try {
+            replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()));
+            group = new RedisSentinelGroup(masterName, master, replica, Files.createTempDirectory("distlock-sentinel"));
+            for (int i = 0; i < 3; i++) {
+                group.startSentinel();
+            }
+            group.awaitSentinelsSeeReplica();
+            return group;
+        }
+        catch (IOException | RuntimeException ex) {
+            if (group != null) {
+                group.close();
+            }
+            else {
+                master.close();
+                if (replica != null) {
+                    replica.close();
+                }
+            }
+            if (ex instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw (RuntimeException) ex;
+        }
+    }
+
+    /**
+     * Returns the name sentinels monitor the master under.
+     * @return the master name
+     */
+    public String masterName() {
+        return this.masterName;
+    }
+
+    /**
+     * Returns the sentinels' ports.
+     * @return the ports
+     */
+    public List<Integer> sentinelPorts() {
+        return List.copyOf(this.sentinelPorts);
+    }
+
+    /**
+     * Returns the server that was started as master.
+     * @return the initial master
+     */
+    public RedisServer initialMaster() {
+        return this.master;
+    }
+
+    /**
+     * Returns the server that was started as replica.
+     * @return the initial replica
+     */
+    public RedisServer initialReplica() {
+        return this.replica;
+    }
+
+    /**
+     * Asks a sentinel which port the master currently has.
+     * @return the current master's port
+     */
+    public int currentMasterPort() {
+        try (RespConnection sentinel = new RespConnection("127.0.0.1", this.sentinelPorts.get(0), 2000)) {
+            Object reply = sentinel.call("SENTINEL", "get-master-addr-by-name", this.masterName);
+            return Integer.parseInt(String.valueOf(((List<?>) reply).get(1)));
+        }
+    }
+
+    @Override
+    public void close() {
+        this.sentinels.forEach(LocalProcess::kill);
+        this.master.close();
+        this.replica.close();
+        LocalProcess.deleteRecursively(this.directory);
+    }
+
+    private void startSentinel() throws IOException {
+        int port = FreePorts.next();
+        Path config = this.directory.resolve("sentinel-" + port + ".conf");
+        Files.writeString(config, String.join("\n",
+                "port " + port,
+                "bind 127.0.0.1",
+                "protected-mode no",
+                "dir " + this.directory,
+                "sentinel monitor " + this.masterName + " 127.0.0.1 " + this.master.port() + " 2",
+                "sentinel down-after-milliseconds " + this.masterName + " " + DOWN_AFTER.toMillis(),
+                "sentinel failover-timeout " + this.masterName + " 5000",
+                "sentinel parallel-syncs " + this.masterName + " 1",
+                ""));
+        LocalProcess sentinel = LocalProcess.start(
+                List.of(RedisBinary.executable().toString(), config.toString(), "--sentinel"), this.directory,
+                "sentinel-" + port + ".log");
+        this.sentinels.add(sentinel);
+        this.sentinelPorts.add(port);
+        RedisServer.awaitReady(sentinel, port, "Redis Sentinel");
+    }
+
+    private void awaitSentinelsSeeReplica() {
+        long deadline = System.nanoTime() + RedisServer.STARTUP_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean allSee = true;
+            for (int port : this.sentinelPorts) {
+                try (RespConnection sentinel = new RespConnection("127.0.0.1", port, 2000)) {
+                    Object replicas = sentinel.call("SENTINEL", "replicas", this.masterName);
+                    allSee &= replicas instanceof List<?> list && !list.isEmpty();
+                }
+            }
+            if (allSee) {
+                return;
+            }
+            sleepBriefly();
+        }
+        throw new IllegalStateException("Sentinels did not discover the replica within " + RedisServer.STARTUP_TIMEOUT);
+    }
+
+    static void sleepBriefly() {
+        try {
+            Thread.sleep(50);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+}
