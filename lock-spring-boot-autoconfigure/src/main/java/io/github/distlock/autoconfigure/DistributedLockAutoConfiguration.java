@@ -1,0 +1,92 @@
+package io.github.distlock.autoconfigure;
+
+import io.github.distlock.core.LockClient;
+import io.github.distlock.core.engine.LockEngine;
+import io.github.distlock.core.engine.LockEngineSettings;
+import io.github.distlock.core.spi.LeaseBackend;
+import io.github.distlock.spring.DistributedLockSettings;
+import io.github.distlock.spring.EnableDistributedLock;
+
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
+
+/**
+ * Auto-configuration of distributed locks: {@link io.github.distlock.spring.DistributedLock} methods are proxied
+ * and locked through a {@link LockEngine} over the {@link LeaseBackend} chosen by {@code distributed-lock.backend}
+ * (or detected when it is not set).
+ *
+ * <p>Every bean backs off when the application declares its own: a {@link LeaseBackend} bean replaces the chosen
+ * backend, a {@link LockClient} bean replaces the engine and the backend, and {@link DistributedLockSettings} or
+ * {@link LockEngineSettings} beans replace the ones built from the properties. An application that also declares
+ * {@link EnableDistributedLock} gets one advisor, not two. Setting {@code distributed-lock.enabled=false} turns all
+ * of it off.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(prefix = DistributedLockProperties.PREFIX, name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties
+public final class DistributedLockAutoConfiguration {
+
+    // The lock advisor reads the settings while the bean post-processors are still being registered. Static methods
+    // and the infrastructure role keep the properties, the settings and this class out of that phase's warnings
+    // ("not eligible for getting processed by all BeanPostProcessors"); none of them needs post-processing.
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static DistributedLockProperties distributedLockProperties() {
+        return new DistributedLockProperties();
+    }
+
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    @ConditionalOnMissingBean
+    static DistributedLockSettings distributedLockSettings(DistributedLockProperties properties) {
+        return new DistributedLockSettings(properties.getLeaseTime(), properties.getWaitTime(),
+                properties.getMaxWaitTime(), properties.getKeyPrefix(), properties.getOrder(),
+                properties.getOnLeaseLost());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(LockClient.class)
+    @Import(LockBackendConfigurationImportSelector.class)
+    static class LockEngineConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        LockEngineSettings lockEngineSettings(DistributedLockProperties properties) {
+            return LockEngineSettings.defaults()
+                .withRenewalRatio(properties.getRenewal().getRatio())
+                .withRenewalThreads(properties.getRenewal().getThreads())
+                .withBackoff(properties.getBackoff().getInitial(), properties.getBackoff().getMax())
+                .withMaxWaitTime(properties.getMaxWaitTime());
+        }
+
+        // The backend is a bean of its own, closed by the context after the engine that uses it.
+        @Bean(destroyMethod = "close")
+        LockEngine distributedLockClient(LeaseBackend leaseBackend, LockEngineSettings lockEngineSettings) {
+            return new LockEngine(leaseBackend, lockEngineSettings);
+        }
+
+    }
+
+    // Boot proxies classes unless spring.aop.proxy-target-class=false; the lock proxies follow the same setting.
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "spring.aop.proxy-target-class", havingValue = "true", matchIfMissing = true)
+    @EnableDistributedLock(proxyTargetClass = true)
+    static class ClassProxyingConfiguration {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "spring.aop.proxy-target-class", havingValue = "false")
+    @EnableDistributedLock
+    static class InterfaceProxyingConfiguration {
+
+    }
+
+}

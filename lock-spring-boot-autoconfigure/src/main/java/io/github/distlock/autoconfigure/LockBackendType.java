@@ -1,0 +1,49 @@
+package io.github.distlock.autoconfigure;
+
+/**
+ * The lease backends the auto-configuration can create, selected with {@code distributed-lock.backend}.
+ *
+ * <p>When the property is not set, the constants are tried in declaration order and the first whose configuration
+ * applies (its client library is on the classpath, its connection is configured) provides the
+ * {@link io.github.distlock.core.spi.LeaseBackend}; {@link #IN_MEMORY} always applies and so comes last. Adding a
+ * backend means adding a constant here, ahead of {@link #IN_MEMORY}, and its configuration class.
+ */
+public enum LockBackendType {
+
+    /**
+     * Leases kept in this JVM only: for an application that runs as a single instance, and for tests.
+     */
+    IN_MEMORY(InMemoryBackendConfiguration.class);
+
+    private final String configurationClassName;
+
+    LockBackendType(Class<?> configurationClass) {
+        // Only the name is kept: the import selector hands names to Spring, which reads the class with ASM, so a
+        // backend whose library is absent is never loaded.
+        this.configurationClassName = configurationClass.getName();
+    }
+
+    /**
+     * Returns the name of the configuration class that creates this backend.
+     * @return the class name
+     */
+    String configurationClassName() {
+        return this.configurationClassName;
+    }
+
+    /**
+     * Returns the backend that the given configuration class creates.
+     * @param className the name of a backend configuration class
+     * @return the backend type
+     * @throws IllegalStateException if the class is not a backend configuration class
+     */
+    static LockBackendType forConfigurationClass(String className) {
+        for (LockBackendType type : values()) {
+            if (type.configurationClassName.equals(className)) {
+                return type;
+            }
+        }
+        throw new IllegalStateException("Unknown lock backend configuration class " + className);
+    }
+
+}

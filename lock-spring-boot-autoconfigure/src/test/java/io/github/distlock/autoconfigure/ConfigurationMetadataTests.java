@@ -1,0 +1,73 @@
+package io.github.distlock.autoconfigure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import com.jayway.jsonpath.JsonPath;
+import io.github.distlock.spring.DistributedLockSettings;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Checks the configuration metadata that the processor generates from {@link DistributedLockProperties}: IDEs show
+ * it as help, so every property must be there with a description.
+ */
+class ConfigurationMetadataTests {
+
+    private static final String METADATA = "META-INF/spring-configuration-metadata.json";
+
+    @Test
+    void everyPropertyIsListedWithADescription() throws IOException {
+        List<Map<String, Object>> properties = JsonPath.read(ourMetadata(), "$.properties");
+        assertThat(properties).extracting(property -> property.get("name"))
+            .allSatisfy(name -> assertThat((String) name).startsWith("distributed-lock."))
+            .contains("distributed-lock.enabled", "distributed-lock.backend", "distributed-lock.lease-time",
+                    "distributed-lock.wait-time", "distributed-lock.max-wait-time", "distributed-lock.key-prefix",
+                    "distributed-lock.order", "distributed-lock.on-lease-lost", "distributed-lock.renewal.ratio",
+                    "distributed-lock.renewal.threads", "distributed-lock.backoff.initial",
+                    "distributed-lock.backoff.max");
+        assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
+            .as("description of %s", property.get("name"))
+            .isNotBlank());
+    }
+
+    @Test
+    void defaultsAreListed() throws IOException {
+        String metadata = ourMetadata();
+        assertThat(defaultOf(metadata, "distributed-lock.enabled")).isEqualTo(true);
+        assertThat(defaultOf(metadata, "distributed-lock.lease-time")).isEqualTo("30s");
+        assertThat(defaultOf(metadata, "distributed-lock.wait-time")).isEqualTo("5s");
+        assertThat(defaultOf(metadata, "distributed-lock.backoff.initial")).isEqualTo("10ms");
+        // Not a literal in the properties class, so it is declared in additional-spring-configuration-metadata.json.
+        assertThat(defaultOf(metadata, "distributed-lock.order"))
+            .isEqualTo(DistributedLockSettings.DEFAULT_ADVISOR_ORDER);
+    }
+
+    private static Object defaultOf(String metadata, String name) {
+        List<Object> values = JsonPath.read(metadata, "$.properties[?(@.name == '" + name + "')].defaultValue");
+        assertThat(values).as("default of %s", name).hasSize(1);
+        return values.get(0);
+    }
+
+    // Spring Boot's own jars carry metadata files too: take the one next to our classes.
+    private static String ourMetadata() throws IOException {
+        String ourLocation = DistributedLockProperties.class.getProtectionDomain().getCodeSource().getLocation()
+            .toString();
+        ClassLoader classLoader = ConfigurationMetadataTests.class.getClassLoader();
+        for (URL candidate : Collections.list(classLoader.getResources(METADATA))) {
+            if (candidate.toString().contains(ourLocation)) {
+                try (InputStream in = candidate.openStream()) {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        throw new AssertionError(METADATA + " was not generated into " + ourLocation);
+    }
+
+}
