@@ -1,0 +1,55 @@
+package io.github.distlock.testkit.server;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Where a test's Redis comes from: the installed binary first, then the embedded-redis jar, then a container.
+ */
+class RedisBinaryTests {
+
+    private static final Optional<Path> INSTALLED = Optional.of(Path.of("/usr/bin/redis-server"));
+
+    @Test
+    void theInstalledBinaryWinsOverEverythingElse() {
+        assertThat(RedisBinary.choose(INSTALLED, true, true)).isEqualTo(RedisBinary.Source.INSTALLED);
+    }
+
+    @Test
+    void theEmbeddedJarIsUsedWhenNothingIsInstalled() {
+        assertThat(RedisBinary.choose(Optional.empty(), true, true)).isEqualTo(RedisBinary.Source.EMBEDDED_JAR);
+    }
+
+    @Test
+    void aContainerIsTheLastResort() {
+        assertThat(RedisBinary.choose(Optional.empty(), false, true)).isEqualTo(RedisBinary.Source.CONTAINER);
+    }
+
+    @Test
+    void withNothingAvailableTheTestFailsAndSaysWhatToInstall() {
+        assertThatThrownBy(() -> RedisBinary.choose(Optional.empty(), false, false))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("apt-get install -y redis-server");
+    }
+
+    @Test
+    void thisMachineUsesTheInstalledRedisServer() {
+        assertThat(RedisBinary.detect()).isEqualTo(RedisBinary.Source.INSTALLED);
+    }
+
+    @Test
+    void aStartedServerAnswersAndIsGoneAfterClose() {
+        long pid;
+        try (RedisServer server = RedisServer.start(); RespConnection connection = server.connect()) {
+            assertThat(connection.call("PING")).isEqualTo("PONG");
+            pid = server.pid();
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+}
