@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * <p>Owner tokens are 96 random bits chosen once per engine followed by a per-engine counter, so they are unique
  * within an engine by construction and across engines with overwhelming probability.
  *
- * <p>Thread-safe. Close it to stop its renewal scheduler; leases still held then expire on the server.
+ * <p>Thread-safe. Close it to stop its renewal scheduler; leases still held then expire on the server, and new
+ * acquires are refused with {@link IllegalStateException}.
  */
 public final class LockEngine implements LockClient, AutoCloseable {
 
@@ -207,7 +208,8 @@ public final class LockEngine implements LockClient, AutoCloseable {
     }
 
     /**
-     * Stops the renewal scheduler. Leases still held are no longer renewed and expire on the server.
+     * Stops the renewal scheduler. Leases still held are no longer renewed and expire on the server; later
+     * acquires throw {@link IllegalStateException} without asking the backend.
      */
     @Override
     public void close() {
@@ -240,6 +242,11 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
     private void validate(LockRequest request) {
         Objects.requireNonNull(request, "request");
+        if (this.scheduler.isShutdown()) {
+            // Checked before the backend call: a grant could not get its watchdog and would stay orphaned.
+            throw new IllegalStateException("LockEngine over backend '" + this.backend.name()
+                    + "' is closed; cannot acquire lock '" + request.key() + "'");
+        }
         int maxKeyLength = this.backend.maxKeyLength();
         if (request.key().length() > maxKeyLength) {
             throw new IllegalArgumentException("Lock key is " + request.key().length()

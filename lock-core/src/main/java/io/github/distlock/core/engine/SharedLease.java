@@ -115,6 +115,11 @@ final class SharedLease {
      * @return {@code false} if the lease is no longer held
      */
     boolean addHandle() {
+        // isHeld() also checks the validity (and marks the lease lost when it passed): between two renewal runs a
+        // lease can be past its validity while its state still says HELD, and a re-entry must not be granted then.
+        if (!isHeld()) {
+            return false;
+        }
         this.stateLock.lock();
         try {
             if (this.state != State.HELD) {
@@ -208,7 +213,11 @@ final class SharedLease {
         logger.warn("Lost the lease on lock '{}' (backend '{}'): {}", this.key, this.engine.backendName(), reason);
         Lease view = new LeaseHandle(this);
         for (LeaseLossListener listener : this.listeners) {
-            notifyListener(listener, view, reason);
+            // Whoever removes a listener tells it: a listener added concurrently (see addLossListener) may be in
+            // this snapshot too, and must still hear of the loss only once.
+            if (this.listeners.remove(listener)) {
+                notifyListener(listener, view, reason);
+            }
         }
         this.engine.notifyLeaseLost(view, reason);
     }

@@ -1,0 +1,101 @@
+package io.github.distlock.core.engine;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
+import io.github.distlock.core.spi.AcquireResult;
+import io.github.distlock.core.spi.LeaseBackend;
+import io.github.distlock.core.spi.ReleaseNotifyingBackend;
+import io.github.distlock.core.spi.ReleaseSubscription;
+
+/**
+ * A real {@link InMemoryLeaseBackend} behind a decorator that counts and records every call and can be told to
+ * fail. It implements only {@link LeaseBackend}, so an engine over it cannot see release notification or fencing;
+ * {@link #notifying()} returns one that passes release notification through.
+ */
+class RecordingLeaseBackend implements LeaseBackend {
+
+    final InMemoryLeaseBackend delegate = new InMemoryLeaseBackend();
+
+    final AtomicInteger acquireCalls = new AtomicInteger();
+
+    final AtomicInteger renewCalls = new AtomicInteger();
+
+    final AtomicInteger releaseCalls = new AtomicInteger();
+
+    final List<String> acquireOwners = new CopyOnWriteArrayList<>();
+
+    final List<String> releaseOwners = new CopyOnWriteArrayList<>();
+
+    // The switches below are set by the test thread and read by engine threads.
+    volatile boolean failAcquire;
+
+    volatile boolean loseAcquireReply;
+
+    volatile boolean refuseRenewal;
+
+    volatile boolean failRenewal;
+
+    volatile int maxKeyLength = 1024;
+
+    static RecordingLeaseBackend notifying() {
+        return new Notifying();
+    }
+
+    int calls() {
+        return this.acquireCalls.get() + this.renewCalls.get() + this.releaseCalls.get();
+    }
+
+    @Override
+    public AcquireResult tryAcquire(String key, String ownerToken, Duration leaseTime) {
+        this.acquireCalls.incrementAndGet();
+        this.acquireOwners.add(ownerToken);
+        if (this.failAcquire) {
+            throw new IllegalStateException("simulated backend failure on acquire");
+        }
+        AcquireResult result = this.delegate.tryAcquire(key, ownerToken, leaseTime);
+        if (this.loseAcquireReply) {
+            throw new IllegalStateException("simulated loss of the reply to an applied acquire");
+        }
+        return result;
+    }
+
+    @Override
+    public boolean renewIfOwner(String key, String ownerToken, Duration leaseTime) {
+        this.renewCalls.incrementAndGet();
+        if (this.failRenewal) {
+            throw new IllegalStateException("simulated backend failure on renew");
+        }
+        return !this.refuseRenewal && this.delegate.renewIfOwner(key, ownerToken, leaseTime);
+    }
+
+    @Override
+    public boolean releaseIfOwner(String key, String ownerToken) {
+        this.releaseCalls.incrementAndGet();
+        this.releaseOwners.add(ownerToken);
+        return this.delegate.releaseIfOwner(key, ownerToken);
+    }
+
+    @Override
+    public String name() {
+        return "recording";
+    }
+
+    @Override
+    public int maxKeyLength() {
+        return this.maxKeyLength;
+    }
+
+    private static final class Notifying extends RecordingLeaseBackend implements ReleaseNotifyingBackend {
+
+        @Override
+        public ReleaseSubscription subscribeToReleases(String key, Runnable onRelease) {
+            return this.delegate.subscribeToReleases(key, onRelease);
+        }
+
+    }
+
+}

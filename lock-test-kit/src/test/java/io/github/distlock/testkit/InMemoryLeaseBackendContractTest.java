@@ -1,0 +1,16 @@
+package io.github.distlock.testkit;
+
+import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
+import io.github.distlock.core.spi.FencingLeaseBackend;
+
+/**
+ * Runs the whole contract, fencing and release notification included, against the in-memory backend.
+ */
+class InMemoryLeaseBackendContractTest extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
+
+    @Override
+    protected FencingLeaseBackend createBackend() {
+        return new InMemoryLeaseBackend();
+    }
+
+}
