@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * lost.</li>
  * </ul>
  *
- * <p>Owner tokens are 96 random bits chosen once per engine followed by a per-engine counter, so they are unique
+ * <p>Owner tokens are 128 random bits chosen once per engine followed by a per-engine counter, so they are unique
  * within an engine by construction and across engines with overwhelming probability.
  *
  * <p>Thread-safe. Close it to stop its renewal scheduler; leases still held then expire on the server, and new
@@ -116,7 +116,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         });
         // Released leases cancel their task; without this the cancelled tasks would stay queued until due.
         this.scheduler.setRemoveOnCancelPolicy(true);
-        byte[] prefix = new byte[12];
+        byte[] prefix = new byte[16];
         new SecureRandom().nextBytes(prefix);
         this.ownerPrefix = HexFormat.of().formatHex(prefix) + "-";
     }
