@@ -115,7 +115,7 @@ public final class RedisBinary {
         return linuxAmd64 && RedisBinary.class.getClassLoader().getResource(EMBEDDED_LINUX_AMD64) != null;
     }
 
-    private static synchronized Path extractEmbedded() {
+    static synchronized Path extractEmbedded() {
         if (extracted != null) {
             return extracted;
         }

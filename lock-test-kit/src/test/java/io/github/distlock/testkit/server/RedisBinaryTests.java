@@ -43,6 +43,16 @@ class RedisBinaryTests {
     }
 
     @Test
+    void theEmbeddedFallbackBinaryIsOnTheClasspathAndRuns() throws Exception {
+        assertThat(RedisBinary.embeddedBinaryPresent()).isTrue();
+        Process version = new ProcessBuilder(RedisBinary.extractEmbedded().toString(), "--version")
+            .redirectErrorStream(true)
+            .start();
+        assertThat(version.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(version.getInputStream().readAllBytes())).contains("Redis server v=6.2");
+    }
+
+    @Test
     void aStartedServerAnswersAndIsGoneAfterClose() {
         long pid;
         try (RedisServer server = RedisServer.start(); RespConnection connection = server.connect()) {
