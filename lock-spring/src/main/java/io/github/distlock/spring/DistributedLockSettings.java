@@ -58,4 +58,59 @@ public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaul
                 DEFAULT_ADVISOR_ORDER, LeaseLostAction.THROW);
     }
 
+
+    /**
+     * Returns a copy with another defaultLeaseTime.
+     * @param defaultLeaseTime the lease time of methods that do not set one
+     * @return the copy
+     */
+    public DistributedLockSettings withDefaultLeaseTime(Duration defaultLeaseTime) {
+        return new DistributedLockSettings(defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, this.keyPrefix, this.advisorOrder, this.onLeaseLost);
+    }
+
+    /**
+     * Returns a copy with another defaultWaitTime.
+     * @param defaultWaitTime the wait time of WAIT methods that do not set one
+     * @return the copy
+     */
+    public DistributedLockSettings withDefaultWaitTime(Duration defaultWaitTime) {
+        return new DistributedLockSettings(this.defaultLeaseTime, defaultWaitTime, this.maxWaitTime, this.keyPrefix, this.advisorOrder, this.onLeaseLost);
+    }
+
+    /**
+     * Returns a copy with another maxWaitTime.
+     * @param maxWaitTime the longest wait time a method may declare
+     * @return the copy
+     */
+    public DistributedLockSettings withMaxWaitTime(Duration maxWaitTime) {
+        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, maxWaitTime, this.keyPrefix, this.advisorOrder, this.onLeaseLost);
+    }
+
+    /**
+     * Returns a copy with another keyPrefix.
+     * @param keyPrefix the prefix put before every lock name
+     * @return the copy
+     */
+    public DistributedLockSettings withKeyPrefix(String keyPrefix) {
+        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, keyPrefix, this.advisorOrder, this.onLeaseLost);
+    }
+
+    /**
+     * Returns a copy with another advisorOrder.
+     * @param advisorOrder the order of the lock advisor
+     * @return the copy
+     */
+    public DistributedLockSettings withAdvisorOrder(int advisorOrder) {
+        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, this.keyPrefix, advisorOrder, this.onLeaseLost);
+    }
+
+    /**
+     * Returns a copy with another onLeaseLost.
+     * @param onLeaseLost what happens when a lease was lost while the method ran
+     * @return the copy
+     */
+    public DistributedLockSettings withOnLeaseLost(LeaseLostAction onLeaseLost) {
+        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, this.keyPrefix, this.advisorOrder, onLeaseLost);
+    }
+
 }

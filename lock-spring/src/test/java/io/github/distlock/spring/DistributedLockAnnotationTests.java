@@ -369,9 +369,7 @@ class DistributedLockAnnotationTests {
 
         @Bean
         DistributedLockSettings distributedLockSettings(LeaseLostAction onLeaseLost) {
-            DistributedLockSettings defaults = DistributedLockSettings.defaults();
-            return new DistributedLockSettings(defaults.defaultLeaseTime(), Duration.ofSeconds(2),
-                    defaults.maxWaitTime(), "", defaults.advisorOrder(), onLeaseLost);
+            return DistributedLockSettings.defaults().withDefaultWaitTime(Duration.ofSeconds(2)).withOnLeaseLost(onLeaseLost);
         }
 
         @Bean

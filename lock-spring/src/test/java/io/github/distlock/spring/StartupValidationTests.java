@@ -111,9 +111,7 @@ class StartupValidationTests {
 
         @Bean
         DistributedLockSettings distributedLockSettings() {
-            DistributedLockSettings defaults = DistributedLockSettings.defaults();
-            return new DistributedLockSettings(defaults.defaultLeaseTime(), defaults.defaultWaitTime(),
-                    Duration.ofMinutes(1), "", defaults.advisorOrder(), defaults.onLeaseLost());
+            return DistributedLockSettings.defaults().withMaxWaitTime(Duration.ofMinutes(1));
         }
 
     }

@@ -143,9 +143,7 @@ class TransactionOrderingTests {
 
         @Bean
         DistributedLockSettings distributedLockSettings(Integer advisorOrder) {
-            DistributedLockSettings defaults = DistributedLockSettings.defaults();
-            return new DistributedLockSettings(defaults.defaultLeaseTime(), defaults.defaultWaitTime(),
-                    defaults.maxWaitTime(), "", advisorOrder, defaults.onLeaseLost());
+            return DistributedLockSettings.defaults().withAdvisorOrder(advisorOrder);
         }
 
         private static int countOnNewConnection(DataSource dataSource) {
