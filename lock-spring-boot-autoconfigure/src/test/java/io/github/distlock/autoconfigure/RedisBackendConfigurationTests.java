@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.UnifiedJedis;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -130,7 +130,7 @@ class RedisBackendConfigurationTests {
 
     @Test
     void userUnifiedJedisBeanIsUsedAndLeftOpen() {
-        try (UnifiedJedis userClient = new UnifiedJedis(new HostAndPort(redis.host(), redis.port()))) {
+        try (UnifiedJedis userClient = applicationOwnClient()) {
             // The application manages its client's life cycle: the context must not close it.
             this.contextRunner
                 .withBean("userJedis", UnifiedJedis.class, () -> userClient,
@@ -369,8 +369,7 @@ class RedisBackendConfigurationTests {
 
     @Test
     void severalUserClientsWithoutAPrimaryFailStartUpWithAClearMessage() {
-        try (UnifiedJedis one = new UnifiedJedis(new HostAndPort(redis.host(), redis.port()));
-                UnifiedJedis two = new UnifiedJedis(new HostAndPort(redis.host(), redis.port()))) {
+        try (UnifiedJedis one = applicationOwnClient(); UnifiedJedis two = applicationOwnClient()) {
             this.contextRunner.withBean("one", UnifiedJedis.class, () -> one)
                 .withBean("two", UnifiedJedis.class, () -> two)
                 .run(context -> assertThat(context).hasFailed()
@@ -386,6 +385,12 @@ class RedisBackendConfigurationTests {
             assertThat(DistributedLockAutoConfigurationTests.propertyNamedBy(context.getStartupFailure())).as("property named by %s",
                     context.getStartupFailure()).hasValue(property);
         });
+    }
+
+    // Built with the Jedis API that exists from 7.0 through 8.x, like any client the application might declare.
+    private static UnifiedJedis applicationOwnClient() {
+        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().build();
+        return RedisTopology.standalone(redis.host(), redis.port()).connect(config, config, 2);
     }
 
     private static RedisServer startWithAclUser() {
