@@ -1,0 +1,40 @@
+package io.github.distlock.benchmarks;
+
+import java.time.Duration;
+
+import io.github.distlock.benchmarks.harness.HarnessSettings;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How long a benchmark run takes. Immutable.
+ */
+enum Profile {
+
+    /** Seconds: every contender and scenario once with tiny counts, no JMH. The CI smoke test's settings. */
+    SMOKE(null, HarnessSettings.of(1, 300, 300, 300, 2_000).withSettleTime(Duration.ofMillis(500))),
+
+    /** About three minutes: short JMH, three rounds, 100,000 keys. */
+    QUICK(new JmhSuite.Settings(1, 2, 3, 1000), HarnessSettings.of(3, 1000, 1000, 500, 100_000)),
+
+    /** About twelve minutes: JMH with two forks, six rounds, 1,000,000 keys. */
+    FULL(new JmhSuite.Settings(2, 3, 5, 1000), HarnessSettings.of(6, 2000, 2000, 1000, 1_000_000));
+
+    private final JmhSuite.@Nullable Settings jmh;
+
+    private final HarnessSettings comparison;
+
+    Profile(JmhSuite.@Nullable Settings jmh, HarnessSettings comparison) {
+        this.jmh = jmh;
+        this.comparison = comparison;
+    }
+
+    JmhSuite.@Nullable Settings jmh() {
+        return this.jmh;
+    }
+
+    HarnessSettings comparison() {
+        return this.comparison;
+    }
+
+}

@@ -1,0 +1,245 @@
+package io.github.distlock.benchmarks.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.github.distlock.benchmarks.contenders.Contenders;
+import io.github.distlock.benchmarks.harness.ComparisonResult.ScaleResult;
+import io.github.distlock.testkit.server.RedisServer;
+import io.github.distlock.testkit.server.RespConnection;
+
+/**
+ * Runs the comparison: starts one {@code redis-server} on a free loopback port and one JVM per contender, then runs
+ * the scenarios in rounds. In each round every scenario runs once per contender, one contender at a time, in an
+ * order rotated from round to round, so a disturbance on the machine hits all contenders alike; medians over the
+ * rounds and ratios to the floor come from the same run. Redis commands are counted around every measured pass;
+ * a MONITOR census per contender then tells the commands clients sent from those scripts ran. Finally the scale
+ * scenario locks many distinct keys with this project's backend and watches Redis's memory return to its baseline.
+ *
+ * <p>Not thread-safe: one run at a time.
+ */
+public final class ComparisonHarness {
+
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+    private static final Duration RUN_SLACK = Duration.ofSeconds(90);
+
+    private static final Duration KEYS_BACK_TIMEOUT = Duration.ofSeconds(90);
+
+    private final HarnessSettings settings;
+
+    private final Path workDirectory;
+
+    private final Consumer<String> progress;
+
+    /**
+     * Creates a harness.
+     * @param settings what to run
+     * @param workDirectory where the contender logs go
+     * @param progress told one line per step
+     */
+    public ComparisonHarness(HarnessSettings settings, Path workDirectory, Consumer<String> progress) {
+        this.settings = settings;
+        this.workDirectory = workDirectory;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs the comparison.
+     * @return what it measured
+     */
+    public ComparisonResult run() {
+        ComparisonResult result = new ComparisonResult(this.settings);
+        try {
+            Files.createDirectories(this.workDirectory);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        try (RedisServer redis = RedisServer.start()) {
+            result.putEnvironment("redis", redisVersion(redis));
+            Map<Contenders, ContenderProcess> processes = startAll(redis.port(), result);
+            try {
+                for (int round = 0; round < this.settings.rounds(); round++) {
+                    List<ContenderProcess> order = rotate(new ArrayList<>(processes.values()), round);
+                    this.progress.accept("round " + (round + 1) + "/" + this.settings.rounds() + ": "
+                            + order.stream().map(p -> p.contender().id()).toList());
+                    for (Scenario scenario : Scenario.values()) {
+                        for (ContenderProcess process : order) {
+                            measure(process, scenario, result);
+                        }
+                    }
+                }
+                for (ContenderProcess process : processes.values()) {
+                    census(redis, process, Scenario.ONE_THREAD, result);
+                    census(redis, process, Scenario.CONTENDED, result);
+                }
+                ContenderProcess distlock = processes.get(Contenders.DISTLOCK);
+                if (this.settings.scaleKeys() > 0 && distlock != null) {
+                    scale(redis, distlock, result);
+                }
+            }
+            finally {
+                processes.values().forEach(ContenderProcess::close);
+            }
+        }
+        return result;
+    }
+
+    private Map<Contenders, ContenderProcess> startAll(int port, ComparisonResult result) {
+        Map<Contenders, ContenderProcess> started = new LinkedHashMap<>();
+        for (Contenders contender : this.settings.contenders()) {
+            started.put(contender, ContenderProcess.start(contender, port, this.settings.jvmOptions(),
+                    this.workDirectory.resolve(contender.id() + ".log")));
+        }
+        Map<Contenders, ContenderProcess> ready = new LinkedHashMap<>();
+        started.forEach((contender, process) -> {
+            try {
+                process.awaitReady(START_TIMEOUT);
+                ready.put(contender, process);
+            }
+            catch (IllegalStateException ex) {
+                result.addFailure(ex.getMessage());
+                this.progress.accept("FAILED: " + ex.getMessage());
+                process.close();
+            }
+        });
+        this.progress.accept("contender JVMs ready: " + Contenders.ids(List.copyOf(ready.keySet())));
+        return ready;
+    }
+
+    private void measure(ContenderProcess process, Scenario scenario, ComparisonResult result) {
+        HarnessSettings s = this.settings;
+        String command = switch (scenario) {
+            case ONE_THREAD -> uncontended(1, s.warmup(), s.measure(), true);
+            case MANY_THREADS -> uncontended(s.manyThreads(), s.warmup(), s.measure(), true);
+            case CONTENDED -> contended(s.contendedWarmup(), s.contendedMeasure(), true);
+        };
+        Duration timeout = ((scenario == Scenario.CONTENDED) ? s.contendedWarmup().plus(s.contendedMeasure())
+                : s.warmup().plus(s.measure())).plus(RUN_SLACK);
+        try {
+            Fields pass = process.run(command, timeout);
+            result.addPass(scenario, process.contender(), pass);
+            this.progress.accept(String.format("  %-10s %-24s %,12.0f %s", process.contender().id(), scenario.title(),
+                    scenario.rate(pass), scenario.unit()));
+        }
+        catch (IllegalStateException ex) {
+            result.addFailure(scenario.title() + ": " + ex.getMessage());
+            this.progress.accept("FAILED: " + ex.getMessage());
+        }
+    }
+
+    private void census(RedisServer redis, ContenderProcess process, Scenario scenario, ComparisonResult result) {
+        Duration length = this.settings.census();
+        String command = (scenario == Scenario.CONTENDED) ? contended(Duration.ZERO, length, false)
+                : uncontended(1, Duration.ZERO, length, false);
+        CommandCensus census = CommandCensus.start(redis.host(), redis.port());
+        try {
+            Fields pass = process.run(command, length.plus(RUN_SLACK));
+            result.addCensus(scenario, process.contender(), census.finish(scenario.operations(pass)));
+        }
+        catch (IllegalStateException ex) {
+            result.addFailure("census " + scenario.title() + ": " + ex.getMessage());
+            this.progress.accept("FAILED: " + ex.getMessage());
+        }
+        finally {
+            census.close();
+        }
+    }
+
+    private void scale(RedisServer redis, ContenderProcess distlock, ComparisonResult result) {
+        this.progress.accept("scale: " + this.settings.scaleKeys() + " distinct keys with " + distlock.contender().id());
+        try (RespConnection connection = redis.connect()) {
+            connection.call("FLUSHALL");
+            pause(Duration.ofSeconds(1));
+            long baselineMemory = usedMemory(connection);
+            long baselineKeys = keys(connection);
+            Fields run = distlock.run("scale " + this.settings.scaleKeys() + " " + this.settings.scaleThreads(),
+                    Duration.ofMinutes(30));
+            long memoryAfterRun = usedMemory(connection);
+            long keysAfterRun = keys(connection);
+            long runEnded = System.nanoTime();
+            long millisUntilBack = -1;
+            long memoryWhenBack = -1;
+            while (System.nanoTime() - runEnded < KEYS_BACK_TIMEOUT.toNanos()) {
+                if (keys(connection) <= baselineKeys) {
+                    millisUntilBack = (System.nanoTime() - runEnded) / 1_000_000;
+                    memoryWhenBack = usedMemory(connection);
+                    break;
+                }
+                pause(Duration.ofMillis(100));
+            }
+            pause(this.settings.settleTime());
+            ScaleResult scale = new ScaleResult(run.getLong("keys"), run.getLong("nanos"), run.getLong("failures"),
+                    baselineMemory, baselineKeys, memoryAfterRun, keysAfterRun, millisUntilBack, memoryWhenBack,
+                    usedMemory(connection), run.getLong("heapBefore"), run.getLong("heapAfter"));
+            result.setScale(scale);
+            this.progress.accept(String.format("  %,d keys in %.1f s; Redis keys after: %,d; back to %d after %d ms; "
+                    + "memory %,d -> %,d -> %,d bytes", scale.keys(), scale.nanos() / 1e9, keysAfterRun, baselineKeys,
+                    millisUntilBack, baselineMemory, memoryAfterRun, scale.settledMemory()));
+        }
+        catch (IllegalStateException ex) {
+            result.addFailure("scale: " + ex.getMessage());
+            this.progress.accept("FAILED: " + ex.getMessage());
+        }
+    }
+
+    private String uncontended(int threads, Duration warmup, Duration measure, boolean countCommands) {
+        return "uncontended " + threads + " " + warmup.toMillis() + " " + measure.toMillis() + " "
+                + (countCommands ? 1 : 0);
+    }
+
+    private String contended(Duration warmup, Duration measure, boolean countCommands) {
+        return "contended " + this.settings.nodes() + " " + warmup.toMillis() + " " + measure.toMillis() + " "
+                + this.settings.criticalSectionNanos() + " " + (countCommands ? 1 : 0);
+    }
+
+    private static <T> List<T> rotate(List<T> items, int by) {
+        List<T> rotated = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            rotated.add(items.get((i + by) % items.size()));
+        }
+        return rotated;
+    }
+
+    private static String redisVersion(RedisServer redis) {
+        for (String line : redis.info("server").split("\r?\n")) {
+            if (line.startsWith("redis_version:")) {
+                return line.substring("redis_version:".length()).trim();
+            }
+        }
+        return "unknown";
+    }
+
+    private static long usedMemory(RespConnection connection) {
+        for (String line : String.valueOf(connection.call("INFO", "memory")).split("\r?\n")) {
+            if (line.startsWith("used_memory:")) {
+                return Long.parseLong(line.substring("used_memory:".length()).trim());
+            }
+        }
+        throw new IllegalStateException("INFO memory has no used_memory");
+    }
+
+    private static long keys(RespConnection connection) {
+        return (Long) connection.call("DBSIZE");
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+}

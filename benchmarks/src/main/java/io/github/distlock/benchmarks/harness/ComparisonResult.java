@@ -1,0 +1,245 @@
+package io.github.distlock.benchmarks.harness;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.distlock.benchmarks.contenders.Contenders;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything one comparison run measured: each contender's passes per scenario (one per round), its MONITOR
+ * censuses, the scale scenario, and the failures. Filled by {@link ComparisonHarness} on one thread, then read.
+ */
+public final class ComparisonResult {
+
+    private final HarnessSettings settings;
+
+    private final Map<Scenario, Map<Contenders, List<Fields>>> passes = new EnumMap<>(Scenario.class);
+
+    private final Map<Scenario, Map<Contenders, Census>> censuses = new EnumMap<>(Scenario.class);
+
+    private final List<String> failures = new ArrayList<>();
+
+    private final Map<String, String> environment = new LinkedHashMap<>();
+
+    private @Nullable ScaleResult scale;
+
+    ComparisonResult(HarnessSettings settings) {
+        this.settings = settings;
+        for (Scenario scenario : Scenario.values()) {
+            this.passes.put(scenario, new LinkedHashMap<>());
+            this.censuses.put(scenario, new LinkedHashMap<>());
+        }
+    }
+
+    void addPass(Scenario scenario, Contenders contender, Fields result) {
+        this.passes.get(scenario).computeIfAbsent(contender, c -> new ArrayList<>()).add(result);
+    }
+
+    void addCensus(Scenario scenario, Contenders contender, Census census) {
+        this.censuses.get(scenario).put(contender, census);
+    }
+
+    void addFailure(String failure) {
+        this.failures.add(failure);
+    }
+
+    void setScale(ScaleResult scale) {
+        this.scale = scale;
+    }
+
+    void putEnvironment(String name, String value) {
+        this.environment.put(name, value);
+    }
+
+    /**
+     * Returns the settings the run used.
+     * @return the settings
+     */
+    public HarnessSettings settings() {
+        return this.settings;
+    }
+
+    /**
+     * Returns a contender's measured passes of a scenario, one per round in which it succeeded.
+     * @param scenario the scenario
+     * @param contender the contender
+     * @return the passes
+     */
+    public List<Fields> passes(Scenario scenario, Contenders contender) {
+        return this.passes.get(scenario).getOrDefault(contender, List.of());
+    }
+
+    /**
+     * Returns the median rate of a contender in a scenario.
+     * @param scenario the scenario
+     * @param contender the contender
+     * @return the median per second, or {@code NaN} without passes
+     */
+    public double medianRate(Scenario scenario, Contenders contender) {
+        return median(passes(scenario, contender).stream().map(scenario::rate).toList());
+    }
+
+    /**
+     * Returns a contender's median rate divided by the floor's median rate in the same run.
+     * @param scenario the scenario
+     * @param contender the contender
+     * @return the ratio, or {@code NaN}
+     */
+    public double ratioToFloor(Scenario scenario, Contenders contender) {
+        return medianRate(scenario, contender) / medianRate(scenario, Contenders.FLOOR);
+    }
+
+    /**
+     * Returns the lowest and highest ratio to the floor of the same round.
+     * @param scenario the scenario
+     * @param contender the contender
+     * @return {min, max}, or NaNs
+     */
+    public double[] roundRatioRange(Scenario scenario, Contenders contender) {
+        List<Fields> own = passes(scenario, contender);
+        List<Fields> floor = passes(scenario, Contenders.FLOOR);
+        double min = Double.NaN;
+        double max = Double.NaN;
+        for (int i = 0; i < Math.min(own.size(), floor.size()); i++) {
+            double ratio = scenario.rate(own.get(i)) / scenario.rate(floor.get(i));
+            min = Double.isNaN(min) ? ratio : Math.min(min, ratio);
+            max = Double.isNaN(max) ? ratio : Math.max(max, ratio);
+        }
+        return new double[] { min, max };
+    }
+
+    /**
+     * Returns the median over the rounds of a numeric field.
+     * @param scenario the scenario
+     * @param contender the contender
+     * @param field the field
+     * @return the median, or {@code NaN}
+     */
+    public double medianField(Scenario scenario, Contenders contender, String field) {
+        return median(passes(scenario, contender).stream().map(result -> (double) result.getLong(field)).toList());
+    }
+
+    /**
+     * Returns the median over the rounds of the commands Redis executed per operation (scripts' inner commands
+     * included).
+     * @param scenario the scenario
+     * @param contender the contender
+     * @return commands per lock+unlock (uncontended) or per grant (contended)
+     */
+    public double medianCommandsPerOperation(Scenario scenario, Contenders contender) {
+        return median(passes(scenario, contender).stream()
+            .filter(result -> !result.commands().isEmpty())
+            .map(result -> (double) result.commandTotal() / scenario.operations(result))
+            .toList());
+    }
+
+    /**
+     * Returns the census of a contender in a scenario.
+     * @param scenario the scenario
+     * @param contender the contender
+     * @return the census, or {@code null} if none ran
+     */
+    public @Nullable Census census(Scenario scenario, Contenders contender) {
+        return this.censuses.get(scenario).get(contender);
+    }
+
+    /**
+     * Returns the scale scenario's result.
+     * @return the result, or {@code null} if it did not run
+     */
+    public @Nullable ScaleResult scale() {
+        return this.scale;
+    }
+
+    /**
+     * Returns what went wrong, one line each.
+     * @return the failures
+     */
+    public List<String> failures() {
+        return List.copyOf(this.failures);
+    }
+
+    /**
+     * Returns facts about the machine and the versions, in the order they were recorded.
+     * @return name to value
+     */
+    public Map<String, String> environment() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(this.environment));
+    }
+
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        int middle = sorted.size() / 2;
+        return (sorted.size() % 2 == 1) ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+    }
+
+    /**
+     * A MONITOR census of one contender in one scenario.
+     * @param operations the lock operations (or grants) in the census pass
+     * @param sentByClients calls by command that the clients sent (round trips, when not pipelined)
+     * @param runByScripts calls by command that Lua scripts ran on the server
+     */
+    public record Census(long operations, Map<String, Long> sentByClients, Map<String, Long> runByScripts) {
+
+        /**
+         * Returns the commands clients sent per operation.
+         * @return client commands per operation
+         */
+        public double clientCommandsPerOperation() {
+            return total(this.sentByClients) / this.operations;
+        }
+
+        /**
+         * Returns the commands Lua scripts ran per operation.
+         * @return script commands per operation
+         */
+        public double scriptCommandsPerOperation() {
+            return total(this.runByScripts) / this.operations;
+        }
+
+        private static double total(Map<String, Long> counts) {
+            return counts.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+    }
+
+    /**
+     * The scale scenario: many distinct keys locked once each, and the server's memory and key count before and
+     * after.
+     * @param keys the keys locked and released
+     * @param nanos how long that took
+     * @param failures acquires that did not succeed
+     * @param baselineMemory {@code used_memory} before, bytes
+     * @param baselineKeys {@code DBSIZE} before
+     * @param memoryAfterRun {@code used_memory} right after the last release
+     * @param keysAfterRun {@code DBSIZE} right after the last release
+     * @param millisUntilKeysBack how long after the run the key count was back to the baseline (-1: never)
+     * @param memoryWhenKeysBack {@code used_memory} at that moment
+     * @param settledMemory {@code used_memory} after the settle time
+     * @param heapBefore the client JVM's used heap after a GC, before the run
+     * @param heapAfter the same after the run
+     */
+    public record ScaleResult(long keys, long nanos, long failures, long baselineMemory, long baselineKeys,
+            long memoryAfterRun, long keysAfterRun, long millisUntilKeysBack, long memoryWhenKeysBack,
+            long settledMemory, long heapBefore, long heapAfter) {
+
+        /**
+         * Returns the settled memory relative to the baseline.
+         * @return for example 0.02 for 2 % above the baseline
+         */
+        public double settledMemoryGrowth() {
+            return (double) (this.settledMemory - this.baselineMemory) / this.baselineMemory;
+        }
+
+    }
+
+}

@@ -1,0 +1,91 @@
+package io.github.distlock.benchmarks.harness;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.distlock.benchmarks.contenders.Contenders;
+
+/**
+ * How long and how hard the comparison runs. Immutable.
+ *
+ * @param contenders the contenders, the floor included
+ * @param rounds how many interleaved rounds; medians are taken over them
+ * @param warmup the warm-up pass before each uncontended measurement
+ * @param measure each uncontended measurement
+ * @param manyThreads the thread count of the many-threads scenario
+ * @param nodes the node count of the contended scenario
+ * @param contendedWarmup the warm-up pass before each contended measurement
+ * @param contendedMeasure each contended measurement
+ * @param criticalSectionNanos how long a node spins while holding the contended lock
+ * @param census how long each MONITOR census pass runs
+ * @param scaleKeys how many distinct keys the scale scenario locks (0 skips it)
+ * @param scaleThreads the threads of the scale scenario
+ * @param settleTime how long to wait after the keys are gone before the last memory reading
+ * @param jvmOptions options of every contender JVM
+ */
+public record HarnessSettings(List<Contenders> contenders, int rounds, Duration warmup, Duration measure,
+        int manyThreads, int nodes, Duration contendedWarmup, Duration contendedMeasure, long criticalSectionNanos,
+        Duration census, int scaleKeys, int scaleThreads, Duration settleTime, List<String> jvmOptions) {
+
+    /** The JVM options of the contender processes. */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC");
+
+    /**
+     * Validates the settings.
+     */
+    public HarnessSettings {
+        contenders = List.copyOf(contenders);
+        jvmOptions = List.copyOf(jvmOptions);
+        if (!contenders.contains(Contenders.FLOOR)) {
+            throw new IllegalArgumentException("the floor must be among the contenders: ratios are taken to it");
+        }
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1");
+        }
+    }
+
+    /**
+     * Returns settings that run every contender with the given timings.
+     * @param rounds the rounds
+     * @param uncontendedMillis the warm-up and the measurement of each uncontended pass
+     * @param contendedMillis the warm-up and the measurement of each contended pass
+     * @param censusMillis the length of each census pass
+     * @param scaleKeys the keys of the scale scenario
+     * @return the settings
+     */
+    public static HarnessSettings of(int rounds, long uncontendedMillis, long contendedMillis, long censusMillis,
+            int scaleKeys) {
+        return new HarnessSettings(Contenders.all(), rounds, Duration.ofMillis(uncontendedMillis),
+                Duration.ofMillis(uncontendedMillis), 16, 8, Duration.ofMillis(contendedMillis),
+                Duration.ofMillis(contendedMillis), 10_000, Duration.ofMillis(censusMillis), scaleKeys, 16,
+                Duration.ofSeconds(5), DEFAULT_JVM_OPTIONS);
+    }
+
+    /**
+     * Returns a copy with other contenders (the floor is always kept).
+     * @param contenders the contenders
+     * @return the copy
+     */
+    public HarnessSettings withContenders(List<Contenders> contenders) {
+        List<Contenders> withFloor = new ArrayList<>(contenders);
+        if (!withFloor.contains(Contenders.FLOOR)) {
+            withFloor.add(0, Contenders.FLOOR);
+        }
+        return new HarnessSettings(withFloor, this.rounds, this.warmup, this.measure, this.manyThreads, this.nodes,
+                this.contendedWarmup, this.contendedMeasure, this.criticalSectionNanos, this.census, this.scaleKeys,
+                this.scaleThreads, this.settleTime, this.jvmOptions);
+    }
+
+    /**
+     * Returns a copy with a settle time.
+     * @param settleTime how long to wait before the last memory reading
+     * @return the copy
+     */
+    public HarnessSettings withSettleTime(Duration settleTime) {
+        return new HarnessSettings(this.contenders, this.rounds, this.warmup, this.measure, this.manyThreads,
+                this.nodes, this.contendedWarmup, this.contendedMeasure, this.criticalSectionNanos, this.census,
+                this.scaleKeys, this.scaleThreads, settleTime, this.jvmOptions);
+    }
+
+}
