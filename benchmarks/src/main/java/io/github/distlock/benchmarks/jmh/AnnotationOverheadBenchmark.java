@@ -1,6 +1,5 @@
 package io.github.distlock.benchmarks.jmh;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.benchmarks.jmh.LockedOrders.Order;
@@ -111,6 +110,10 @@ public class AnnotationOverheadBenchmark {
     @Benchmark
     public long annotationPropertyKey() {
         return this.proxied.charge(this.order);
+    }
+
+    LockedOrders proxied() {
+        return this.proxied;
     }
 
     /**

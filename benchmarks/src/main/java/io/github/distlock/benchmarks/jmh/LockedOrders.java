@@ -1,6 +1,7 @@
 package io.github.distlock.benchmarks.jmh;
 
 import io.github.distlock.spring.DistributedLock;
+import io.github.distlock.spring.LockContext;
 
 /**
  * The service the annotation benchmarks call: the same trivial work under differently keyed locks, so that the
@@ -54,6 +55,16 @@ public class LockedOrders {
     @DistributedLock(name = "orders", key = "#order.id")
     public long charge(Order order) {
         return work(order);
+    }
+
+    /**
+     * Returns the key of the lease the calling method holds; lets a test check that calls go through the lock.
+     * @param id the order id
+     * @return the held lock key
+     */
+    @DistributedLock(name = "orders", key = "#id")
+    public String heldKey(String id) {
+        return LockContext.current().key();
     }
 
 }

@@ -1,0 +1,49 @@
+package io.github.distlock.benchmarks;
+
+import java.nio.file.Path;
+
+import io.github.distlock.benchmarks.contenders.Contenders;
+import io.github.distlock.benchmarks.harness.ComparisonHarness;
+import io.github.distlock.benchmarks.harness.ComparisonResult;
+import io.github.distlock.benchmarks.harness.Fields;
+import io.github.distlock.benchmarks.harness.Scenario;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the whole comparison with tiny counts (the {@code smoke} profile): a real redis-server, one JVM per
+ * contender, every scenario, the censuses and the scale check. It checks that the harness works, not how fast
+ * anything is.
+ */
+class HarnessSmokeTests {
+
+    @Test
+    void everyContenderProducesAResultInEveryScenarioWithoutOverlaps(@TempDir Path logs) {
+        ComparisonResult result = new ComparisonHarness(Profile.SMOKE.comparison(), logs, line -> { }).run();
+
+        assertThat(result.failures()).isEmpty();
+        for (Contenders contender : Contenders.all()) {
+            for (Scenario scenario : Scenario.values()) {
+                assertThat(result.passes(scenario, contender)).as("%s, %s", contender.id(), scenario.title())
+                    .hasSize(1);
+            }
+            assertThat(result.census(Scenario.ONE_THREAD, contender)).as("census of %s", contender.id()).isNotNull();
+            assertThat(result.census(Scenario.CONTENDED, contender)).as("census of %s", contender.id()).isNotNull();
+            Fields contended = result.passes(Scenario.CONTENDED, contender).get(0);
+            assertThat(contended.getLong("overlaps")).as("overlaps of %s", contender.id()).isZero();
+            assertThat(contended.getLong("grants")).as("grants of %s", contender.id()).isPositive();
+            assertThat(result.passes(Scenario.ONE_THREAD, contender).get(0).commandTotal())
+                .as("Redis commands counted for %s", contender.id()).isPositive();
+        }
+        assertThat(result.scale()).isNotNull();
+        assertThat(result.scale().failures()).isZero();
+        assertThat(result.scale().millisUntilKeysBack()).as("lock keys expire after the token retention")
+            .isNotNegative();
+        assertThat(Report.markdown(java.util.Map.of(), result, java.util.List.of()))
+            .contains("## Ratios to the floor", Contenders.REDISSON.title());
+    }
+
+}
