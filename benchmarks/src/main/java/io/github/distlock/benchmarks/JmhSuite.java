@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.github.distlock.benchmarks.jmh.AnnotationOverheadBenchmark;
 import io.github.distlock.benchmarks.jmh.EngineBenchmark;
+import io.github.distlock.benchmarks.jmh.InterceptorOverheadBenchmark;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -48,6 +49,7 @@ final class JmhSuite {
         Options options = new OptionsBuilder()
             .include(AnnotationOverheadBenchmark.class.getName())
             .include(EngineBenchmark.class.getName())
+            .include(InterceptorOverheadBenchmark.class.getName())
             .forks(settings.forks())
             .warmupIterations(settings.warmupIterations())
             .warmupTime(TimeValue.milliseconds(settings.iterationMillis()))

@@ -12,13 +12,13 @@ import org.jspecify.annotations.Nullable;
 enum Profile {
 
     /** Seconds: every contender and scenario once with tiny counts, no JMH. The CI smoke test's settings. */
-    SMOKE(null, HarnessSettings.of(1, 300, 300, 300, 2_000).withSettleTime(Duration.ofMillis(500))),
+    SMOKE(null, HarnessSettings.of(1, 200, 300, 200, 2_000).withSettleTime(Duration.ofMillis(500))),
 
     /** About three minutes: short JMH, three rounds, 100,000 keys. */
-    QUICK(new JmhSuite.Settings(1, 2, 3, 1000), HarnessSettings.of(3, 1000, 1000, 500, 100_000)),
+    QUICK(new JmhSuite.Settings(1, 2, 3, 1000), HarnessSettings.of(3, 500, 1000, 500, 100_000)),
 
-    /** About twelve minutes: JMH with two forks, six rounds, 1,000,000 keys. */
-    FULL(new JmhSuite.Settings(2, 3, 5, 1000), HarnessSettings.of(6, 2000, 2000, 1000, 1_000_000));
+    /** About thirteen minutes: JMH with two forks, seven rounds, 1,000,000 keys. */
+    FULL(new JmhSuite.Settings(2, 3, 5, 1000), HarnessSettings.of(7, 1000, 2000, 1000, 1_000_000));
 
     private final JmhSuite.@Nullable Settings jmh;
 

@@ -48,17 +48,17 @@ public record HarnessSettings(List<Contenders> contenders, int rounds, Duration 
     /**
      * Returns settings that run every contender with the given timings.
      * @param rounds the rounds
-     * @param uncontendedMillis the warm-up and the measurement of each uncontended pass
-     * @param contendedMillis the warm-up and the measurement of each contended pass
+     * @param warmupMillis the warm-up pass before each measurement (the contender JVMs stay warm across rounds)
+     * @param measureMillis each measurement, uncontended and contended
      * @param censusMillis the length of each census pass
      * @param scaleKeys the keys of the scale scenario
      * @return the settings
      */
-    public static HarnessSettings of(int rounds, long uncontendedMillis, long contendedMillis, long censusMillis,
+    public static HarnessSettings of(int rounds, long warmupMillis, long measureMillis, long censusMillis,
             int scaleKeys) {
-        return new HarnessSettings(Contenders.all(), rounds, Duration.ofMillis(uncontendedMillis),
-                Duration.ofMillis(uncontendedMillis), 16, 8, Duration.ofMillis(contendedMillis),
-                Duration.ofMillis(contendedMillis), 10_000, Duration.ofMillis(censusMillis), scaleKeys, 16,
+        return new HarnessSettings(Contenders.all(), rounds, Duration.ofMillis(warmupMillis),
+                Duration.ofMillis(measureMillis), 16, 8, Duration.ofMillis(warmupMillis),
+                Duration.ofMillis(measureMillis), 10_000, Duration.ofMillis(censusMillis), scaleKeys, 16,
                 Duration.ofSeconds(5), DEFAULT_JVM_OPTIONS);
     }
 

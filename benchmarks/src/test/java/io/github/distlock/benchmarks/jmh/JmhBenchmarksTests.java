@@ -34,6 +34,23 @@ class JmhBenchmarksTests {
     }
 
     @Test
+    void interceptorBenchmarksCallTheLockedMethodThroughTheProxy() throws Exception {
+        InterceptorOverheadBenchmark benchmark = new InterceptorOverheadBenchmark();
+        benchmark.start();
+        try {
+            assertThat(benchmark.lockClientCall()).isEqualTo(this.expected);
+            assertThat(benchmark.annotationWithoutKey()).isEqualTo(this.expected);
+            assertThat(benchmark.annotationParameterKey()).isEqualTo(this.expected);
+            assertThat(benchmark.annotationPropertyKey()).isEqualTo(this.expected);
+            assertThat(AopUtils.isAopProxy(benchmark.proxied())).isTrue();
+            assertThat(benchmark.proxied().heldKey("42")).isEqualTo("no-op");
+        }
+        finally {
+            benchmark.stop();
+        }
+    }
+
+    @Test
     void engineBenchmarksAcquireAndRelease() throws Exception {
         EngineBenchmark benchmark = new EngineBenchmark();
         benchmark.start();
