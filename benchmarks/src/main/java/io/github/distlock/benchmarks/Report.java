@@ -84,19 +84,25 @@ final class Report {
                     Contenders.DISTLOCK), TARGET_ONE_THREAD));
             rows.add(atLeast("16 threads uncontended, ratio to the floor", c.ratioToFloor(Scenario.MANY_THREADS,
                     Contenders.DISTLOCK), TARGET_MANY_THREADS));
-            rows.add(atLeast("8 nodes on one key, hand-offs vs the floor", c.ratioToFloor(Scenario.CONTENDED,
+            rows.add(atLeast("8 nodes on one key, grants/s vs the floor", c.ratioToFloor(Scenario.CONTENDED,
                     Contenders.DISTLOCK), TARGET_CONTENDED_FLOOR));
+            rows.add(atLeast("8 nodes on one key, hand-offs/s (holder changed) vs the floor",
+                    c.medianHandoffRate(Contenders.DISTLOCK) / c.medianHandoffRate(Contenders.FLOOR),
+                    TARGET_CONTENDED_FLOOR));
             if (!c.passes(Scenario.CONTENDED, Contenders.REDISSON).isEmpty()) {
-                rows.add(atLeast("8 nodes on one key, hand-offs vs Redisson",
+                rows.add(atLeast("8 nodes on one key, grants/s vs Redisson",
                         c.medianRate(Scenario.CONTENDED, Contenders.DISTLOCK)
                                 / c.medianRate(Scenario.CONTENDED, Contenders.REDISSON), TARGET_CONTENDED_REDISSON));
+                rows.add(atLeast("8 nodes on one key, hand-offs/s vs Redisson",
+                        c.medianHandoffRate(Contenders.DISTLOCK) / c.medianHandoffRate(Contenders.REDISSON),
+                        TARGET_CONTENDED_REDISSON));
             }
             Census census = c.census(Scenario.CONTENDED, Contenders.DISTLOCK);
             if (census != null) {
-                rows.add(atMost("Redis commands sent per hand-off (round trips)", census.clientCommandsPerOperation(),
+                rows.add(atMost("Redis commands sent per grant (round trips)", census.clientCommandsPerOperation(),
                         TARGET_COMMANDS_PER_HANDOFF, ""));
             }
-            rows.add(atMost("Redis commands executed per hand-off (scripts' commands included)",
+            rows.add(atMost("Redis commands executed per grant (scripts' commands included)",
                     c.medianCommandsPerOperation(Scenario.CONTENDED, Contenders.DISTLOCK), TARGET_COMMANDS_PER_HANDOFF,
                     ""));
             long overlaps = c.passes(Scenario.CONTENDED, Contenders.DISTLOCK).stream()
@@ -157,9 +163,9 @@ final class Report {
         line("## Ratios to the floor (medians of " + c.settings().rounds() + " interleaved rounds; range of the "
                 + "per-round ratios in brackets)");
         line("");
-        line("| contender | 1 thread | 16 threads | 8 nodes, one key | commands per lock+unlock (sent / executed) "
-                + "| commands per hand-off (sent / executed) |");
-        line("|---|---|---|---|---|---|");
+        line("| contender | 1 thread | 16 threads | 8 nodes: grants | 8 nodes: hand-offs | commands per lock+unlock "
+                + "(sent / executed) | commands per grant, 8 nodes (sent / executed) |");
+        line("|---|---|---|---|---|---|---|");
         for (Contenders contender : c.settings().contenders()) {
             StringBuilder row = new StringBuilder("| " + contender.title());
             for (Scenario scenario : Scenario.values()) {
@@ -169,6 +175,7 @@ final class Report {
                     row.append(" (").append(fmt(range[0])).append("–").append(fmt(range[1])).append(')');
                 }
             }
+            row.append(" | ").append(fmt(c.medianHandoffRate(contender) / c.medianHandoffRate(Contenders.FLOOR)));
             row.append(" | ").append(commandPair(c, Scenario.ONE_THREAD, contender));
             row.append(" | ").append(commandPair(c, Scenario.CONTENDED, contender)).append(" |");
             line(row.toString());
@@ -208,9 +215,9 @@ final class Report {
     private void contended(ComparisonResult c) {
         line("## 8 nodes on one key (critical section " + c.settings().criticalSectionNanos() / 1000 + " µs)");
         line("");
-        line("| contender | grants/s | node changed at a grant | wait p50 ms | wait p99 ms | wait max ms | time-outs "
-                + "| overlaps |");
-        line("|---|---|---|---|---|---|---|---|");
+        line("| contender | grants/s | hand-offs/s | node changed at a grant | wait p50 ms | wait p99 ms | wait max ms "
+                + "| time-outs | overlaps |");
+        line("|---|---|---|---|---|---|---|---|---|");
         for (Contenders contender : c.settings().contenders()) {
             List<Fields> passes = c.passes(Scenario.CONTENDED, contender);
             long grants = passes.stream().mapToLong(p -> p.getLong("grants")).sum();
@@ -219,6 +226,7 @@ final class Report {
             long overlaps = passes.stream().mapToLong(p -> p.getLong("overlaps")).sum();
             line("| " + contender.title()
                     + " | " + rate(c.medianRate(Scenario.CONTENDED, contender))
+                    + " | " + rate(c.medianHandoffRate(contender))
                     + " | " + ((grants > 0) ? String.format(Locale.ROOT, "%.0f %%", changes * 100.0 / grants) : "–")
                     + " | " + millis(c.medianField(Scenario.CONTENDED, contender, "waitP50"))
                     + " | " + millis(c.medianField(Scenario.CONTENDED, contender, "waitP99"))
@@ -231,7 +239,7 @@ final class Report {
     private void commands(ComparisonResult c) {
         line("## Redis commands per operation, by command (MONITOR census)");
         line("");
-        line("| contender | per lock+unlock, sent by the client | run inside scripts | per hand-off (8 nodes), sent "
+        line("| contender | per lock+unlock, sent by the client | run inside scripts | per grant (8 nodes), sent "
                 + "| run inside scripts |");
         line("|---|---|---|---|---|");
         for (Contenders contender : c.settings().contenders()) {

@@ -86,6 +86,15 @@ public final class ComparisonResult {
     }
 
     /**
+     * Returns the median hand-off rate of a contender in the contended scenario.
+     * @param contender the contender
+     * @return hand-offs per second, or {@code NaN} without passes
+     */
+    public double medianHandoffRate(Contenders contender) {
+        return median(passes(Scenario.CONTENDED, contender).stream().map(Scenario::handoffRate).toList());
+    }
+
+    /**
      * Returns a contender's median rate divided by the floor's median rate in the same run.
      * @param scenario the scenario
      * @param contender the contender

@@ -52,6 +52,16 @@ public enum Scenario {
     }
 
     /**
+     * Returns the hand-offs per second of a contended pass: grants that went to another node than the previous
+     * grant. A node that takes the lock again right after releasing it adds a grant but no hand-off.
+     * @param result a pass of {@link #CONTENDED}
+     * @return hand-offs per second
+     */
+    public static double handoffRate(Fields result) {
+        return result.getLong("handoffsInWindow") * 1e9 / result.getLong("windowNanos");
+    }
+
+    /**
      * Returns how many lock operations the pass's command counts are spread over.
      * @param result the pass
      * @return operations (uncontended) or grants (contended)

@@ -120,6 +120,7 @@ final class Workloads {
         AtomicLong timeouts = new AtomicLong();
         AtomicLong grantsInWindow = new AtomicLong();
         AtomicLong ownerChanges = new AtomicLong();
+        AtomicLong handoffsInWindow = new AtomicLong();
         AtomicInteger lastOwner = new AtomicInteger(-1);
         long[][] waits = new long[nodes.size()][];
         long elapsed = runThreads(nodes.size(), millis, (index, deadline) -> {
@@ -136,7 +137,8 @@ final class Workloads {
                 if (inside.incrementAndGet() != 1) {
                     overlaps.incrementAndGet();
                 }
-                if (lastOwner.getAndSet(index) != index) {
+                boolean handoff = lastOwner.getAndSet(index) != index;
+                if (handoff) {
                     ownerChanges.incrementAndGet();
                 }
                 long end = System.nanoTime() + criticalSectionNanos;
@@ -148,6 +150,9 @@ final class Workloads {
                 wait.add(granted - start);
                 if (granted - deadline < 0) {
                     grantsInWindow.incrementAndGet();
+                    if (handoff) {
+                        handoffsInWindow.incrementAndGet();
+                    }
                 }
             }
             waits[index] = wait.toArray();
@@ -158,6 +163,7 @@ final class Workloads {
             .put("windowNanos", millis * 1_000_000)
             .put("nanos", elapsed)
             .put("ownerChanges", ownerChanges.get())
+            .put("handoffsInWindow", handoffsInWindow.get())
             .put("overlaps", overlaps.get())
             .put("timeouts", timeouts.get())
             .put("waitP50", percentile(all, 0.50))
