@@ -64,6 +64,13 @@ abstract class TestDatabase implements AutoCloseable {
         return this.admin;
     }
 
+    /** Replaces the administrator's connections, for example after the server was restarted. */
+    final synchronized void evictAdminConnections() {
+        if (this.admin != null) {
+            this.admin.getHikariPoolMXBean().softEvictConnections();
+        }
+    }
+
     /** Creates a pool of the administrator's connections. */
     final HikariDataSource pool(String name, int size) {
         return pool(name, size, adminUser(), "", config -> {
@@ -209,7 +216,10 @@ abstract class TestDatabase implements AutoCloseable {
 
         @Override
         void createUser(String user, String password) {
-            execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'");
+            // A user with rights on the application's own data, so that it can use the database at all.
+            execute("CREATE TABLE IF NOT EXISTS application_data (id INT)",
+                    "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'",
+                    "GRANT SELECT ON " + DATABASE + ".application_data TO '" + user + "'@'%'");
         }
 
         @Override
@@ -235,7 +245,12 @@ abstract class TestDatabase implements AutoCloseable {
 
     private static final class H2 extends TestDatabase {
 
-        private final String url = "jdbc:h2:mem:distlock-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        private final String url = "jdbc:h2:mem:distlock-" + UUID.randomUUID();
+
+        H2() {
+            // Set once by the administrator (other users may not): keep the database while no connection is open.
+            execute("SET DB_CLOSE_DELAY -1");
+        }
 
         @Override
         JdbcPlatform platform() {
