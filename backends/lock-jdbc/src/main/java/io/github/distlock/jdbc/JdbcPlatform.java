@@ -3,6 +3,8 @@ package io.github.distlock.jdbc;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The databases the JDBC backend supports, each with its own lock statements and schema script
@@ -43,6 +45,8 @@ public enum JdbcPlatform {
             return new H2LockStatements(options);
         }
     };
+
+    private static final Pattern MARIADB_VERSION = Pattern.compile("^(?:5\\.5\\.5-)?(\\d+)\\.(\\d+)");
 
     private final String id;
 
@@ -109,6 +113,12 @@ public enum JdbcPlatform {
     void requireSupportedVersion(DatabaseMetaData metaData) throws SQLException {
         int major = metaData.getDatabaseMajorVersion();
         int minor = metaData.getDatabaseMinorVersion();
+        // MariaDB announces itself as "5.5.5-10.11.6-MariaDB" to old MySQL clients, and MySQL's driver reports 5.5.
+        Matcher mariaDbVersion = MARIADB_VERSION.matcher(String.valueOf(metaData.getDatabaseProductVersion()));
+        if (this == MARIADB && mariaDbVersion.find()) {
+            major = Integer.parseInt(mariaDbVersion.group(1));
+            minor = Integer.parseInt(mariaDbVersion.group(2));
+        }
         if (major < this.minimumMajor || (major == this.minimumMajor && minor < this.minimumMinor)) {
             throw new IllegalStateException("The JDBC lock backend needs " + this.displayName + " "
                     + this.minimumMajor + "." + this.minimumMinor + " or later; the database is "

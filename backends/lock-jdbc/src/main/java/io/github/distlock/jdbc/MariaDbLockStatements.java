@@ -72,8 +72,10 @@ final class MariaDbLockStatements extends LockStatements {
             bindText(statement, 1, key);
             bindText(statement, 2, owner);
             statement.setLong(3, leaseMicros);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
+            // execute(), not executeQuery(): MySQL's driver refuses executeQuery() for a statement starting with INSERT.
+            statement.execute();
+            try (ResultSet rows = statement.getResultSet()) {
+                if (rows == null || !rows.next()) {
                     throw new SQLException("INSERT ... RETURNING on the lock table returned no row");
                 }
                 if (Arrays.equals(rows.getBytes(1), owner.getBytes(StandardCharsets.UTF_8))) {

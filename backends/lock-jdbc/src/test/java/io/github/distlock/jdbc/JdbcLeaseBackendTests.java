@@ -152,7 +152,7 @@ class JdbcLeaseBackendTests {
     @Nested
     class OnMariaDb extends JdbcBackendBehaviour {
 
-        private static TestDatabase database;
+        private static TestDatabase.MariaDb database;
 
         @BeforeAll
         static void startDatabase() {
@@ -167,6 +167,26 @@ class JdbcLeaseBackendTests {
         @Override
         TestDatabase database() {
             return database;
+        }
+
+        @Test
+        void mysqlDriverAgainstMariaDbIsDetectedAndLocksTheSameKeys() {
+            JdbcLockOptions options = database.createLockTable();
+            DataSource connectorJ = closeLater(database.pool("connector-j", 2, database.adminUser(), "",
+                    config -> config.setJdbcUrl(database.mysqlDriverUrl())));
+            JdbcLeaseBackend mysqlDriver = backend(connectorJ, options);
+            JdbcLeaseBackend mariaDbDriver = backend(pool(2), options);
+            assertThat(mysqlDriver.platform()).isEqualTo(JdbcPlatform.MARIADB);
+            String key = uniqueKey() + "-\u9375 ";
+            String owner = owner();
+            assertThat(mysqlDriver.tryAcquire(key, owner, TestTimings.LONG_LEASE).fencingToken()).isPresent();
+            assertThat(mariaDbDriver.tryAcquire(key, owner(), TestTimings.LONG_LEASE).isGranted())
+                .as("the same key through the other driver").isFalse();
+            assertThat(mariaDbDriver.tryAcquire(key.strip(), owner(), TestTimings.LONG_LEASE).isGranted())
+                .as("the key without its trailing space").isTrue();
+            assertThat(mysqlDriver.renewIfOwner(key, owner, TestTimings.LONG_LEASE)).isTrue();
+            assertThat(mysqlDriver.releaseIfOwner(key, owner)).isTrue();
+            assertThat(mariaDbDriver.tryAcquire(key, owner(), TestTimings.LONG_LEASE).isGranted()).isTrue();
         }
 
         @Test

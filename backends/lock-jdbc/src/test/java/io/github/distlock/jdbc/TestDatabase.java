@@ -33,7 +33,7 @@ abstract class TestDatabase implements AutoCloseable {
         return new Postgres();
     }
 
-    static TestDatabase mariaDb() {
+    static MariaDb mariaDb() {
         return new MariaDb();
     }
 
@@ -182,7 +182,7 @@ abstract class TestDatabase implements AutoCloseable {
 
     }
 
-    private static final class MariaDb extends TestDatabase {
+    static final class MariaDb extends TestDatabase {
 
         private static final String DATABASE = "distlock";
 
@@ -202,6 +202,11 @@ abstract class TestDatabase implements AutoCloseable {
         @Override
         JdbcPlatform platform() {
             return JdbcPlatform.MARIADB;
+        }
+
+        /** The URL of the same database for MySQL's driver (Connector/J). */
+        String mysqlDriverUrl() {
+            return "jdbc:mysql://127.0.0.1:" + this.server.port() + "/" + DATABASE + "?sslMode=DISABLED";
         }
 
         @Override
