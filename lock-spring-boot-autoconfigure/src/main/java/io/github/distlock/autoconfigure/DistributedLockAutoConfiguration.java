@@ -7,11 +7,13 @@ import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.EnableDistributedLock;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -66,10 +68,19 @@ public final class DistributedLockAutoConfiguration {
                 .withMaxWaitTime(properties.getMaxWaitTime());
         }
 
-        // The backend is a bean of its own, closed by the context after the engine that uses it.
+        // The backend is a bean of its own, closed by the context after the engine that uses it (it is created
+        // first, while this method asks for it).
         @Bean(destroyMethod = "close")
-        LockEngine distributedLockClient(LeaseBackend leaseBackend, LockEngineSettings lockEngineSettings) {
-            return new LockEngine(leaseBackend, lockEngineSettings);
+        LockEngine distributedLockClient(ObjectProvider<LeaseBackend> leaseBackend,
+                LockEngineSettings lockEngineSettings, DistributedLockProperties properties) {
+            LeaseBackend backend = leaseBackend.getIfAvailable();
+            if (backend == null) {
+                // Only a chosen backend whose libraries are missing leaves none: in-memory is the last fallback.
+                LockBackendType chosen = properties.getBackend();
+                throw new InvalidConfigurationPropertyValueException(LockBackendCondition.PROPERTY, chosen,
+                        "needs " + ((chosen != null) ? chosen.libraries() : "its libraries") + " on the classpath");
+            }
+            return new LockEngine(backend, lockEngineSettings);
         }
 
     }

@@ -1,6 +1,9 @@
 package io.github.distlock.autoconfigure;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
 
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.LeaseLostAction;
@@ -64,6 +67,8 @@ public class DistributedLockProperties implements InitializingBean {
     private final Renewal renewal = new Renewal();
 
     private final Backoff backoff = new Backoff();
+
+    private final Redis redis = new Redis();
 
     public boolean isEnabled() {
         return this.enabled;
@@ -137,6 +142,10 @@ public class DistributedLockProperties implements InitializingBean {
         return this.backoff;
     }
 
+    public Redis getRedis() {
+        return this.redis;
+    }
+
     /**
      * Checks every value once binding is complete.
      * @throws InvalidConfigurationPropertyValueException naming the first invalid property
@@ -165,6 +174,8 @@ public class DistributedLockProperties implements InitializingBean {
             throw invalid("backoff.max", this.backoff.max,
                     "must not be shorter than " + PREFIX + ".backoff.initial (" + this.backoff.initial + ")");
         }
+        this.redis.validateConnection(PREFIX + ".redis");
+        this.redis.validateLockOptions(PREFIX + ".redis");
     }
 
     private static void requirePositive(String name, @Nullable Duration value) {
@@ -191,6 +202,12 @@ public class DistributedLockProperties implements InitializingBean {
     private static InvalidConfigurationPropertyValueException invalid(String name, @Nullable Object value,
             String reason) {
         return new InvalidConfigurationPropertyValueException(PREFIX + "." + name, value, reason);
+    }
+
+    private static void requirePositive(String prefix, String name, @Nullable Duration value) {
+        if (value != null && (value.isNegative() || value.isZero())) {
+            throw new InvalidConfigurationPropertyValueException(prefix + "." + name, value, "must be positive");
+        }
     }
 
     /**
@@ -258,5 +275,540 @@ public class DistributedLockProperties implements InitializingBean {
         }
 
     }
+
+    /**
+     * The Redis lock service: where it is, how to log in, and how lock keys are stored. When none of the connection
+     * properties (url, host, port, username, password, database, ssl, sentinel, cluster) is set, the connection
+     * of {@code spring.data.redis.*} is used, and without that {@code localhost:6379}.
+     */
+    public static class Redis {
+
+        /**
+         * Connection URL (redis:// or rediss://), overriding host, port, username, password and database.
+         */
+        private @Nullable String url;
+
+        /**
+         * Redis server host, localhost by default.
+         */
+        private @Nullable String host;
+
+        /**
+         * Redis server port, 6379 by default.
+         */
+        private @Nullable Integer port;
+
+        /**
+         * Login username (Redis 6 ACL user).
+         */
+        private @Nullable String username;
+
+        /**
+         * Login password.
+         */
+        private @Nullable String password;
+
+        /**
+         * Database index, 0 by default (a Redis Cluster has no other).
+         */
+        private @Nullable Integer database;
+
+        /**
+         * Connection timeout, by default that of spring.data.redis when its connection is used, else 2s.
+         */
+        private @Nullable Duration connectTimeout;
+
+        /**
+         * Read timeout of each command, by default that of spring.data.redis when its connection is used, else 2s.
+         */
+        private @Nullable Duration timeout;
+
+        /**
+         * Prefix of every Redis key the lock backend writes, to keep locks apart from other data.
+         */
+        private String keyPrefix = "distlock:";
+
+        /**
+         * Longest lock key accepted, without the key prefix.
+         */
+        private int maxKeyLength = 1024;
+
+        /**
+         * Number of replicas that must acknowledge an acquire (Redis WAIT) before it counts as granted.
+         */
+        private int replicaAcknowledgements = 0;
+
+        /**
+         * How long an acquire waits for replicas to acknowledge it.
+         */
+        private Duration replicaAcknowledgementTimeout = Duration.ofSeconds(1);
+
+        /**
+         * How long the last fencing token of a released lock is kept.
+         */
+        private Duration tokenRetention = Duration.ofSeconds(2);
+
+        private final Ssl ssl = new Ssl();
+
+        private final Pool pool = new Pool();
+
+        private final Sentinel sentinel = new Sentinel();
+
+        private final Cluster cluster = new Cluster();
+
+        public @Nullable String getUrl() {
+            return this.url;
+        }
+
+        public void setUrl(@Nullable String url) {
+            this.url = url;
+        }
+
+        public @Nullable String getHost() {
+            return this.host;
+        }
+
+        public void setHost(@Nullable String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
+        public @Nullable String getUsername() {
+            return this.username;
+        }
+
+        public void setUsername(@Nullable String username) {
+            this.username = username;
+        }
+
+        public @Nullable String getPassword() {
+            return this.password;
+        }
+
+        public void setPassword(@Nullable String password) {
+            this.password = password;
+        }
+
+        public @Nullable Integer getDatabase() {
+            return this.database;
+        }
+
+        public void setDatabase(@Nullable Integer database) {
+            this.database = database;
+        }
+
+        public @Nullable Duration getConnectTimeout() {
+            return this.connectTimeout;
+        }
+
+        public void setConnectTimeout(@Nullable Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public @Nullable Duration getTimeout() {
+            return this.timeout;
+        }
+
+        public void setTimeout(@Nullable Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public String getKeyPrefix() {
+            return this.keyPrefix;
+        }
+
+        public void setKeyPrefix(String keyPrefix) {
+            this.keyPrefix = keyPrefix;
+        }
+
+        public int getMaxKeyLength() {
+            return this.maxKeyLength;
+        }
+
+        public void setMaxKeyLength(int maxKeyLength) {
+            this.maxKeyLength = maxKeyLength;
+        }
+
+        public int getReplicaAcknowledgements() {
+            return this.replicaAcknowledgements;
+        }
+
+        public void setReplicaAcknowledgements(int replicaAcknowledgements) {
+            this.replicaAcknowledgements = replicaAcknowledgements;
+        }
+
+        public Duration getReplicaAcknowledgementTimeout() {
+            return this.replicaAcknowledgementTimeout;
+        }
+
+        public void setReplicaAcknowledgementTimeout(Duration replicaAcknowledgementTimeout) {
+            this.replicaAcknowledgementTimeout = replicaAcknowledgementTimeout;
+        }
+
+        public Duration getTokenRetention() {
+            return this.tokenRetention;
+        }
+
+        public void setTokenRetention(Duration tokenRetention) {
+            this.tokenRetention = tokenRetention;
+        }
+
+        public Ssl getSsl() {
+            return this.ssl;
+        }
+
+        public Pool getPool() {
+            return this.pool;
+        }
+
+        public Sentinel getSentinel() {
+            return this.sentinel;
+        }
+
+        public Cluster getCluster() {
+            return this.cluster;
+        }
+
+        /**
+         * Returns whether any property that says where Redis is or how to log in is set.
+         * @return {@code true} if this connection is configured
+         */
+        boolean hasConnectionProperties() {
+            return this.url != null || this.host != null || this.port != null || this.username != null
+                    || this.password != null || this.database != null || this.ssl.enabled != null
+                    || this.ssl.bundle != null || this.sentinel.master != null || this.sentinel.nodes != null
+                    || this.sentinel.username != null || this.sentinel.password != null
+                    || this.cluster.nodes != null;
+        }
+
+        /**
+         * Checks the connection properties. Also used for {@code spring.data.redis.*}, bound into an instance of this
+         * class, so every message names the property under the prefix it came from.
+         * @param prefix the property prefix, for example {@code distributed-lock.redis}
+         * @throws InvalidConfigurationPropertyValueException naming the first invalid property
+         */
+        void validateConnection(String prefix) {
+            if (this.url != null) {
+                parseUrl(prefix);
+            }
+            if (this.port != null && (this.port < 1 || this.port > 65535)) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".port", this.port,
+                        "must be between 1 and 65535");
+            }
+            if (this.host != null && this.host.isBlank()) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".host", this.host, "must not be blank");
+            }
+            if (this.database != null && this.database < 0) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".database", this.database,
+                        "must not be negative");
+            }
+            requirePositive(prefix, "connect-timeout", this.connectTimeout);
+            requirePositive(prefix, "timeout", this.timeout);
+            if (this.pool.maxSize < 1) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".pool.max-size", this.pool.maxSize,
+                        "must be at least 1");
+            }
+            if (this.sentinel.master != null && this.sentinel.master.isBlank()) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".sentinel.master",
+                        this.sentinel.master, "must not be blank");
+            }
+            if (this.sentinel.master != null && isEmpty(this.sentinel.nodes)) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".sentinel.nodes", this.sentinel.nodes,
+                        "must list at least one sentinel (host:port) when " + prefix + ".sentinel.master is set");
+            }
+            if (this.sentinel.master == null && !isEmpty(this.sentinel.nodes)) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".sentinel.master", null,
+                        "must be set when " + prefix + ".sentinel.nodes is set");
+            }
+            requireNodes(prefix + ".sentinel.nodes", this.sentinel.nodes);
+            requireNodes(prefix + ".cluster.nodes", this.cluster.nodes);
+            if (this.cluster.nodes != null && this.sentinel.master != null) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".cluster.nodes", this.cluster.nodes,
+                        "must not be set together with " + prefix + ".sentinel.master");
+            }
+            if (this.cluster.nodes != null && this.cluster.nodes.isEmpty()) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".cluster.nodes", this.cluster.nodes,
+                        "must list at least one node (host:port)");
+            }
+            if (this.cluster.nodes != null) {
+                // The URL overrides the database property, so the value that counts is named.
+                boolean fromUrl = this.url != null;
+                int database = fromUrl ? parseUrl(prefix).database() : (this.database != null) ? this.database : 0;
+                if (database != 0) {
+                    throw new InvalidConfigurationPropertyValueException(prefix + (fromUrl ? ".url" : ".database"),
+                            fromUrl ? RedisUrl.mask(this.url) : database,
+                            "must select database 0 with " + prefix + ".cluster.nodes: a Redis Cluster has no other");
+                }
+            }
+        }
+
+        /**
+         * Checks the properties that shape the lock keys and acquires.
+         * @param prefix the property prefix
+         * @throws InvalidConfigurationPropertyValueException naming the first invalid property
+         */
+        void validateLockOptions(String prefix) {
+            if (this.keyPrefix == null) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".key-prefix", null, "must be set");
+            }
+            if (this.maxKeyLength < 1) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".max-key-length", this.maxKeyLength,
+                        "must be at least 1");
+            }
+            if (this.replicaAcknowledgements < 0) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".replica-acknowledgements",
+                        this.replicaAcknowledgements, "must not be negative");
+            }
+            if (this.replicaAcknowledgementTimeout == null) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".replica-acknowledgement-timeout", null,
+                        "must be set");
+            }
+            requirePositive(prefix, "replica-acknowledgement-timeout", this.replicaAcknowledgementTimeout);
+            if (this.tokenRetention == null || this.tokenRetention.toMillis() < 1) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".token-retention", this.tokenRetention,
+                        "must be at least 1ms");
+            }
+        }
+
+        /**
+         * Parses {@link #getUrl()}.
+         * @param prefix the property prefix, for messages
+         * @return the parts of the URL
+         * @throws InvalidConfigurationPropertyValueException if the URL is not a valid Redis URL
+         */
+        RedisUrl parseUrl(String prefix) {
+            String name = prefix + ".url";
+            String value = (this.url != null) ? this.url : "";
+            URI uri;
+            try {
+                uri = new URI(value);
+            }
+            catch (URISyntaxException ex) {
+                throw new InvalidConfigurationPropertyValueException(name, RedisUrl.mask(value),
+                        "is not a valid URL: " + ex.getReason());
+            }
+            String scheme = uri.getScheme();
+            if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
+                throw new InvalidConfigurationPropertyValueException(name, RedisUrl.mask(value),
+                        "must start with redis:// or rediss://");
+            }
+            if (uri.getHost() == null || uri.getHost().isBlank()) {
+                throw new InvalidConfigurationPropertyValueException(name, RedisUrl.mask(value), "must name a host");
+            }
+            int database = 0;
+            String path = uri.getPath();
+            if (path != null && path.length() > 1) {
+                try {
+                    database = Integer.parseInt(path.substring(1));
+                }
+                catch (NumberFormatException ex) {
+                    database = -1;
+                }
+                if (database < 0) {
+                    throw new InvalidConfigurationPropertyValueException(name, RedisUrl.mask(value),
+                            "must end with a database index (/0, /1, ...) or nothing");
+                }
+            }
+            String user = null;
+            String secret = null;
+            String userInfo = uri.getUserInfo();
+            if (userInfo != null) {
+                int colon = userInfo.indexOf(':');
+                user = (colon < 0) ? null : userInfo.substring(0, colon);
+                secret = (colon < 0) ? userInfo : userInfo.substring(colon + 1);
+                user = (user == null || user.isEmpty()) ? null : user;
+                secret = secret.isEmpty() ? null : secret;
+            }
+            return new RedisUrl("rediss".equals(scheme), uri.getHost(), (uri.getPort() < 0) ? 6379 : uri.getPort(),
+                    user, secret, database);
+        }
+
+        private static boolean isEmpty(@Nullable List<String> nodes) {
+            return nodes == null || nodes.isEmpty();
+        }
+
+        private static void requireNodes(String name, @Nullable List<String> nodes) {
+            if (nodes == null) {
+                return;
+            }
+            for (String node : nodes) {
+                int colon = (node != null) ? node.lastIndexOf(':') : -1;
+                boolean valid = colon > 0;
+                if (valid) {
+                    try {
+                        int port = Integer.parseInt(node.substring(colon + 1).trim());
+                        valid = port >= 1 && port <= 65535;
+                    }
+                    catch (NumberFormatException ex) {
+                        valid = false;
+                    }
+                }
+                if (!valid) {
+                    throw new InvalidConfigurationPropertyValueException(name, nodes,
+                            "'" + node + "' is not host:port with a port between 1 and 65535");
+                }
+            }
+        }
+
+        /**
+         * The parts of a {@code redis://} or {@code rediss://} URL.
+         * @param ssl whether the scheme is {@code rediss}
+         * @param host the host
+         * @param port the port, 6379 when the URL names none
+         * @param username the user, or {@code null}
+         * @param password the password, or {@code null}
+         * @param database the database index, 0 when the URL names none
+         */
+        record RedisUrl(boolean ssl, String host, int port, @Nullable String username, @Nullable String password,
+                int database) {
+
+            // The value goes into exception messages and logs: never show a password.
+            static String mask(String url) {
+                return url.replaceFirst("//([^:/@]*):[^@/]*@", "//$1:******@");
+            }
+
+        }
+
+        /**
+         * TLS to Redis.
+         */
+        public static class Ssl {
+
+            /**
+             * Whether to connect with TLS, by default when a bundle is set.
+             */
+            private @Nullable Boolean enabled;
+
+            /**
+             * Name of the SSL bundle (spring.ssl.bundle.*) with the trust material and client key.
+             */
+            private @Nullable String bundle;
+
+            public boolean isEnabled() {
+                return (this.enabled != null) ? this.enabled : this.bundle != null;
+            }
+
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
+
+            public @Nullable String getBundle() {
+                return this.bundle;
+            }
+
+            public void setBundle(@Nullable String bundle) {
+                this.bundle = bundle;
+            }
+
+        }
+
+        /**
+         * The connection pool of each Redis server.
+         */
+        public static class Pool {
+
+            /**
+             * Most connections to each Redis server, one of which the release notifications hold.
+             */
+            private int maxSize = 16;
+
+            public int getMaxSize() {
+                return this.maxSize;
+            }
+
+            public void setMaxSize(int maxSize) {
+                this.maxSize = maxSize;
+            }
+
+        }
+
+        /**
+         * A master found through Redis Sentinel.
+         */
+        public static class Sentinel {
+
+            /**
+             * Name the sentinels monitor the master under.
+             */
+            private @Nullable String master;
+
+            /**
+             * Sentinels as "host:port" pairs.
+             */
+            private @Nullable List<String> nodes;
+
+            /**
+             * Login username of the sentinels.
+             */
+            private @Nullable String username;
+
+            /**
+             * Login password of the sentinels.
+             */
+            private @Nullable String password;
+
+            public @Nullable String getMaster() {
+                return this.master;
+            }
+
+            public void setMaster(@Nullable String master) {
+                this.master = master;
+            }
+
+            public @Nullable List<String> getNodes() {
+                return this.nodes;
+            }
+
+            public void setNodes(@Nullable List<String> nodes) {
+                this.nodes = nodes;
+            }
+
+            public @Nullable String getUsername() {
+                return this.username;
+            }
+
+            public void setUsername(@Nullable String username) {
+                this.username = username;
+            }
+
+            public @Nullable String getPassword() {
+                return this.password;
+            }
+
+            public void setPassword(@Nullable String password) {
+                this.password = password;
+            }
+
+        }
+
+        /**
+         * A Redis Cluster.
+         */
+        public static class Cluster {
+
+            /**
+             * Cluster nodes to discover the cluster from, as "host:port" pairs.
+             */
+            private @Nullable List<String> nodes;
+
+            public @Nullable List<String> getNodes() {
+                return this.nodes;
+            }
+
+            public void setNodes(@Nullable List<String> nodes) {
+                this.nodes = nodes;
+            }
+
+        }
+
+    }
+
 
 }

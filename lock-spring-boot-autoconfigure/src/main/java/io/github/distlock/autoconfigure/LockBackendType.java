@@ -11,16 +11,33 @@ package io.github.distlock.autoconfigure;
 public enum LockBackendType {
 
     /**
+     * Leases in Redis (standalone, Sentinel or Cluster) through Jedis: detected when lock-redis and Jedis are on
+     * the classpath.
+     */
+    REDIS(RedisBackendConfiguration.class, "io.github.distlock:lock-redis and redis.clients:jedis"),
+
+    /**
      * Leases kept in this JVM only: for an application that runs as a single instance, and for tests.
      */
-    IN_MEMORY(InMemoryBackendConfiguration.class);
+    IN_MEMORY(InMemoryBackendConfiguration.class, "io.github.distlock:lock-core");
 
     private final String configurationClassName;
 
-    LockBackendType(Class<?> configurationClass) {
+    private final String libraries;
+
+    LockBackendType(Class<?> configurationClass, String libraries) {
         // Only the name is kept: the import selector hands names to Spring, which reads the class with ASM, so a
         // backend whose library is absent is never loaded.
         this.configurationClassName = configurationClass.getName();
+        this.libraries = libraries;
+    }
+
+    /**
+     * Returns the artifacts this backend needs on the classpath, for messages.
+     * @return the artifacts as {@code groupId:artifactId}
+     */
+    String libraries() {
+        return this.libraries;
     }
 
     /**

@@ -31,7 +31,16 @@ class ConfigurationMetadataTests {
                     "distributed-lock.wait-time", "distributed-lock.max-wait-time", "distributed-lock.key-prefix",
                     "distributed-lock.order", "distributed-lock.on-lease-lost", "distributed-lock.renewal.ratio",
                     "distributed-lock.renewal.threads", "distributed-lock.backoff.initial",
-                    "distributed-lock.backoff.max");
+                    "distributed-lock.backoff.max", "distributed-lock.redis.url", "distributed-lock.redis.host",
+                    "distributed-lock.redis.port", "distributed-lock.redis.username", "distributed-lock.redis.password",
+                    "distributed-lock.redis.database", "distributed-lock.redis.ssl.enabled",
+                    "distributed-lock.redis.ssl.bundle", "distributed-lock.redis.connect-timeout",
+                    "distributed-lock.redis.timeout", "distributed-lock.redis.pool.max-size",
+                    "distributed-lock.redis.sentinel.master", "distributed-lock.redis.sentinel.nodes",
+                    "distributed-lock.redis.sentinel.username", "distributed-lock.redis.sentinel.password",
+                    "distributed-lock.redis.cluster.nodes", "distributed-lock.redis.key-prefix",
+                    "distributed-lock.redis.max-key-length", "distributed-lock.redis.replica-acknowledgements",
+                    "distributed-lock.redis.replica-acknowledgement-timeout", "distributed-lock.redis.token-retention");
         assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
             .as("description of %s", property.get("name"))
             .isNotBlank());
@@ -44,6 +53,12 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf(metadata, "distributed-lock.lease-time")).isEqualTo("30s");
         assertThat(defaultOf(metadata, "distributed-lock.wait-time")).isEqualTo("5s");
         assertThat(defaultOf(metadata, "distributed-lock.backoff.initial")).isEqualTo("10ms");
+        assertThat(defaultOf(metadata, "distributed-lock.redis.key-prefix")).isEqualTo("distlock:");
+        assertThat(defaultOf(metadata, "distributed-lock.redis.max-key-length")).isEqualTo(1024);
+        assertThat(defaultOf(metadata, "distributed-lock.redis.replica-acknowledgements")).isEqualTo(0);
+        assertThat(defaultOf(metadata, "distributed-lock.redis.replica-acknowledgement-timeout")).isEqualTo("1s");
+        assertThat(defaultOf(metadata, "distributed-lock.redis.token-retention")).isEqualTo("2s");
+        assertThat(defaultOf(metadata, "distributed-lock.redis.pool.max-size")).isEqualTo(16);
         // Not a literal in the properties class, so it is declared in additional-spring-configuration-metadata.json.
         assertThat(defaultOf(metadata, "distributed-lock.order"))
             .isEqualTo(DistributedLockSettings.DEFAULT_ADVISOR_ORDER);

@@ -11,6 +11,7 @@ import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.engine.LockEngineSettings;
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 import io.github.distlock.core.spi.LeaseBackend;
+import io.github.distlock.redis.RedisLeaseBackend;
 import io.github.distlock.spring.DistributedLock;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.EnableDistributedLock;
@@ -21,12 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import redis.clients.jedis.UnifiedJedis;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -40,12 +43,20 @@ class DistributedLockAutoConfigurationTests {
 
     private static final String DETECTION_WARNING = "using the in-memory backend";
 
+    // These tests are about the engine and the advisor, so they choose the in-memory backend; Redis, on this
+    // classpath, would otherwise be detected (RedisBackendConfigurationTests covers that).
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class))
+        .withPropertyValues("distributed-lock.backend=in-memory");
+
+    // A filtered class loader cannot define proxies of package-private classes, so only detection tests use it.
+    private final ApplicationContextRunner withoutRedisRunner = new ApplicationContextRunner()
+        .withClassLoader(new FilteredClassLoader(RedisLeaseBackend.class, UnifiedJedis.class))
         .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class));
 
     @Test
-    void defaultIsALockEngineOverTheInMemoryBackendWithAWarning(CapturedOutput output) {
-        this.contextRunner.run(context -> {
+    void withoutABackendLibraryTheDefaultIsALockEngineOverTheInMemoryBackendWithAWarning(CapturedOutput output) {
+        this.withoutRedisRunner.run(context -> {
             assertThat(context).hasSingleBean(LockClient.class).hasSingleBean(DistributedLockAdvisor.class);
             assertThat(context).getBean(LockClient.class).isInstanceOf(LockEngine.class);
             assertThat(context).getBean(LeaseBackend.class).isInstanceOf(InMemoryLeaseBackend.class);
@@ -63,7 +74,7 @@ class DistributedLockAutoConfigurationTests {
 
     @Test
     void explicitInMemoryBackendIsUsedWithoutAWarning(CapturedOutput output) {
-        this.contextRunner.withPropertyValues("distributed-lock.backend=in-memory")
+        this.withoutRedisRunner.withPropertyValues("distributed-lock.backend=in-memory")
             .run(context -> assertThat(context).getBean(LeaseBackend.class).isInstanceOf(InMemoryLeaseBackend.class));
         assertThat(output).doesNotContain(DETECTION_WARNING);
     }
@@ -216,7 +227,7 @@ class DistributedLockAutoConfigurationTests {
             });
     }
 
-    private static Optional<String> propertyNamedBy(Throwable failure) {
+    static Optional<String> propertyNamedBy(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof InvalidConfigurationPropertyValueException invalid) {
                 return Optional.of(invalid.getName());
