@@ -1,10 +1,13 @@
 package io.github.distlock.jdbc;
 
+import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
 
 /**
  * The databases the JDBC backend supports, each with its own lock statements and schema script
@@ -78,6 +81,23 @@ public enum JdbcPlatform {
      */
     public String schemaResource() {
         return "io/github/distlock/jdbc/schema-" + this.id + ".sql";
+    }
+
+    /**
+     * Finds the platform of the database behind a data source, with one connection.
+     * @param dataSource the data source
+     * @return the platform
+     * @throws LockTableException if no connection could be made
+     * @throws IllegalStateException if the database is not supported, naming what is
+     */
+    public static JdbcPlatform detect(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return detect(connection.getMetaData());
+        }
+        catch (SQLException ex) {
+            throw new LockTableException("Cannot tell which database the lock table is in: no connection ("
+                    + ex.getMessage() + ")", ex);
+        }
     }
 
     /**
