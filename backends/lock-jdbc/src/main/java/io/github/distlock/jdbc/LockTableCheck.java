@@ -89,8 +89,9 @@ final class LockTableCheck {
         if (SqlErrors.isMissingObject(ex)) {
             return new LockTableException("Lock table " + table + " or its sequence " + sequence
                     + " does not exist (or lacks a column) in " + where + ". Create them with the script "
-                    + platform.schemaResource() + " (see JdbcLockSchema), or let the application create them on "
-                    + "start-up. The database said: " + ex.getMessage(), ex);
+                    + platform.schemaResource() + " (see JdbcLockSchema), or let the application create them at "
+                    + "start-up (Spring Boot: distributed-lock.jdbc.initialize-schema=always). The database said: "
+                    + ex.getMessage(), ex);
         }
         if (SqlErrors.isMissingPrivilege(ex)) {
             return new LockTableException("The database user lacks rights on lock table " + table + " or its "
