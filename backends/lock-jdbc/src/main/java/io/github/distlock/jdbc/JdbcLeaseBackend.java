@@ -58,10 +58,16 @@ import org.slf4j.LoggerFactory;
  * Unicode normal form matter). A key must be valid UTF-16 (no unpaired surrogate) and must not contain NUL, which
  * PostgreSQL cannot store; such keys are rejected with {@link IllegalArgumentException} before any statement.
  *
+ * <h2>Release notification</h2>
+ * On PostgreSQL with its JDBC driver on the classpath (and {@link JdbcLockOptions#releaseNotification()} on, the
+ * default), {@link #create} returns a {@link NotifyingJdbcLeaseBackend}: releases are announced with
+ * {@code NOTIFY}, so that a waiter takes a released key at once instead of at its next backoff. Other databases
+ * have no such mechanism; their waiters poll with the engine's bounded, jittered backoff.
+ *
  * <p>Created with {@link #create(DataSource, JdbcLockOptions)}, which checks the table at once: a missing table,
  * missing rights or a key column that is too short fail there, not at the first lock. Thread-safe.
  */
-public final class JdbcLeaseBackend implements FencingLeaseBackend {
+public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits NotifyingJdbcLeaseBackend {
 
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "jdbc";
@@ -85,7 +91,7 @@ public final class JdbcLeaseBackend implements FencingLeaseBackend {
     // runs it, so that one instance cleans at most once per interval.
     private final AtomicLong nextCleanupNanos;
 
-    private JdbcLeaseBackend(DataSource dataSource, JdbcLockOptions options, JdbcPlatform platform) {
+    JdbcLeaseBackend(DataSource dataSource, JdbcLockOptions options, JdbcPlatform platform) {
         this.dataSource = dataSource;
         this.options = options;
         this.platform = platform;
@@ -106,7 +112,8 @@ public final class JdbcLeaseBackend implements FencingLeaseBackend {
 
     /**
      * Creates a backend and checks its table at once: every lock statement runs once, with a probe key of the
-     * maximum length, in a transaction that is rolled back.
+     * maximum length, in a transaction that is rolled back. On PostgreSQL with its driver present and release
+     * notification on, the backend is a {@link NotifyingJdbcLeaseBackend}.
      * @param dataSource hands out the connections for lock statements; not closed by the backend
      * @param options the table and its maintenance
      * @return the backend
@@ -118,7 +125,21 @@ public final class JdbcLeaseBackend implements FencingLeaseBackend {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(options, "options");
         JdbcPlatform platform = LockTableCheck.run(dataSource, options);
+        if (platform == JdbcPlatform.POSTGRESQL && options.releaseNotification()
+                && isPresent("org.postgresql.PGConnection")) {
+            return new NotifyingJdbcLeaseBackend(dataSource, options, platform);
+        }
         return new JdbcLeaseBackend(dataSource, options, platform);
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, JdbcLeaseBackend.class.getClassLoader());
+            return true;
+        }
+        catch (ClassNotFoundException | LinkageError ex) {
+            return false;
+        }
     }
 
     @Override
@@ -218,10 +239,14 @@ public final class JdbcLeaseBackend implements FencingLeaseBackend {
     }
 
     /**
-     * Does nothing: the data source belongs to the caller, and leases still held expire in the table.
+     * Leaves the data source open (it belongs to the caller); leases still held expire in the table.
      */
     @Override
     public void close() {
+    }
+
+    final DataSource dataSource() {
+        return this.dataSource;
     }
 
     private void deleteExpiredRowsIfDue() {

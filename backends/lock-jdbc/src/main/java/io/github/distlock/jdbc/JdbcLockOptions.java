@@ -30,9 +30,12 @@ import org.jspecify.annotations.Nullable;
  * @param cleanupBatchSize how many rows one clean-up statement deletes at most; a clean-up runs up to
  *     {@value #MAX_CLEANUP_BATCHES} such statements
  * @param platform the database, or {@code null} to detect it from the connection's metadata
+ * @param releaseNotification whether releases are announced to waiters where the database can (PostgreSQL
+ *     {@code LISTEN/NOTIFY} through the PostgreSQL driver), at the cost of one connection held while anyone waits
  */
 public record JdbcLockOptions(@Nullable String schema, String tableName, int maxKeyLength, Duration queryTimeout,
-        Duration expiredRowRetention, Duration cleanupInterval, int cleanupBatchSize, @Nullable JdbcPlatform platform) {
+        Duration expiredRowRetention, Duration cleanupInterval, int cleanupBatchSize, @Nullable JdbcPlatform platform,
+        boolean releaseNotification) {
 
     /** The longest schema or table name accepted, leaving room for the sequence and index suffixes. */
     public static final int MAX_IDENTIFIER_LENGTH = 48;
@@ -81,12 +84,12 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
     /**
      * Returns the defaults: table {@code distributed_lock} in the connection's current schema, keys up to 255
      * characters, statements cancelled after 5 s, rows of ended locks kept for 1 minute and cleaned at most once a
-     * minute in batches of 500, platform detected.
+     * minute in batches of 500, platform detected, release notification on where the database offers it.
      * @return the defaults
      */
     public static JdbcLockOptions defaults() {
         return new JdbcLockOptions(null, DEFAULT_TABLE_NAME, DEFAULT_MAX_KEY_LENGTH, Duration.ofSeconds(5),
-                Duration.ofMinutes(1), Duration.ofMinutes(1), 500, null);
+                Duration.ofMinutes(1), Duration.ofMinutes(1), 500, null, true);
     }
 
     /**
@@ -97,7 +100,7 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
      */
     public JdbcLockOptions withTable(@Nullable String schema, String tableName) {
         return new JdbcLockOptions(schema, tableName, this.maxKeyLength, this.queryTimeout, this.expiredRowRetention,
-                this.cleanupInterval, this.cleanupBatchSize, this.platform);
+                this.cleanupInterval, this.cleanupBatchSize, this.platform, this.releaseNotification);
     }
 
     /**
@@ -107,7 +110,8 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
      */
     public JdbcLockOptions withMaxKeyLength(int maxKeyLength) {
         return new JdbcLockOptions(this.schema, this.tableName, maxKeyLength, this.queryTimeout,
-                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, this.platform);
+                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, this.platform,
+                this.releaseNotification);
     }
 
     /**
@@ -117,7 +121,8 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
      */
     public JdbcLockOptions withQueryTimeout(Duration queryTimeout) {
         return new JdbcLockOptions(this.schema, this.tableName, this.maxKeyLength, queryTimeout,
-                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, this.platform);
+                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, this.platform,
+                this.releaseNotification);
     }
 
     /**
@@ -129,7 +134,7 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
      */
     public JdbcLockOptions withCleanup(Duration expiredRowRetention, Duration cleanupInterval, int cleanupBatchSize) {
         return new JdbcLockOptions(this.schema, this.tableName, this.maxKeyLength, this.queryTimeout,
-                expiredRowRetention, cleanupInterval, cleanupBatchSize, this.platform);
+                expiredRowRetention, cleanupInterval, cleanupBatchSize, this.platform, this.releaseNotification);
     }
 
     /**
@@ -139,7 +144,27 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
      */
     public JdbcLockOptions withPlatform(@Nullable JdbcPlatform platform) {
         return new JdbcLockOptions(this.schema, this.tableName, this.maxKeyLength, this.queryTimeout,
-                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, platform);
+                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, platform,
+                this.releaseNotification);
+    }
+
+    /**
+     * Returns a copy that announces releases to waiters where the database can, or never.
+     * @param releaseNotification whether to announce releases
+     * @return the copy
+     */
+    public JdbcLockOptions withReleaseNotification(boolean releaseNotification) {
+        return new JdbcLockOptions(this.schema, this.tableName, this.maxKeyLength, this.queryTimeout,
+                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, this.platform,
+                releaseNotification);
+    }
+
+    /**
+     * Returns the channel on which releases are announced (PostgreSQL {@code NOTIFY}), one per table name.
+     * @return for example {@code distlock_distributed_lock}
+     */
+    public String releaseChannel() {
+        return ("distlock_" + this.tableName).toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

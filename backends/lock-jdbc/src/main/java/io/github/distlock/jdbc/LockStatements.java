@@ -71,6 +71,10 @@ abstract class LockStatements {
         }
     }
 
+    final String releaseSql() {
+        return this.releaseSql;
+    }
+
     boolean release(Connection connection, String key, String owner) throws SQLException {
         try (PreparedStatement statement = prepare(connection, this.releaseSql)) {
             bindText(statement, 1, key);

@@ -111,8 +111,10 @@ final class LockTableCheck {
         String message = "Column lock_key of lock table " + options.qualifiedTableName() + " in " + where
                 + " cannot store keys of " + options.maxKeyLength() + " characters unchanged: widen it (up to 3 UTF-8 "
                 + "bytes per character on MariaDB) or lower the maximum key length";
-        return new LockTableException((cause != null) ? message + ". The database said: " + cause.getMessage() : message,
-                (cause != null) ? cause : new SQLException(message));
+        if (cause == null) {
+            return new LockTableException(message, new SQLException(message));
+        }
+        return new LockTableException(message + ". The database said: " + cause.getMessage(), cause);
     }
 
     static String probeKey(int length) {

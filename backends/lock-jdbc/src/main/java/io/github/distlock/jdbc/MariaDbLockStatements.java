@@ -72,7 +72,8 @@ final class MariaDbLockStatements extends LockStatements {
             bindText(statement, 1, key);
             bindText(statement, 2, owner);
             statement.setLong(3, leaseMicros);
-            // execute(), not executeQuery(): MySQL's driver refuses executeQuery() for a statement starting with INSERT.
+            // execute(), not executeQuery(): MySQL's driver refuses executeQuery() for a statement that starts
+            // with INSERT.
             statement.execute();
             try (ResultSet rows = statement.getResultSet()) {
                 if (rows == null || !rows.next()) {

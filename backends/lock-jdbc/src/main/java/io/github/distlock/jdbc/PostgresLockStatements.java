@@ -15,14 +15,18 @@ import io.github.distlock.core.spi.AcquireResult;
  * evaluation (not the transaction's start), in a {@code timestamptz} column.
  *
  * <p>The refused case reads the holder's expiry in the same statement: the outer {@code SELECT} of a
- * data-modifying {@code WITH} sees the table as it was before the insert attempt.
+ * data-modifying {@code WITH} sees the table as it was before the insert attempt. With release notification on, a
+ * release also runs {@code pg_notify(channel, key)}, delivered to listeners when it commits.
  */
 final class PostgresLockStatements extends LockStatements {
 
     private final String acquireSql;
 
+    private final boolean notifying;
+
     PostgresLockStatements(JdbcLockOptions options) {
         super(options, renewSql(options), releaseSql(options), deleteExpiredSql(options));
+        this.notifying = options.releaseNotification();
         String table = options.qualifiedTableName();
         String nextToken = "nextval('" + options.qualifiedSequenceName() + "')";
         this.acquireSql = """
@@ -52,10 +56,32 @@ final class PostgresLockStatements extends LockStatements {
     }
 
     private static String releaseSql(JdbcLockOptions options) {
-        return """
+        String release = """
                 UPDATE %s SET expires_at = clock_timestamp()
                 WHERE lock_key = ? AND owner_token = ? AND expires_at > clock_timestamp()
                 """.formatted(options.qualifiedTableName());
+        if (!options.releaseNotification()) {
+            return release;
+        }
+        // The notification is delivered when the release commits, and only if a row was released.
+        return """
+                WITH released AS (%s RETURNING lock_key)
+                SELECT pg_notify('%s', lock_key) FROM released
+                """.formatted(release.strip(), options.releaseChannel());
+    }
+
+    @Override
+    boolean release(Connection connection, String key, String owner) throws SQLException {
+        if (!this.notifying) {
+            return super.release(connection, key, owner);
+        }
+        try (PreparedStatement statement = prepare(connection, releaseSql())) {
+            statement.setString(1, key);
+            statement.setString(2, owner);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        }
     }
 
     private static String deleteExpiredSql(JdbcLockOptions options) {

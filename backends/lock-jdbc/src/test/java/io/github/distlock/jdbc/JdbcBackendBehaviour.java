@@ -20,6 +20,7 @@ import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.spi.AcquireResult;
+import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -372,6 +373,16 @@ abstract class JdbcBackendBehaviour {
         }
         assertThat(database().queryLong("SELECT fencing_token FROM " + orders + " WHERE id = 1")).isEqualTo(currentToken);
         assertThat(database().queryLong("SELECT COUNT(*) FROM " + orders + " WHERE status = 'SHIPPED'")).isEqualTo(1);
+    }
+
+    @Test
+    void onlyPostgresAnnouncesReleasesAndOnlyWhileReleaseNotificationIsOn() {
+        JdbcLockOptions options = database().createLockTable();
+        boolean postgres = database().platform() == JdbcPlatform.POSTGRESQL;
+        assertThat(backend(pool(1), options)).as("the backend's capabilities")
+            .matches(backend -> backend instanceof ReleaseNotifyingBackend == postgres);
+        assertThat(backend(pool(1), options.withReleaseNotification(false)))
+            .isNotInstanceOf(ReleaseNotifyingBackend.class);
     }
 
     @Test

@@ -4,13 +4,15 @@ import javax.sql.DataSource;
 
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.testkit.FencingLeaseBackendContractTests;
+import io.github.distlock.testkit.ReleaseNotificationContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 
 /**
  * The backend contract, fencing included, on each database: a PostgreSQL and a MariaDB server started for these
- * tests, and an in-memory H2. Each platform's lock table is created from its schema script.
+ * tests, and an in-memory H2. Each platform's lock table is created from its schema script. PostgreSQL also passes
+ * the release-notification contract (LISTEN/NOTIFY).
  */
 class JdbcContractTests {
 
@@ -18,7 +20,7 @@ class JdbcContractTests {
     private static final int POOL_SIZE = 10;
 
     @Nested
-    class Postgres extends FencingLeaseBackendContractTests {
+    class Postgres extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
 
         private static TestDatabase database;
 

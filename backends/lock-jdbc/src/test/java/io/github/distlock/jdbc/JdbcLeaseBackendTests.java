@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
@@ -14,6 +16,7 @@ import com.zaxxer.hikari.HikariConfig;
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.engine.LockEngine;
+import io.github.distlock.core.engine.LockEngineSettings;
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.testkit.server.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
@@ -124,6 +127,67 @@ class JdbcLeaseBackendTests {
             await().atMost(TestTimings.EVENTUALLY).pollInterval(TestTimings.POLL_INTERVAL)
                 .untilAsserted(() -> assertThat(lossReason.get()).as("the reason the holder was told")
                     .contains("validity passed"));
+        }
+
+        /** An engine that would wait ten seconds between attempts without release notification. */
+        private LockEngine slowPollingEngine(JdbcLeaseBackend backend) {
+            return closeLater(new LockEngine(backend, LockEngineSettings.defaults()
+                .withBackoff(TestTimings.SLOW_BACKOFF, TestTimings.SLOW_BACKOFF)));
+        }
+
+        /** Starts a waiter and lets it reach its wait; returns how long after {@code release} it got the key. */
+        private Duration handOffAfter(LockEngine waiterEngine, String key, Runnable release) throws Exception {
+            FutureTask<Long> waiter = new FutureTask<>(() -> {
+                try (Lease lease = waiterEngine.acquire(LockRequest.of(key, TestTimings.LONG_LEASE)
+                    .withWaitTime(TestTimings.EVENTUALLY)
+                    .withReentrant(false))) {
+                    return System.nanoTime();
+                }
+            });
+            new Thread(waiter, "waiter").start();
+            pause(TestTimings.WAITER_SETTLES);
+            assertThat(waiter.isDone()).as("the waiter got the key before its release").isFalse();
+            long released = System.nanoTime();
+            release.run();
+            return Duration.ofNanos(waiter.get(TestTimings.EVENTUALLY.toSeconds(), TimeUnit.SECONDS) - released);
+        }
+
+        @Test
+        void releaseHandsTheKeyToAWaiterAtOnceThroughNotify() throws Exception {
+            JdbcLockOptions options = database.createLockTable();
+            DataSource pool = pool(4);
+            JdbcLeaseBackend backend = backend(pool, options);
+            assertThat(backend).isInstanceOf(NotifyingJdbcLeaseBackend.class);
+            String key = uniqueKey();
+            String holder = owner();
+            assertThat(backend.tryAcquire(key, holder, TestTimings.LONG_LEASE).isGranted()).isTrue();
+            Duration handOff = handOffAfter(slowPollingEngine(backend), key,
+                    () -> assertThat(backend.releaseIfOwner(key, holder)).isTrue());
+            assertThat(handOff).as("hand-off with a 10 s backoff and a 30 s lease").isLessThan(TestTimings.PROMPT);
+        }
+
+        @Test
+        void listenerWhoseConnectionIsTerminatedReconnectsAndAnnouncesReleasesAgain() throws Exception {
+            JdbcLockOptions options = database.createLockTable();
+            JdbcLeaseBackend backend = backend(pool(4), options);
+            LockEngine waiterEngine = slowPollingEngine(backend);
+            String warmUp = uniqueKey();
+            String warmUpHolder = owner();
+            backend.tryAcquire(warmUp, warmUpHolder, TestTimings.LONG_LEASE);
+            handOffAfter(waiterEngine, warmUp, () -> backend.releaseIfOwner(warmUp, warmUpHolder));
+            long listener = database.queryLong("SELECT MIN(pid) FROM pg_stat_activity "
+                    + "WHERE application_name = 'distlock release listener'");
+            assertThat(database.queryLong("SELECT COUNT(pg_terminate_backend(" + listener + "))")).isEqualTo(1);
+            await().atMost(TestTimings.EVENTUALLY).pollInterval(TestTimings.POLL_INTERVAL)
+                .until(() -> database.queryLong("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = "
+                        + "'distlock release listener' AND pid <> " + listener) == 1);
+
+            String key = uniqueKey();
+            String holder = owner();
+            assertThat(backend.tryAcquire(key, holder, TestTimings.LONG_LEASE).isGranted()).isTrue();
+            Duration handOff = handOffAfter(waiterEngine, key,
+                    () -> assertThat(backend.releaseIfOwner(key, holder)).isTrue());
+            assertThat(handOff).as("hand-off through the new listening connection").isLessThan(TestTimings.PROMPT);
         }
 
         @Test

@@ -23,6 +23,15 @@ final class TestTimings {
     /** Bound of anything that should happen promptly. */
     static final Duration EVENTUALLY = Duration.ofSeconds(20);
 
+    /** A backoff far longer than a notified hand-off may take. */
+    static final Duration SLOW_BACKOFF = Duration.ofSeconds(10);
+
+    /** How long a new waiter is given to make its first attempt and start waiting. */
+    static final Duration WAITER_SETTLES = Duration.ofMillis(500);
+
+    /** The bound of a hand-off through release notification: generous, yet far below any backoff or lease. */
+    static final Duration PROMPT = Duration.ofSeconds(2);
+
     /** How often an eventual condition is polled. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(20);
 

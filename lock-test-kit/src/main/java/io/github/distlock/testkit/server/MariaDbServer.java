@@ -146,7 +146,8 @@ public final class MariaDbServer implements AutoCloseable {
     private void launch() {
         List<String> command = new ArrayList<>(List.of(this.server.toString(), "--no-defaults",
                 "--datadir=" + dataDirectory(), "--port=" + this.port, "--bind-address=127.0.0.1",
-                "--socket=" + this.directory.resolve("mariadb.sock"), "--pid-file=" + this.directory.resolve("mariadb.pid"),
+                "--socket=" + this.directory.resolve("mariadb.sock"),
+                "--pid-file=" + this.directory.resolve("mariadb.pid"),
                 "--skip-log-bin", "--skip-name-resolve", "--character-set-server=utf8mb4",
                 "--innodb-flush-log-at-trx-commit=2", "--innodb-buffer-pool-size=64M", "--max-connections=200"));
         if (ServerUser.isRoot()) {

@@ -33,7 +33,8 @@ final class ServerUser {
         }
         Path setpriv = RedisBinary.findOnPath("setpriv")
             .orElseThrow(() -> new IllegalStateException("The tests run as root and need setpriv to start the "
-                    + "database server as user '" + user + "': install util-linux (Debian: apt-get install -y util-linux)"));
+                    + "database server as user '" + user + "': install util-linux (Debian: apt-get install -y "
+                    + "util-linux)"));
         List<String> prefixed = new ArrayList<>(List.of(setpriv.toString(), "--reuid=" + user, "--regid=" + user,
                 "--init-groups", "--"));
         prefixed.addAll(command);
