@@ -35,7 +35,8 @@ import org.springframework.util.ClassUtils;
  * connections of their own and never join the caller's transaction. The lock table is created at start-up when
  * {@code distributed-lock.jdbc.initialize-schema} says so (by default only on H2), and then checked: a missing table,
  * missing rights or a table name that is not a plain identifier fail start-up. A {@link JdbcLockOptions} bean of
- * the application replaces the options built from {@code distributed-lock.jdbc.*}.
+ * the application replaces the options built from {@code distributed-lock.jdbc.*}. On PostgreSQL, releases are
+ * announced to waiters with {@code NOTIFY}; the listening connection comes from the same data source.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(JdbcLeaseBackend.class)
