@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -23,6 +24,9 @@ import javax.sql.DataSource;
  * running it against an existing schema changes nothing. Stateless and thread-safe.
  */
 public final class JdbcLockSchema {
+
+    /** PostgreSQL's duplicate_table and duplicate_object. */
+    private static final Set<String> DUPLICATE_OBJECT_STATES = Set.of("42P07", "42710");
 
     private JdbcLockSchema() {
     }
@@ -98,9 +102,9 @@ public final class JdbcLockSchema {
         }
         catch (SQLException ex) {
             // Two instances starting together can both pass IF NOT EXISTS; PostgreSQL then reports a unique
-            // violation in its catalog. The object exists either way, and the table check that follows creation
-            // decides whether it is usable.
-            if (!SqlErrors.isLostRace(ex)) {
+            // violation in its catalog or a duplicate object. The object exists either way, and the table check
+            // that follows creation decides whether it is usable.
+            if (!SqlErrors.isLostRace(ex) && !DUPLICATE_OBJECT_STATES.contains(ex.getSQLState())) {
                 throw new SQLException("'" + ddl + "' failed for lock table " + options.qualifiedTableName() + ": "
                         + ex.getMessage(), ex.getSQLState(), ex.getErrorCode(), ex);
             }

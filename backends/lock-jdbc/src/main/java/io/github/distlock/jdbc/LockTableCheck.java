@@ -41,8 +41,7 @@ final class LockTableCheck {
             return platform;
         }
         catch (SQLException ex) {
-            throw new LockTableException("Cannot check lock table " + table + ": no connection to the database ("
-                    + ex.getMessage() + ")", ex);
+            throw new LockTableException("Cannot check lock table " + table + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -73,12 +72,18 @@ final class LockTableCheck {
             throw explain(ex, platform, options, where);
         }
         finally {
-            try {
-                connection.rollback();
-            }
-            finally {
-                connection.setAutoCommit(autoCommit);
-            }
+            restore(connection, autoCommit);
+        }
+    }
+
+    /** Rolls the probe back; a failure here must not hide the explanation of a failed probe. */
+    private static void restore(Connection connection, boolean autoCommit) {
+        try {
+            connection.rollback();
+            connection.setAutoCommit(autoCommit);
+        }
+        catch (SQLException ex) {
+            // The connection is broken; the pool discards it.
         }
     }
 
