@@ -56,8 +56,14 @@ public final class MariaDbServer implements AutoCloseable {
     public static MariaDbServer start() {
         Path server = executable("mariadbd", List.of("/usr/sbin/mariadbd", "/usr/libexec/mariadbd"));
         Path installDb = executable("mariadb-install-db", List.of("/usr/bin/mariadb-install-db"));
+        Path directory;
         try {
-            Path directory = Files.createTempDirectory("distlock-mariadb-");
+            directory = Files.createTempDirectory("distlock-mariadb-");
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        try {
             MariaDbServer started = new MariaDbServer(server, directory, FreePorts.next());
             List<String> install = new ArrayList<>(List.of(installDb.toString(), "--no-defaults",
                     "--datadir=" + started.dataDirectory(), "--auth-root-authentication-method=normal",
@@ -69,8 +75,9 @@ public final class MariaDbServer implements AutoCloseable {
             started.launch();
             return started;
         }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+        catch (RuntimeException ex) {
+            LocalProcess.deleteRecursively(directory);
+            throw ex;
         }
     }
 

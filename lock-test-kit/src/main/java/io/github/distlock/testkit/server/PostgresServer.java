@@ -56,10 +56,16 @@ public final class PostgresServer implements AutoCloseable {
      */
     public static PostgresServer start() {
         Path binaries = binaries();
+        Path directory;
         try {
-            Path directory = Files.createTempDirectory("distlock-postgres-");
+            directory = Files.createTempDirectory("distlock-postgres-");
             Files.createDirectories(directory.resolve("data"));
             Files.createDirectories(directory.resolve("socket"));
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        try {
             ServerUser.hand(directory, OS_USER);
             PostgresServer server = new PostgresServer(binaries, directory, FreePorts.next());
             LocalProcess.run(ServerUser.as(OS_USER, List.of(binaries.resolve("initdb").toString(), "-D",
@@ -68,8 +74,9 @@ public final class PostgresServer implements AutoCloseable {
             server.launch();
             return server;
         }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+        catch (RuntimeException ex) {
+            LocalProcess.deleteRecursively(directory);
+            throw ex;
         }
     }
 
