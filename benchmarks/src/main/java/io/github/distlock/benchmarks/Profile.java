@@ -12,13 +12,19 @@ import org.jspecify.annotations.Nullable;
 enum Profile {
 
     /** Seconds: every contender and scenario once with tiny counts, no JMH. The CI smoke test's settings. */
-    SMOKE(null, HarnessSettings.of(1, 200, 300, 200, 2_000).withSettleTime(Duration.ofMillis(500))),
+    SMOKE(null, HarnessSettings.of(1, 200, 300, 200, 2_000, 500, Duration.ofSeconds(1))
+        .withSettleTime(Duration.ofMillis(500))),
 
-    /** About three minutes: short JMH, three rounds, 100,000 keys. */
-    QUICK(new JmhSuite.Settings(1, 2, 3, 1000), HarnessSettings.of(3, 500, 1000, 500, 100_000)),
+    /** About three minutes: short JMH, three rounds, 100,000 keys on Redis and 10,000 on PostgreSQL. */
+    QUICK(new JmhSuite.Settings(1, 2, 3, 1000), HarnessSettings.of(3, 500, 1000, 500, 100_000, 10_000,
+            Duration.ofSeconds(10))),
 
-    /** About thirteen minutes: JMH with two forks, seven rounds, 1,000,000 keys. */
-    FULL(new JmhSuite.Settings(2, 3, 5, 1000), HarnessSettings.of(7, 1000, 2000, 1000, 1_000_000));
+    /**
+     * About fourteen minutes: JMH with one fork of five measured seconds, six rounds, 1,000,000 keys on Redis and
+     * 100,000 on PostgreSQL, whose table is then watched for two and a half minutes.
+     */
+    FULL(new JmhSuite.Settings(1, 2, 5, 1000), HarnessSettings.of(6, 1000, 2000, 500, 1_000_000, 100_000,
+            Duration.ofSeconds(150)));
 
     private final JmhSuite.@Nullable Settings jmh;
 

@@ -10,6 +10,7 @@ import io.github.distlock.benchmarks.JmhSuite.Score;
 import io.github.distlock.benchmarks.contenders.Contenders;
 import io.github.distlock.benchmarks.harness.ComparisonResult;
 import io.github.distlock.benchmarks.harness.ComparisonResult.Census;
+import io.github.distlock.benchmarks.harness.ComparisonResult.JdbcScaleResult;
 import io.github.distlock.benchmarks.harness.ComparisonResult.ScaleResult;
 import io.github.distlock.benchmarks.harness.Fields;
 import io.github.distlock.benchmarks.harness.Scenario;
@@ -71,6 +72,7 @@ final class Report {
             contended(this.comparison);
             commands(this.comparison);
             scale(this.comparison);
+            jdbc(this.comparison);
             failures(this.comparison);
         }
         jmh();
@@ -130,6 +132,17 @@ final class Report {
                     + scale.millisUntilKeysBack() + " ms" : "not back", scale.millisUntilKeysBack() >= 0 ? "met"
                     : "**missed**" });
         }
+        JdbcScaleResult jdbcScale = (c != null) ? c.jdbcScale() : null;
+        if (jdbcScale != null) {
+            long last = jdbcScale.drain().isEmpty() ? jdbcScale.rowsAfterRun()
+                    : jdbcScale.drain().get(jdbcScale.drain().size() - 1)[1];
+            long watched = jdbcScale.drain().isEmpty() ? 0 : jdbcScale.drain().get(jdbcScale.drain().size() - 1)[0];
+            rows.add(new String[] { "PostgreSQL lock table after " + String.format(Locale.ROOT, "%,d", jdbcScale.keys())
+                    + " keys, rows", "= baseline " + jdbcScale.baselineRows(),
+                    (jdbcScale.millisUntilRowsBack() >= 0) ? "back after " + jdbcScale.millisUntilRowsBack() + " ms"
+                            : String.format(Locale.ROOT, "%,d rows after %d s", last, watched),
+                    (jdbcScale.millisUntilRowsBack() >= 0) ? "met" : "**missed**" });
+        }
         if (rows.isEmpty()) {
             return;
         }
@@ -166,7 +179,7 @@ final class Report {
         line("| contender | 1 thread | 16 threads | 8 nodes: grants | 8 nodes: hand-offs | commands per lock+unlock "
                 + "(sent / executed) | commands per grant, 8 nodes (sent / executed) |");
         line("|---|---|---|---|---|---|---|");
-        for (Contenders contender : c.settings().contenders()) {
+        for (Contenders contender : redisContenders(c)) {
             StringBuilder row = new StringBuilder("| " + contender.title());
             for (Scenario scenario : Scenario.values()) {
                 double[] range = c.roundRatioRange(scenario, contender);
@@ -199,7 +212,7 @@ final class Report {
         line("| contender | 1 thread: lock+unlock/s | p50 / p99 µs | 16 threads: lock+unlock/s | p50 / p99 µs "
                 + "| 8 nodes: grants/s |");
         line("|---|---|---|---|---|---|");
-        for (Contenders contender : c.settings().contenders()) {
+        for (Contenders contender : redisContenders(c)) {
             line("| " + contender.title()
                     + " | " + rate(c.medianRate(Scenario.ONE_THREAD, contender))
                     + " | " + micros(c.medianField(Scenario.ONE_THREAD, contender, "p50")) + " / "
@@ -218,7 +231,7 @@ final class Report {
         line("| contender | grants/s | hand-offs/s | node changed at a grant | wait p50 ms | wait p99 ms | wait max ms "
                 + "| time-outs | overlaps |");
         line("|---|---|---|---|---|---|---|---|---|");
-        for (Contenders contender : c.settings().contenders()) {
+        for (Contenders contender : redisContenders(c)) {
             List<Fields> passes = c.passes(Scenario.CONTENDED, contender);
             long grants = passes.stream().mapToLong(p -> p.getLong("grants")).sum();
             long changes = passes.stream().mapToLong(p -> p.getLong("ownerChanges")).sum();
@@ -242,7 +255,7 @@ final class Report {
         line("| contender | per lock+unlock, sent by the client | run inside scripts | per grant (8 nodes), sent "
                 + "| run inside scripts |");
         line("|---|---|---|---|---|");
-        for (Contenders contender : c.settings().contenders()) {
+        for (Contenders contender : redisContenders(c)) {
             Census one = c.census(Scenario.ONE_THREAD, contender);
             Census contended = c.census(Scenario.CONTENDED, contender);
             line("| " + contender.title() + " | " + breakdown(one, true) + " | " + breakdown(one, false) + " | "
@@ -287,6 +300,57 @@ final class Report {
         line("| client JVM heap after GC: before / after | " + bytes(scale.heapBefore()) + " / "
                 + bytes(scale.heapAfter()) + " |");
         line("");
+    }
+
+    private static List<Contenders> redisContenders(ComparisonResult c) {
+        return c.settings().contenders().stream().filter(contender -> !contender.usesPostgres()).toList();
+    }
+
+    private void jdbc(ComparisonResult c) {
+        Contenders jdbc = Contenders.DISTLOCK_JDBC;
+        if (c.passes(Scenario.ONE_THREAD, jdbc).isEmpty()) {
+            return;
+        }
+        line("## The JDBC backend on PostgreSQL (same scenarios, medians; `NOTIFY` wakes waiters)");
+        line("");
+        line("| measure | JDBC on PostgreSQL | Redis backend, same run |");
+        line("|---|---|---|");
+        line("| 1 thread: lock+unlock/s (p50 / p99 µs) | " + rateWithLatency(c, Scenario.ONE_THREAD, jdbc) + " | "
+                + rateWithLatency(c, Scenario.ONE_THREAD, Contenders.DISTLOCK) + " |");
+        line("| 16 threads: lock+unlock/s (p50 / p99 µs) | " + rateWithLatency(c, Scenario.MANY_THREADS, jdbc) + " | "
+                + rateWithLatency(c, Scenario.MANY_THREADS, Contenders.DISTLOCK) + " |");
+        line("| 8 nodes, one key: grants/s, hand-offs/s | " + rate(c.medianRate(Scenario.CONTENDED, jdbc)) + ", "
+                + rate(c.medianHandoffRate(jdbc)) + " | " + rate(c.medianRate(Scenario.CONTENDED, Contenders.DISTLOCK))
+                + ", " + rate(c.medianHandoffRate(Contenders.DISTLOCK)) + " |");
+        line("| 8 nodes: wait p50 / p99 ms | " + millis(c.medianField(Scenario.CONTENDED, jdbc, "waitP50")) + " / "
+                + millis(c.medianField(Scenario.CONTENDED, jdbc, "waitP99")) + " | "
+                + millis(c.medianField(Scenario.CONTENDED, Contenders.DISTLOCK, "waitP50")) + " / "
+                + millis(c.medianField(Scenario.CONTENDED, Contenders.DISTLOCK, "waitP99")) + " |");
+        line("| 8 nodes: overlaps, time-outs (all rounds) | " + sum(c, jdbc, "overlaps") + ", "
+                + sum(c, jdbc, "timeouts") + " | " + sum(c, Contenders.DISTLOCK, "overlaps") + ", "
+                + sum(c, Contenders.DISTLOCK, "timeouts") + " |");
+        line("");
+        JdbcScaleResult scale = c.jdbcScale();
+        if (scale != null) {
+            line(String.format(Locale.ROOT, "Scale: %,d distinct keys locked and released once each in %.1f s "
+                    + "(%,.0f/s, %d failures). Lock table rows: %,d before, %,d right after; then, while one key is "
+                    + "locked ten times a second: %s. %s", scale.keys(), scale.nanos() / 1e9,
+                    scale.keys() * 1e9 / scale.nanos(), scale.failures(), scale.baselineRows(), scale.rowsAfterRun(),
+                    scale.drain().stream().map(step -> String.format(Locale.ROOT, "%,d after %d s", step[1], step[0]))
+                        .collect(Collectors.joining(", ")),
+                    (scale.millisUntilRowsBack() >= 0) ? "Back to the baseline after " + scale.millisUntilRowsBack()
+                            + " ms." : "Not back to the baseline within the watch."));
+            line("");
+        }
+    }
+
+    private static String rateWithLatency(ComparisonResult c, Scenario scenario, Contenders contender) {
+        return rate(c.medianRate(scenario, contender)) + " (" + micros(c.medianField(scenario, contender, "p50"))
+                + " / " + micros(c.medianField(scenario, contender, "p99")) + ")";
+    }
+
+    private static long sum(ComparisonResult c, Contenders contender, String field) {
+        return c.passes(Scenario.CONTENDED, contender).stream().mapToLong(pass -> pass.getLong(field)).sum();
     }
 
     private void failures(ComparisonResult c) {

@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The contenders by name, with the factory the contender process uses.
  */
@@ -28,7 +30,10 @@ public enum Contenders {
     SHEDLOCK("shedlock", "ShedLock RedisLockProvider (polled)"),
 
     /** lock4j's {@code LockTemplate} with its RedisTemplate executor. */
-    LOCK4J("lock4j", "lock4j LockTemplate (RedisTemplate)");
+    LOCK4J("lock4j", "lock4j LockTemplate (RedisTemplate)"),
+
+    /** This project's JDBC backend on PostgreSQL, {@code NOTIFY} included; not part of the Redis ratios. */
+    DISTLOCK_JDBC("distlock-jdbc", "distlock JDBC backend (PostgreSQL)");
 
     private final String id;
 
@@ -56,13 +61,26 @@ public enum Contenders {
     }
 
     /**
-     * Sets the contender up against a Redis server.
+     * Returns whether this contender locks in PostgreSQL rather than Redis.
+     * @return whether it needs the PostgreSQL server
+     */
+    public boolean usesPostgres() {
+        return this == DISTLOCK_JDBC;
+    }
+
+    /**
+     * Sets the contender up against its server.
      * @param host the Redis host
      * @param port the Redis port
+     * @param jdbcUrl the PostgreSQL URL, for the contenders that {@link #usesPostgres() use it}
      * @return the contender
      */
-    public LockContender create(String host, int port) {
+    public LockContender create(String host, int port, @Nullable String jdbcUrl) {
+        if (usesPostgres() && jdbcUrl == null) {
+            throw new IllegalArgumentException(this.id + " needs a PostgreSQL JDBC URL");
+        }
         return switch (this) {
+            case DISTLOCK_JDBC -> new DistlockJdbcContender(jdbcUrl);
             case DISTLOCK -> new DistlockContender(host, port);
             case FLOOR -> new FloorContender(host, port);
             case REDISSON -> new RedissonContender(host, port);
@@ -98,11 +116,19 @@ public enum Contenders {
     }
 
     /**
-     * Returns every contender, the floor and this project first.
+     * Returns every contender, the floor and this project first, the JDBC backend last.
      * @return all contenders
      */
     public static List<Contenders> all() {
         return Arrays.asList(values());
+    }
+
+    /**
+     * Returns the contenders that lock in Redis, compared with each other and with the floor.
+     * @return the Redis contenders
+     */
+    public static List<Contenders> redis() {
+        return Arrays.stream(values()).filter(contender -> !contender.usesPostgres()).toList();
     }
 
 }

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,10 +15,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import javax.sql.DataSource;
+
 import io.github.distlock.benchmarks.contenders.Contenders;
+import io.github.distlock.benchmarks.harness.ComparisonResult.JdbcScaleResult;
 import io.github.distlock.benchmarks.harness.ComparisonResult.ScaleResult;
+import io.github.distlock.jdbc.JdbcLockOptions;
+import io.github.distlock.jdbc.JdbcLockSchema;
+import io.github.distlock.testkit.server.PostgresServer;
 import io.github.distlock.testkit.server.RedisServer;
 import io.github.distlock.testkit.server.RespConnection;
+
+import org.jspecify.annotations.Nullable;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Runs the comparison: starts one {@code redis-server} on a free loopback port and one JVM per contender, then runs
@@ -64,9 +82,11 @@ public final class ComparisonHarness {
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        try (RedisServer redis = RedisServer.start()) {
+        boolean jdbc = this.settings.contenders().stream().anyMatch(Contenders::usesPostgres);
+        try (RedisServer redis = RedisServer.start(); ServerHandle postgres = jdbc ? startPostgres(result) : null) {
             result.putEnvironment("redis", redisVersion(redis));
-            Map<Contenders, ContenderProcess> processes = startAll(redis.port(), result);
+            String jdbcUrl = (postgres != null) ? postgres.server().jdbcUrl() : null;
+            Map<Contenders, ContenderProcess> processes = startAll(redis.port(), jdbcUrl, result);
             try {
                 for (int round = 0; round < this.settings.rounds(); round++) {
                     List<ContenderProcess> order = rotate(new ArrayList<>(processes.values()), round);
@@ -79,12 +99,18 @@ public final class ComparisonHarness {
                     }
                 }
                 for (ContenderProcess process : processes.values()) {
-                    census(redis, process, Scenario.ONE_THREAD, result);
-                    census(redis, process, Scenario.CONTENDED, result);
+                    if (!process.contender().usesPostgres()) {
+                        census(redis, process, Scenario.ONE_THREAD, result);
+                        census(redis, process, Scenario.CONTENDED, result);
+                    }
                 }
                 ContenderProcess distlock = processes.get(Contenders.DISTLOCK);
                 if (this.settings.scaleKeys() > 0 && distlock != null) {
                     scale(redis, distlock, result);
+                }
+                ContenderProcess distlockJdbc = processes.get(Contenders.DISTLOCK_JDBC);
+                if (this.settings.jdbcScaleKeys() > 0 && distlockJdbc != null && postgres != null) {
+                    jdbcScale(postgres, distlockJdbc, result);
                 }
             }
             finally {
@@ -94,11 +120,14 @@ public final class ComparisonHarness {
         return result;
     }
 
-    private Map<Contenders, ContenderProcess> startAll(int port, ComparisonResult result) {
+    private Map<Contenders, ContenderProcess> startAll(int port, @Nullable String jdbcUrl, ComparisonResult result) {
         Map<Contenders, ContenderProcess> started = new LinkedHashMap<>();
         for (Contenders contender : this.settings.contenders()) {
-            started.put(contender, ContenderProcess.start(contender, port, this.settings.jvmOptions(),
-                    this.workDirectory.resolve(contender.id() + ".log")));
+            if (contender.usesPostgres() && jdbcUrl == null) {
+                continue;
+            }
+            started.put(contender, ContenderProcess.start(contender, port, contender.usesPostgres() ? jdbcUrl : null,
+                    this.settings.jvmOptions(), this.workDirectory.resolve(contender.id() + ".log")));
         }
         Map<Contenders, ContenderProcess> ready = new LinkedHashMap<>();
         started.forEach((contender, process) -> {
@@ -192,6 +221,57 @@ public final class ComparisonHarness {
         }
     }
 
+    private @Nullable ServerHandle startPostgres(ComparisonResult result) {
+        try {
+            PostgresServer server = PostgresServer.start();
+            ServerHandle handle = new ServerHandle(server);
+            JdbcLockSchema.createIfMissing(handle.dataSource(), JdbcLockOptions.defaults());
+            result.putEnvironment("postgresql", handle.queryString("SHOW server_version"));
+            return handle;
+        }
+        catch (RuntimeException ex) {
+            result.addFailure("PostgreSQL could not start, the JDBC scenarios did not run: " + ex.getMessage());
+            this.progress.accept("FAILED: PostgreSQL: " + ex.getMessage());
+            return null;
+        }
+    }
+
+    private void jdbcScale(ServerHandle postgres, ContenderProcess distlockJdbc, ComparisonResult result) {
+        int keys = this.settings.jdbcScaleKeys();
+        this.progress.accept("JDBC scale: " + keys + " distinct keys with " + distlockJdbc.contender().id());
+        String countRows = "SELECT count(*) FROM " + JdbcLockOptions.defaults().qualifiedTableName();
+        try {
+            long baselineRows = postgres.queryLong(countRows);
+            Fields run = distlockJdbc.run("scale " + keys + " " + this.settings.scaleThreads(), Duration.ofMinutes(30));
+            long runEnded = System.nanoTime();
+            long rowsAfterRun = postgres.queryLong(countRows);
+            List<long[]> drain = new ArrayList<>();
+            long millisUntilBack = -1;
+            long step = Math.max(1000, this.settings.jdbcDrainTime().toMillis() / 15);
+            while (System.nanoTime() - runEnded < this.settings.jdbcDrainTime().toNanos()) {
+                distlockJdbc.run("trickle " + step + " 100", Duration.ofMillis(step).plus(RUN_SLACK));
+                long rows = postgres.queryLong(countRows);
+                long seconds = (System.nanoTime() - runEnded) / 1_000_000_000;
+                drain.add(new long[] { seconds, rows });
+                if (rows <= baselineRows + 1) {
+                    millisUntilBack = (System.nanoTime() - runEnded) / 1_000_000;
+                    break;
+                }
+            }
+            JdbcScaleResult scale = new JdbcScaleResult(run.getLong("keys"), run.getLong("nanos"),
+                    run.getLong("failures"), baselineRows, rowsAfterRun, drain, millisUntilBack);
+            result.setJdbcScale(scale);
+            this.progress.accept(String.format("  %,d keys in %.1f s; lock table rows %,d -> %,d -> %,d after %d s",
+                    keys, scale.nanos() / 1e9, baselineRows, rowsAfterRun,
+                    drain.isEmpty() ? rowsAfterRun : drain.get(drain.size() - 1)[1],
+                    drain.isEmpty() ? 0 : drain.get(drain.size() - 1)[0]));
+        }
+        catch (IllegalStateException ex) {
+            result.addFailure("JDBC scale: " + ex.getMessage());
+            this.progress.accept("FAILED: " + ex.getMessage());
+        }
+    }
+
     private String uncontended(int threads, Duration warmup, Duration measure, boolean countCommands) {
         return "uncontended " + threads + " " + warmup.toMillis() + " " + measure.toMillis() + " "
                 + (countCommands ? 1 : 0);
@@ -200,6 +280,52 @@ public final class ComparisonHarness {
     private String contended(Duration warmup, Duration measure, boolean countCommands) {
         return "contended " + this.settings.nodes() + " " + warmup.toMillis() + " " + measure.toMillis() + " "
                 + this.settings.criticalSectionNanos() + " " + (countCommands ? 1 : 0);
+    }
+
+    /**
+     * The PostgreSQL server and a data source for the harness's own queries.
+     */
+    private static final class ServerHandle implements AutoCloseable {
+
+        private final PostgresServer server;
+
+        private final PGSimpleDataSource dataSource = new PGSimpleDataSource();
+
+        ServerHandle(PostgresServer server) {
+            this.server = server;
+            this.dataSource.setUrl(server.jdbcUrl());
+            this.dataSource.setUser(PostgresServer.SUPERUSER);
+        }
+
+        PostgresServer server() {
+            return this.server;
+        }
+
+        DataSource dataSource() {
+            return this.dataSource;
+        }
+
+        long queryLong(String sql) {
+            return Long.parseLong(queryString(sql));
+        }
+
+        String queryString(String sql) {
+            try (Connection connection = this.dataSource.getConnection();
+                    Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery(sql)) {
+                rows.next();
+                return rows.getString(1);
+            }
+            catch (SQLException ex) {
+                throw new IllegalStateException("PostgreSQL query failed: " + sql, ex);
+            }
+        }
+
+        @Override
+        public void close() {
+            this.server.close();
+        }
+
     }
 
     private static <T> List<T> rotate(List<T> items, int by) {

@@ -29,6 +29,8 @@ public final class ComparisonResult {
 
     private @Nullable ScaleResult scale;
 
+    private @Nullable JdbcScaleResult jdbcScale;
+
     ComparisonResult(HarnessSettings settings) {
         this.settings = settings;
         for (Scenario scenario : Scenario.values()) {
@@ -51,6 +53,10 @@ public final class ComparisonResult {
 
     void setScale(ScaleResult scale) {
         this.scale = scale;
+    }
+
+    void setJdbcScale(JdbcScaleResult jdbcScale) {
+        this.jdbcScale = jdbcScale;
     }
 
     void putEnvironment(String name, String value) {
@@ -167,6 +173,14 @@ public final class ComparisonResult {
     }
 
     /**
+     * Returns the JDBC backend's scale scenario's result.
+     * @return the result, or {@code null} if it did not run
+     */
+    public @Nullable JdbcScaleResult jdbcScale() {
+        return this.jdbcScale;
+    }
+
+    /**
      * Returns what went wrong, one line each.
      * @return the failures
      */
@@ -249,6 +263,21 @@ public final class ComparisonResult {
             return (double) (this.settledMemory - this.baselineMemory) / this.baselineMemory;
         }
 
+    }
+
+    /**
+     * The JDBC backend's scale scenario: many distinct keys locked once each, then the lock table watched while a
+     * quiet application locks one key ten times a second (the backend's clean-up rides on its calls).
+     * @param keys the keys locked and released
+     * @param nanos how long that took
+     * @param failures acquires that did not succeed
+     * @param baselineRows rows in the lock table before
+     * @param rowsAfterRun rows right after the last release
+     * @param drain rows in the table by seconds after the run, as {seconds, rows} pairs
+     * @param millisUntilRowsBack how long until the table was back to the baseline (-1: not within the watch)
+     */
+    public record JdbcScaleResult(long keys, long nanos, long failures, long baselineRows, long rowsAfterRun,
+            List<long[]> drain, long millisUntilRowsBack) {
     }
 
 }

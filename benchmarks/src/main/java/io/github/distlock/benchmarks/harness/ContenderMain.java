@@ -9,13 +9,15 @@ import io.github.distlock.benchmarks.contenders.Contenders;
 import io.github.distlock.benchmarks.contenders.LockContender;
 
 /**
- * The process of one contender. Started by the harness as {@code ContenderMain <contender> <redis port>}; prints
+ * The process of one contender. Started by the harness as
+ * {@code ContenderMain <contender> <redis port> [<PostgreSQL JDBC URL>]}; prints
  * {@code READY} once its client is connected, then runs one command per line of standard input and answers each
  * with one {@code RESULT name=value ...} or {@code ERROR message} line:
  * <ul>
  * <li>{@code uncontended <threads> <warm-up ms> <measure ms> <count commands 0|1>}</li>
  * <li>{@code contended <nodes> <warm-up ms> <measure ms> <critical section ns> <count commands 0|1>}</li>
  * <li>{@code scale <keys> <threads>}</li>
+ * <li>{@code trickle <ms> <period ms>}: one lock and unlock every period, as a quiet application would</li>
  * <li>{@code quit}</li>
  * </ul>
  * Anything the libraries print goes to standard error, which the harness keeps in a log file.
@@ -29,12 +31,12 @@ public final class ContenderMain {
 
     /**
      * Runs the contender process.
-     * @param args the contender id and the Redis port
+     * @param args the contender id, the Redis port and, for a JDBC contender, the PostgreSQL URL
      * @throws Exception if the contender cannot start
      */
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            throw new IllegalArgumentException("usage: ContenderMain <contender> <redis port>");
+        if (args.length != 2 && args.length != 3) {
+            throw new IllegalArgumentException("usage: ContenderMain <contender> <redis port> [<jdbc url>]");
         }
         PrintStream protocol = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         System.setOut(System.err);
@@ -42,7 +44,7 @@ public final class ContenderMain {
         int port = Integer.parseInt(args[1]);
         int status = 0;
         try {
-            LockContender contender = kind.create(HOST, port);
+            LockContender contender = kind.create(HOST, port, (args.length == 3) ? args[2] : null);
             Workloads workloads = new Workloads(contender, kind.id(), new RedisCommandStats(HOST, port));
             workloads.prepare();
             protocol.println("READY");
@@ -82,6 +84,7 @@ public final class ContenderMain {
             case "contended" -> workloads.contended(Integer.parseInt(words[1]), Long.parseLong(words[2]),
                     Long.parseLong(words[3]), Long.parseLong(words[4]), words[5].equals("1"));
             case "scale" -> workloads.scale(Integer.parseInt(words[1]), Integer.parseInt(words[2]));
+            case "trickle" -> workloads.trickle(Long.parseLong(words[1]), Long.parseLong(words[2]));
             default -> throw new IllegalArgumentException("Unknown command '" + words[0] + "'");
         };
     }

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.benchmarks.contenders.Contenders;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The harness's handle on one contender JVM ({@link ContenderMain}): sends it one command at a time and waits for
  * its answer. The JVM runs with the harness's own class path. Used by one thread.
@@ -49,16 +51,21 @@ final class ContenderProcess implements AutoCloseable {
      * Starts the contender's JVM; call {@link #awaitReady} before sending commands.
      * @param contender the contender
      * @param redisPort the Redis port
+     * @param jdbcUrl the PostgreSQL URL, or {@code null} when there is no PostgreSQL server
      * @param jvmOptions options for the JVM, such as the heap size
      * @param log where the process's standard error goes
      * @return the process
      */
-    static ContenderProcess start(Contenders contender, int redisPort, List<String> jvmOptions, Path log) {
+    static ContenderProcess start(Contenders contender, int redisPort, @Nullable String jdbcUrl,
+            List<String> jvmOptions, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ContenderMain.class.getName(),
                 contender.id(), Integer.toString(redisPort)));
+        if (jdbcUrl != null) {
+            command.add(jdbcUrl);
+        }
         try {
             Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
             return new ContenderProcess(contender, process, log);

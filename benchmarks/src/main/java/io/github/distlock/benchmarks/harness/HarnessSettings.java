@@ -22,11 +22,14 @@ import io.github.distlock.benchmarks.contenders.Contenders;
  * @param scaleKeys how many distinct keys the scale scenario locks (0 skips it)
  * @param scaleThreads the threads of the scale scenario
  * @param settleTime how long to wait after the keys are gone before the last memory reading
+ * @param jdbcScaleKeys how many distinct keys the JDBC backend's scale scenario locks (0 skips it)
+ * @param jdbcDrainTime how long the JDBC scale scenario watches the lock table shrink afterwards
  * @param jvmOptions options of every contender JVM
  */
 public record HarnessSettings(List<Contenders> contenders, int rounds, Duration warmup, Duration measure,
         int manyThreads, int nodes, Duration contendedWarmup, Duration contendedMeasure, long criticalSectionNanos,
-        Duration census, int scaleKeys, int scaleThreads, Duration settleTime, List<String> jvmOptions) {
+        Duration census, int scaleKeys, int scaleThreads, Duration settleTime, int jdbcScaleKeys,
+        Duration jdbcDrainTime, List<String> jvmOptions) {
 
     /** The JVM options of the contender processes. */
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC");
@@ -52,14 +55,16 @@ public record HarnessSettings(List<Contenders> contenders, int rounds, Duration 
      * @param measureMillis each measurement, uncontended and contended
      * @param censusMillis the length of each census pass
      * @param scaleKeys the keys of the scale scenario
+     * @param jdbcScaleKeys the keys of the JDBC backend's scale scenario
+     * @param jdbcDrainTime how long to watch the lock table afterwards
      * @return the settings
      */
     public static HarnessSettings of(int rounds, long warmupMillis, long measureMillis, long censusMillis,
-            int scaleKeys) {
+            int scaleKeys, int jdbcScaleKeys, Duration jdbcDrainTime) {
         return new HarnessSettings(Contenders.all(), rounds, Duration.ofMillis(warmupMillis),
                 Duration.ofMillis(measureMillis), 16, 8, Duration.ofMillis(warmupMillis),
                 Duration.ofMillis(measureMillis), 10_000, Duration.ofMillis(censusMillis), scaleKeys, 16,
-                Duration.ofSeconds(5), DEFAULT_JVM_OPTIONS);
+                Duration.ofSeconds(5), jdbcScaleKeys, jdbcDrainTime, DEFAULT_JVM_OPTIONS);
     }
 
     /**
@@ -74,7 +79,7 @@ public record HarnessSettings(List<Contenders> contenders, int rounds, Duration 
         }
         return new HarnessSettings(withFloor, this.rounds, this.warmup, this.measure, this.manyThreads, this.nodes,
                 this.contendedWarmup, this.contendedMeasure, this.criticalSectionNanos, this.census, this.scaleKeys,
-                this.scaleThreads, this.settleTime, this.jvmOptions);
+                this.scaleThreads, this.settleTime, this.jdbcScaleKeys, this.jdbcDrainTime, this.jvmOptions);
     }
 
     /**
@@ -85,7 +90,7 @@ public record HarnessSettings(List<Contenders> contenders, int rounds, Duration 
     public HarnessSettings withSettleTime(Duration settleTime) {
         return new HarnessSettings(this.contenders, this.rounds, this.warmup, this.measure, this.manyThreads,
                 this.nodes, this.contendedWarmup, this.contendedMeasure, this.criticalSectionNanos, this.census,
-                this.scaleKeys, this.scaleThreads, settleTime, this.jvmOptions);
+                this.scaleKeys, this.scaleThreads, settleTime, this.jdbcScaleKeys, this.jdbcDrainTime, this.jvmOptions);
     }
 
 }

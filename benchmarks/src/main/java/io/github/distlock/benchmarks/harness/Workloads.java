@@ -200,6 +200,25 @@ final class Workloads {
             .put("heapAfter", usedHeapAfterGc());
     }
 
+    /**
+     * Locks and releases one key now and then, as a quiet application does: the JDBC backend's clean-up rides on
+     * such calls.
+     */
+    Fields trickle(long millis, long periodMillis) throws Exception {
+        Node node = client();
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        long operations = 0;
+        while (System.nanoTime() - deadline < 0) {
+            Held held = node.acquire(this.keyPrefix + "trickle", WAIT);
+            if (held != null) {
+                held.release();
+                operations++;
+            }
+            Thread.sleep(periodMillis);
+        }
+        return new Fields().put("ops", operations);
+    }
+
     private Node client() throws Exception {
         if (this.client == null) {
             this.client = this.contender.openNode();
