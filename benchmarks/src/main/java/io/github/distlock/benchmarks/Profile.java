@@ -16,7 +16,7 @@ enum Profile {
         .withSettleTime(Duration.ofMillis(500))),
 
     /** About three minutes: short JMH, three rounds, 100,000 keys on Redis and 10,000 on PostgreSQL. */
-    QUICK(new JmhSuite.Settings(1, 2, 3, 1000), HarnessSettings.of(3, 500, 1000, 500, 100_000, 10_000,
+    QUICK(new JmhSuite.Settings(1, 1, 3, 1000), HarnessSettings.of(3, 500, 800, 500, 100_000, 10_000,
             Duration.ofSeconds(10))),
 
     /**

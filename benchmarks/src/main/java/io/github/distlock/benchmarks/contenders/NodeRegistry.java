@@ -7,7 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nodes a contender opened, closed together. Thread-safe.
+ * The nodes a contender opened, closed together; a node's own {@code close()} must tolerate being called again.
+ * Thread-safe.
  */
 final class NodeRegistry {
 

@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The scenarios, run inside a contender's own JVM. Every scenario runs a warm-up pass and then a measured pass with
- * fresh threads, so the Redis command counts taken around the measured pass belong to it alone. Nodes are opened
- * once and reused across rounds, so later rounds measure warm clients. Driven by one thread.
+ * fresh threads, so the Redis command counts taken around the measured pass belong to it alone. The client of the
+ * uncontended scenarios is opened once and reused across rounds, so later rounds measure a warm client; the nodes
+ * of the contended scenario live for one pass. Driven by one thread.
  */
 final class Workloads {
 
@@ -31,8 +32,6 @@ final class Workloads {
     private final RedisCommandStats commandStats;
 
     private @Nullable Node client;
-
-    private final List<Node> contendedNodes = new ArrayList<>();
 
     Workloads(LockContender contender, String contenderId, RedisCommandStats commandStats) {
         this.contender = contender;
@@ -94,23 +93,33 @@ final class Workloads {
 
     /**
      * Separate nodes, one thread each, all on one key, with a tiny critical section; checks that no two nodes were
-     * ever inside at once.
+     * ever inside at once. The nodes are opened before the warm-up and closed after the measurement, so that their
+     * connections and subscriptions do not linger into the other scenarios (eight idle subscribers of a release
+     * channel in the same JVM would wake on every release there).
      */
     Fields contended(int nodes, long warmupMillis, long measureMillis, long criticalSectionNanos,
             boolean countCommands) throws Exception {
-        List<Node> opened = contendedNodes(nodes);
-        String key = this.keyPrefix + "contended";
-        if (warmupMillis > 0) {
-            contendedPass(opened, key, warmupMillis, criticalSectionNanos);
+        List<Node> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes; i++) {
+                opened.add(this.contender.openNode());
+            }
+            String key = this.keyPrefix + "contended";
+            if (warmupMillis > 0) {
+                contendedPass(opened, key, warmupMillis, criticalSectionNanos);
+            }
+            if (countCommands) {
+                this.commandStats.reset();
+            }
+            Fields result = contendedPass(opened, key, measureMillis, criticalSectionNanos);
+            if (countCommands) {
+                result.putCommands(this.commandStats.read());
+            }
+            return result;
         }
-        if (countCommands) {
-            this.commandStats.reset();
+        finally {
+            opened.forEach(Node::close);
         }
-        Fields result = contendedPass(opened, key, measureMillis, criticalSectionNanos);
-        if (countCommands) {
-            result.putCommands(this.commandStats.read());
-        }
-        return result;
     }
 
     private Fields contendedPass(List<Node> nodes, String key, long millis, long criticalSectionNanos)
@@ -224,13 +233,6 @@ final class Workloads {
             this.client = this.contender.openNode();
         }
         return this.client;
-    }
-
-    private List<Node> contendedNodes(int count) throws Exception {
-        while (this.contendedNodes.size() < count) {
-            this.contendedNodes.add(this.contender.openNode());
-        }
-        return this.contendedNodes.subList(0, count);
     }
 
     /**
