@@ -34,6 +34,7 @@ class LayeringRulesTests {
         assertThat(mainClasses.contain(InMemoryLeaseBackend.class)).isTrue();
         assertThat(mainClasses.contain(DistributedLockInterceptor.class)).isTrue();
         assertThat(mainClasses.contain(DistributedLockAutoConfiguration.class)).isTrue();
+        assertThat(mainClasses.contain(io.github.distlock.redis.RedisLeaseBackend.class)).isTrue();
         assertThat(mainClasses.contain(LayeringRulesTests.class)).isFalse();
     }
 

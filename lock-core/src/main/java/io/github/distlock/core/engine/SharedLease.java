@@ -97,7 +97,9 @@ final class SharedLease {
             return false;
         }
         if (System.nanoTime() - this.validUntilNanos >= 0) {
-            markLost("its validity passed without a successful renewal");
+            // Never wait here for a renewal that is stuck in a slow backend call: the answer is already known, and
+            // the renewal task records the loss itself when it returns.
+            markLost("its validity passed without a successful renewal", false);
             return false;
         }
         return true;
@@ -198,7 +200,16 @@ final class SharedLease {
     }
 
     void markLost(String reason) {
-        this.stateLock.lock();
+        markLost(reason, true);
+    }
+
+    private void markLost(String reason, boolean waitForLock) {
+        if (waitForLock) {
+            this.stateLock.lock();
+        }
+        else if (!this.stateLock.tryLock()) {
+            return;
+        }
         try {
             if (this.state != State.HELD) {
                 return;

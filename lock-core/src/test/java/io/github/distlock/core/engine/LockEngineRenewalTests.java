@@ -258,4 +258,21 @@ class LockEngineRenewalTests extends EngineTestSupport {
 
     }
 
+    @Test
+    void aRenewalStuckInTheBackendDoesNotBlockTheHolderFromLearningThatItsValidityPassed() throws Exception {
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        this.backend.stallRenewalUntil = stuck;
+        try {
+            Lease lease = this.engine.tryAcquire(autoRenewed()).orElseThrow();
+            await().atMost(TestTimings.PATIENCE).until(() -> this.backend.renewCalls.get() > 0);
+            // The renewal thread now holds the lease's state while its call hangs; the holder must still get an
+            // answer, and the answer is "not held" once the validity has passed.
+            await().atMost(TestTimings.PATIENCE).until(() -> !lease.isHeld());
+            assertThatThrownBy(lease::checkHeld).isInstanceOf(LeaseLostException.class);
+        }
+        finally {
+            stuck.countDown();
+        }
+    }
+
 }

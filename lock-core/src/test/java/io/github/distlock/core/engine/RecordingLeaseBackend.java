@@ -39,6 +39,9 @@ class RecordingLeaseBackend implements LeaseBackend {
 
     volatile boolean failRenewal;
 
+    /** While not null, renewals block on it, as a backend call stuck on a slow network would. */
+    volatile java.util.concurrent.@org.jspecify.annotations.Nullable CountDownLatch stallRenewalUntil;
+
     volatile int maxKeyLength = 1024;
 
     static RecordingLeaseBackend notifying() {
@@ -66,6 +69,15 @@ class RecordingLeaseBackend implements LeaseBackend {
     @Override
     public boolean renewIfOwner(String key, String ownerToken, Duration leaseTime) {
         this.renewCalls.incrementAndGet();
+        java.util.concurrent.CountDownLatch stall = this.stallRenewalUntil;
+        if (stall != null) {
+            try {
+                stall.await();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (this.failRenewal) {
             throw new IllegalStateException("simulated backend failure on renew");
         }
