@@ -27,6 +27,7 @@ import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -42,8 +43,9 @@ import org.springframework.transaction.interceptor.TransactionInterceptor;
 /**
  * The simulated servers of the demo page. Each is as separate from the others as two application instances are
  * where it matters: it has its own {@link LockClient}, made by the starter's auto-configuration from this
- * application's {@code distributed-lock.*} properties in a small context of its own, so it has its own engine and
- * its own backend client with its own connections. They share the shop's database, as real instances do.
+ * application's {@code distributed-lock.*} and {@code spring.datasource.*} properties in a small context of its own,
+ * so it has its own engine and its own backend client with its own connections (for a backend that locks in the
+ * database, its own connection pool). They share the shop's database, as real instances do.
  *
  * <p>The one exception is the in-memory backend, which by nature exists once per JVM: there the servers get their
  * own engines over one shared in-memory backend (this application's, if it has one).
@@ -176,7 +178,9 @@ public class SimulatedServers implements DisposableBean {
         // The application's sources include the system properties and environment variables, in their place.
         sources.remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
         sources.remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
-        sources.addFirst(new MapPropertySource("simulatedServer", Map.of("distributed-lock.enabled", "true")));
+        sources.addFirst(new MapPropertySource("simulatedServer", Map.of("distributed-lock.enabled", "true",
+                "spring.datasource.hikari.maximum-pool-size", "2",
+                "spring.datasource.hikari.pool-name", "simulated-server-" + (this.lockContexts.size() + 1))));
         for (PropertySource<?> source : this.environment.getPropertySources()) {
             if (!ConfigurationPropertySources.isAttachedConfigurationPropertySource(source)) {
                 sources.addLast(source);
@@ -207,10 +211,11 @@ public class SimulatedServers implements DisposableBean {
     }
 
     /**
-     * What a simulated server's context holds: the starter's auto-configuration, nothing else.
+     * What a simulated server's context holds: the starter's auto-configuration, and a data source of its own for a
+     * backend that locks in the database (its pool opens no connection until the backend asks for one).
      */
     @Configuration(proxyBeanMethods = false)
-    @ImportAutoConfiguration(DistributedLockAutoConfiguration.class)
+    @ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DistributedLockAutoConfiguration.class })
     static class LockClientConfiguration {
 
     }
