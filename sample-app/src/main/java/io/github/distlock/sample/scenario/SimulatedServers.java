@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import io.github.distlock.autoconfigure.LockBackendType;
 import io.github.distlock.core.LockClient;
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 import io.github.distlock.core.spi.LeaseBackend;
@@ -26,6 +27,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -59,8 +61,6 @@ public class SimulatedServers implements DisposableBean {
 
     private final ObjectProvider<LeaseBackend> applicationBackend;
 
-    private final PlatformTransactionManager transactionManager;
-
     private final OrderRepository orders;
 
     private final PaymentLedger ledger;
@@ -85,7 +85,6 @@ public class SimulatedServers implements DisposableBean {
             PaymentLedger ledger, StockRepository stock) {
         this.environment = environment;
         this.applicationBackend = applicationBackend;
-        this.transactionManager = transactionManager;
         this.orders = orders;
         this.ledger = ledger;
         this.stock = stock;
@@ -100,7 +99,7 @@ public class SimulatedServers implements DisposableBean {
      * @param paymentTime how long their payment provider takes
      * @return the servers, named {@code server-1} and on
      */
-    public synchronized List<SimulatedServer> prepare(int count, boolean locked, Duration paymentTime) {
+    synchronized List<SimulatedServer> prepare(int count, boolean locked, Duration paymentTime) {
         PaymentProvider payments = new PaymentProvider(paymentTime);
         List<SimulatedServer> servers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -117,7 +116,7 @@ public class SimulatedServers implements DisposableBean {
      * Returns the name of the backend the simulated servers lock with.
      * @return the backend name, for example {@code redis}
      */
-    public synchronized String backendName() {
+    synchronized String backendName() {
         return lockClient(0).backendName();
     }
 
@@ -191,8 +190,10 @@ public class SimulatedServers implements DisposableBean {
     }
 
     private @Nullable LeaseBackend sharedInMemoryBackend() {
-        String backend = this.environment.getProperty("distributed-lock.backend", "");
-        if (!backend.equalsIgnoreCase("in-memory") && !backend.equalsIgnoreCase("in_memory")) {
+        LockBackendType backend = Binder.get(this.environment)
+            .bind("distributed-lock.backend", LockBackendType.class)
+            .orElse(null);
+        if (backend != LockBackendType.IN_MEMORY) {
             return null;
         }
         if (this.sharedInMemoryBackend == null) {
@@ -232,7 +233,7 @@ public class SimulatedServers implements DisposableBean {
      * @param sale its flash-sale service
      * @param lockClient its lock client, counting waits; {@code null} when the run is unlocked
      */
-    public record SimulatedServer(String name, CheckoutService checkout, FlashSaleService sale,
+    record SimulatedServer(String name, CheckoutService checkout, FlashSaleService sale,
             @Nullable WaitCountingLockClient lockClient) {
     }
 
