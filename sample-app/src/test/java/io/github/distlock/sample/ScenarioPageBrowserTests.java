@@ -54,8 +54,8 @@ class ScenarioPageBrowserTests {
     @BeforeAll
     static void startApplication() {
         redis = RedisServer.start();
-        sample = InProcessSample.start(Map.of("distributed-lock.backend", "redis", "distributed-lock.redis.url",
-                redis.uri()));
+        sample = InProcessSample.start(Map.of("sample.instance-name", "browser-test", "distributed-lock.backend", "redis",
+                "distributed-lock.redis.url", redis.uri()));
     }
 
     @AfterAll
@@ -78,7 +78,7 @@ class ScenarioPageBrowserTests {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
             .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1200,1400", "--user-data-dir=" + this.profile);
+                    "--disable-dev-shm-usage", "--window-size=1200,1900", "--user-data-dir=" + this.profile);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
             .usingAnyFreePort()
             .build();
