@@ -30,7 +30,8 @@ import org.springframework.context.annotation.Role;
  * {@link EnableDistributedLock} gets one advisor, not two. Setting {@code distributed-lock.enabled=false} turns all
  * of it off.
  */
-@AutoConfiguration
+// After the DataSource auto-configuration, so that the JDBC backend can be detected by the application's DataSource.
+@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnProperty(prefix = DistributedLockProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties
 public final class DistributedLockAutoConfiguration {

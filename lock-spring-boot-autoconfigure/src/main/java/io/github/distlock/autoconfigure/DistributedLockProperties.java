@@ -70,6 +70,8 @@ public class DistributedLockProperties implements InitializingBean {
 
     private final Redis redis = new Redis();
 
+    private final Jdbc jdbc = new Jdbc();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -146,6 +148,10 @@ public class DistributedLockProperties implements InitializingBean {
         return this.redis;
     }
 
+    public Jdbc getJdbc() {
+        return this.jdbc;
+    }
+
     /**
      * Checks every value once binding is complete.
      * @throws InvalidConfigurationPropertyValueException naming the first invalid property
@@ -176,6 +182,10 @@ public class DistributedLockProperties implements InitializingBean {
         }
         this.redis.validateConnection(PREFIX + ".redis");
         this.redis.validateLockOptions(PREFIX + ".redis");
+        // The table and schema names are checked where the JDBC backend is created: their rule lives in lock-jdbc.
+        requireNotNull("jdbc.table-name", this.jdbc.tableName);
+        requireNotNull("jdbc.initialize-schema", this.jdbc.initializeSchema);
+        requirePositive("jdbc.query-timeout", this.jdbc.queryTimeout);
     }
 
     private static void requirePositive(String name, @Nullable Duration value) {
@@ -810,5 +820,100 @@ public class DistributedLockProperties implements InitializingBean {
 
     }
 
+
+    /**
+     * The lock table in a relational database: which DataSource, which table, and whether to create it.
+     */
+    public static class Jdbc {
+
+        /**
+         * Name of the DataSource bean for lock statements; by default the application's only or primary DataSource.
+         */
+        private @Nullable String dataSource;
+
+        /**
+         * Schema of the lock table (the database on MariaDB); by default the connection's current schema.
+         */
+        private @Nullable String schema;
+
+        /**
+         * Name of the lock table, a plain SQL identifier; its sequence is named <table-name>_token_seq.
+         */
+        private String tableName = "distributed_lock";
+
+        /**
+         * When to create a missing lock table, its sequence and its index at start-up.
+         */
+        private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
+
+        /**
+         * Longest time a lock statement may run before the driver cancels it, in whole seconds.
+         */
+        private Duration queryTimeout = Duration.ofSeconds(5);
+
+        public @Nullable String getDataSource() {
+            return this.dataSource;
+        }
+
+        public void setDataSource(@Nullable String dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        public @Nullable String getSchema() {
+            return this.schema;
+        }
+
+        public void setSchema(@Nullable String schema) {
+            this.schema = schema;
+        }
+
+        public String getTableName() {
+            return this.tableName;
+        }
+
+        public void setTableName(String tableName) {
+            this.tableName = tableName;
+        }
+
+        public InitializeSchema getInitializeSchema() {
+            return this.initializeSchema;
+        }
+
+        public void setInitializeSchema(InitializeSchema initializeSchema) {
+            this.initializeSchema = initializeSchema;
+        }
+
+        public Duration getQueryTimeout() {
+            return this.queryTimeout;
+        }
+
+        public void setQueryTimeout(Duration queryTimeout) {
+            this.queryTimeout = queryTimeout;
+        }
+
+        /**
+         * When the lock table is created at start-up.
+         */
+        public enum InitializeSchema {
+
+            /**
+             * Only when the database is H2, the embedded database of development and tests; elsewhere the schema comes
+             * from the application's migrations.
+             */
+            EMBEDDED,
+
+            /**
+             * In every database, where the table, sequence or index is missing.
+             */
+            ALWAYS,
+
+            /**
+             * Never: a missing table fails start-up.
+             */
+            NEVER
+
+        }
+
+    }
 
 }

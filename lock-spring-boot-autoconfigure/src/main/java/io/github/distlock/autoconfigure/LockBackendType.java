@@ -17,6 +17,12 @@ public enum LockBackendType {
     REDIS(RedisBackendConfiguration.class, "io.github.distlock:lock-redis and redis.clients:jedis"),
 
     /**
+     * Leases in a table of the application's database (PostgreSQL, MariaDB, H2): detected when lock-jdbc is on the
+     * classpath and the application has a {@code DataSource}.
+     */
+    JDBC(JdbcBackendConfiguration.class, "io.github.distlock:lock-jdbc"),
+
+    /**
      * Leases kept in this JVM only: for an application that runs as a single instance, and for tests.
      */
     IN_MEMORY(InMemoryBackendConfiguration.class, "io.github.distlock:lock-core");

@@ -40,7 +40,9 @@ class ConfigurationMetadataTests {
                     "distributed-lock.redis.sentinel.username", "distributed-lock.redis.sentinel.password",
                     "distributed-lock.redis.cluster.nodes", "distributed-lock.redis.key-prefix",
                     "distributed-lock.redis.max-key-length", "distributed-lock.redis.replica-acknowledgements",
-                    "distributed-lock.redis.replica-acknowledgement-timeout", "distributed-lock.redis.token-retention");
+                    "distributed-lock.redis.replica-acknowledgement-timeout", "distributed-lock.redis.token-retention",
+                    "distributed-lock.jdbc.data-source", "distributed-lock.jdbc.schema", "distributed-lock.jdbc.table-name",
+                    "distributed-lock.jdbc.initialize-schema", "distributed-lock.jdbc.query-timeout");
         assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
             .as("description of %s", property.get("name"))
             .isNotBlank());
@@ -59,6 +61,9 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf(metadata, "distributed-lock.redis.replica-acknowledgement-timeout")).isEqualTo("1s");
         assertThat(defaultOf(metadata, "distributed-lock.redis.token-retention")).isEqualTo("2s");
         assertThat(defaultOf(metadata, "distributed-lock.redis.pool.max-size")).isEqualTo(16);
+        assertThat(defaultOf(metadata, "distributed-lock.jdbc.table-name")).isEqualTo("distributed_lock");
+        assertThat(defaultOf(metadata, "distributed-lock.jdbc.initialize-schema")).isEqualTo("embedded");
+        assertThat(defaultOf(metadata, "distributed-lock.jdbc.query-timeout")).isEqualTo("5s");
         // Not a literal in the properties class, so it is declared in additional-spring-configuration-metadata.json.
         assertThat(defaultOf(metadata, "distributed-lock.order"))
             .isEqualTo(DistributedLockSettings.DEFAULT_ADVISOR_ORDER);

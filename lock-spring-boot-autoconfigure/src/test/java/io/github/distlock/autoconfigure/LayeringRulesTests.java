@@ -35,6 +35,7 @@ class LayeringRulesTests {
         assertThat(mainClasses.contain(DistributedLockInterceptor.class)).isTrue();
         assertThat(mainClasses.contain(DistributedLockAutoConfiguration.class)).isTrue();
         assertThat(mainClasses.contain(io.github.distlock.redis.RedisLeaseBackend.class)).isTrue();
+        assertThat(mainClasses.contain(io.github.distlock.jdbc.JdbcLeaseBackend.class)).isTrue();
         assertThat(mainClasses.contain(LayeringRulesTests.class)).isFalse();
     }
 

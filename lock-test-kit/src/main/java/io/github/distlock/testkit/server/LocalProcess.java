@@ -59,6 +59,24 @@ public final class LocalProcess {
     }
 
     /**
+     * Runs a set-up command (such as {@code initdb}) to completion.
+     * @throws IllegalStateException with the end of its output if it fails or takes longer than the timeout
+     */
+    static void run(List<String> command, Path directory, String logName, java.time.Duration timeout) {
+        LocalProcess process = start(command, directory, logName);
+        if (!process.awaitExit(timeout)) {
+            process.kill();
+            throw new IllegalStateException(command.get(0) + " did not finish within " + timeout + ":\n"
+                    + process.logTail());
+        }
+        live.remove(process.process);
+        if (process.process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed with exit code "
+                    + process.process.exitValue() + ":\n" + process.logTail());
+        }
+    }
+
+    /**
      * Returns the process's PID.
      * @return the PID
      */
@@ -109,6 +127,42 @@ public final class LocalProcess {
         }
         finally {
             live.remove(this.process);
+        }
+    }
+
+    /**
+     * Sends a signal by name (a database's shutdown signal) and waits for the process to exit; kills it when it has
+     * not exited within the grace time.
+     */
+    void stop(String signal, java.time.Duration grace) {
+        if (!this.process.isAlive()) {
+            live.remove(this.process);
+            return;
+        }
+        try {
+            signal(signal);
+            if (this.process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                live.remove(this.process);
+                return;
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (RuntimeException ex) {
+            // The process exited between the check and the signal, or cannot be signalled: kill it below.
+        }
+        kill();
+    }
+
+    /** Waits for the process to exit by itself, for at most the given time. */
+    boolean awaitExit(java.time.Duration timeout) {
+        try {
+            return this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

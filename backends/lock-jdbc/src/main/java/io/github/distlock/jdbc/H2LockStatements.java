@@ -1,0 +1,92 @@
+package io.github.distlock.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import io.github.distlock.core.spi.AcquireResult;
+
+/**
+ * H2: {@code MERGE ... WHEN MATCHED AND expired THEN UPDATE ... WHEN NOT MATCHED THEN INSERT}, read through
+ * {@code FINAL TABLE} so that the statement returns the fencing token of a grant and nothing otherwise. H2 locks
+ * a matched row and re-evaluates the condition on its newest version, so of two attempts on an expired row only the
+ * first takes it; two inserts of a new key conflict on the primary key and the loser's unique violation is reported
+ * as a refused attempt. A refusal then reads the holder's expiry.
+ *
+ * <p>Time is {@code CURRENT_TIMESTAMP(6)} in a {@code TIMESTAMP(6) WITH TIME ZONE} column: the clock of the JVM that
+ * runs H2, which for an embedded database is the application's own.
+ */
+final class H2LockStatements extends LockStatements {
+
+    private static final String NOW = "CURRENT_TIMESTAMP(6)";
+
+    private final String acquireSql;
+
+    private final String remainingSql;
+
+    H2LockStatements(JdbcLockOptions options) {
+        super(options, renewSql(options), releaseSql(options), deleteExpiredSql(options));
+        String nextToken = "NEXT VALUE FOR " + options.qualifiedSequenceName();
+        this.acquireSql = """
+                SELECT fencing_token FROM FINAL TABLE (
+                    MERGE INTO %1$s AS held
+                    USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS BIGINT)))
+                        AS attempt(lock_key, owner_token, lease_micros)
+                    ON held.lock_key = attempt.lock_key
+                    WHEN MATCHED AND held.expires_at <= %3$s THEN UPDATE SET
+                        owner_token = attempt.owner_token,
+                        fencing_token = %2$s,
+                        expires_at = DATEADD(MICROSECOND, attempt.lease_micros, %3$s)
+                    WHEN NOT MATCHED THEN INSERT (lock_key, owner_token, fencing_token, expires_at)
+                        VALUES (attempt.lock_key, attempt.owner_token, %2$s,
+                            DATEADD(MICROSECOND, attempt.lease_micros, %3$s))
+                )
+                """.formatted(options.qualifiedTableName(), nextToken, NOW);
+        this.remainingSql = """
+                SELECT DATEDIFF(MICROSECOND, %s, expires_at) FROM %s WHERE lock_key = ?
+                """.formatted(NOW, options.qualifiedTableName());
+    }
+
+    private static String renewSql(JdbcLockOptions options) {
+        return """
+                UPDATE %1$s SET expires_at = DATEADD(MICROSECOND, CAST(? AS BIGINT), %2$s)
+                WHERE lock_key = ? AND owner_token = ? AND expires_at > %2$s
+                """.formatted(options.qualifiedTableName(), NOW);
+    }
+
+    private static String releaseSql(JdbcLockOptions options) {
+        return """
+                UPDATE %1$s SET expires_at = %2$s
+                WHERE lock_key = ? AND owner_token = ? AND expires_at > %2$s
+                """.formatted(options.qualifiedTableName(), NOW);
+    }
+
+    private static String deleteExpiredSql(JdbcLockOptions options) {
+        return """
+                DELETE FROM %1$s WHERE expires_at < DATEADD(MICROSECOND, -CAST(? AS BIGINT), %2$s)
+                FETCH FIRST ? ROWS ONLY
+                """.formatted(options.qualifiedTableName(), NOW);
+    }
+
+    @Override
+    AcquireResult acquire(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
+        try (PreparedStatement statement = prepare(connection, this.acquireSql)) {
+            statement.setString(1, key);
+            statement.setString(2, owner);
+            statement.setLong(3, leaseMicros);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (rows.next()) {
+                    return AcquireResult.granted(rows.getLong(1));
+                }
+            }
+        }
+        try (PreparedStatement statement = prepare(connection, this.remainingSql)) {
+            statement.setString(1, key);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? heldFor(rows.getLong(1)) : AcquireResult.heldByAnother();
+            }
+        }
+    }
+
+}

@@ -1,0 +1,206 @@
+package io.github.distlock.jdbc;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where the JDBC backend keeps its locks and how it maintains the lock table. Immutable.
+ *
+ * <p>Names are validated when the options are created, so a table name with SQL metacharacters in configuration
+ * fails the application's start-up instead of reaching a statement: the schema and the table name must be plain
+ * identifiers (a letter or underscore, then letters, digits or underscores, at most
+ * {@value #MAX_IDENTIFIER_LENGTH} characters). They are used unquoted, so each database folds them to its usual
+ * case, the same way for the schema script and for every statement. The table's sequence is named
+ * {@code <table>_token_seq} and its expiry index {@code <table>_expires_idx}, in the same schema.
+ *
+ * @param schema the schema (PostgreSQL, H2) or database (MariaDB) of the lock table; {@code null} for the
+ *     connection's current one
+ * @param tableName the lock table's name
+ * @param maxKeyLength the longest lock key, in characters, that the backend accepts; the key column must hold it
+ *     (checked at start-up). The schema scripts size the column for 255
+ * @param queryTimeout the longest time a lock statement may run before the driver cancels it (whole seconds,
+ *     rounded up: JDBC's granularity)
+ * @param expiredRowRetention how long the row of an expired or released lock is kept before the clean-up may
+ *     delete it; it bounds the table to the keys locked within this time (plus the clean-up interval)
+ * @param cleanupInterval how often, at most, one instance deletes expired rows, piggybacked on a grant or a
+ *     release
+ * @param cleanupBatchSize how many rows one clean-up statement deletes at most; a clean-up runs up to
+ *     {@value #MAX_CLEANUP_BATCHES} such statements
+ * @param platform the database, or {@code null} to detect it from the connection's metadata
+ * @param releaseNotification whether releases are announced to waiters where the database can (PostgreSQL
+ *     {@code LISTEN/NOTIFY} through the PostgreSQL driver), at the cost of one connection held while anyone waits
+ */
+public record JdbcLockOptions(@Nullable String schema, String tableName, int maxKeyLength, Duration queryTimeout,
+        Duration expiredRowRetention, Duration cleanupInterval, int cleanupBatchSize, @Nullable JdbcPlatform platform,
+        boolean releaseNotification) {
+
+    /** The longest schema or table name accepted, leaving room for the sequence and index suffixes. */
+    public static final int MAX_IDENTIFIER_LENGTH = 48;
+
+    /** How many batches one clean-up deletes at most. */
+    public static final int MAX_CLEANUP_BATCHES = 10;
+
+    /** The default table name. */
+    public static final String DEFAULT_TABLE_NAME = "distributed_lock";
+
+    /** The longest key the schema scripts' key column holds, in characters. */
+    public static final int DEFAULT_MAX_KEY_LENGTH = 255;
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /**
+     * Validates the options.
+     * @throws IllegalArgumentException naming the invalid option
+     */
+    public JdbcLockOptions {
+        Objects.requireNonNull(tableName, "tableName");
+        Objects.requireNonNull(queryTimeout, "queryTimeout");
+        Objects.requireNonNull(expiredRowRetention, "expiredRowRetention");
+        Objects.requireNonNull(cleanupInterval, "cleanupInterval");
+        if (schema != null) {
+            requireIdentifier("schema", schema);
+        }
+        requireIdentifier("table name", tableName);
+        if (maxKeyLength < 1) {
+            throw new IllegalArgumentException("maxKeyLength must be at least 1, was " + maxKeyLength);
+        }
+        if (queryTimeout.isNegative() || queryTimeout.isZero()) {
+            throw new IllegalArgumentException("queryTimeout must be positive, was " + queryTimeout);
+        }
+        if (expiredRowRetention.isNegative()) {
+            throw new IllegalArgumentException("expiredRowRetention must not be negative, was " + expiredRowRetention);
+        }
+        if (cleanupInterval.isNegative() || cleanupInterval.isZero()) {
+            throw new IllegalArgumentException("cleanupInterval must be positive, was " + cleanupInterval);
+        }
+        if (cleanupBatchSize < 1) {
+            throw new IllegalArgumentException("cleanupBatchSize must be at least 1, was " + cleanupBatchSize);
+        }
+    }
+
+    /**
+     * Returns the defaults: table {@code distributed_lock} in the connection's current schema, keys up to 255
+     * characters, statements cancelled after 5 s, rows of ended locks kept for 1 minute and cleaned at most once a
+     * minute in batches of 500, platform detected, release notification on where the database offers it.
+     * @return the defaults
+     */
+    public static JdbcLockOptions defaults() {
+        return new JdbcLockOptions(null, DEFAULT_TABLE_NAME, DEFAULT_MAX_KEY_LENGTH, Duration.ofSeconds(5),
+                Duration.ofMinutes(1), Duration.ofMinutes(1), 500, null, true);
+    }
+
+    /**
+     * Returns a copy with the given table, in the given schema.
+     * @param schema the schema, or {@code null} for the connection's current one
+     * @param tableName the table name
+     * @return the copy
+     */
+    public JdbcLockOptions withTable(@Nullable String schema, String tableName) {
+        return new JdbcLockOptions(schema, tableName, this.maxKeyLength, this.queryTimeout, this.expiredRowRetention,
+                this.cleanupInterval, this.cleanupBatchSize, this.platform, this.releaseNotification);
+    }
+
+    /**
+     * Returns a copy with the given maximum key length.
+     * @param maxKeyLength the longest key accepted, in characters
+     * @return the copy
+     */
+    public JdbcLockOptions withMaxKeyLength(int maxKeyLength) {
+        return new JdbcLockOptions(this.schema, this.tableName, maxKeyLength, this.queryTimeout,
+                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, this.platform,
+                this.releaseNotification);
+    }
+
+    /**
+     * Returns a copy with the given statement timeout.
+     * @param queryTimeout the timeout, rounded up to whole seconds
+     * @return the copy
+     */
+    public JdbcLockOptions withQueryTimeout(Duration queryTimeout) {
+        return new JdbcLockOptions(this.schema, this.tableName, this.maxKeyLength, queryTimeout,
+                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, this.platform,
+                this.releaseNotification);
+    }
+
+    /**
+     * Returns a copy with the given clean-up settings.
+     * @param expiredRowRetention how long rows of ended locks are kept
+     * @param cleanupInterval how often one instance cleans at most
+     * @param cleanupBatchSize how many rows one clean-up statement deletes at most
+     * @return the copy
+     */
+    public JdbcLockOptions withCleanup(Duration expiredRowRetention, Duration cleanupInterval, int cleanupBatchSize) {
+        return new JdbcLockOptions(this.schema, this.tableName, this.maxKeyLength, this.queryTimeout,
+                expiredRowRetention, cleanupInterval, cleanupBatchSize, this.platform, this.releaseNotification);
+    }
+
+    /**
+     * Returns a copy for the given database instead of detecting it.
+     * @param platform the database, or {@code null} to detect it
+     * @return the copy
+     */
+    public JdbcLockOptions withPlatform(@Nullable JdbcPlatform platform) {
+        return new JdbcLockOptions(this.schema, this.tableName, this.maxKeyLength, this.queryTimeout,
+                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, platform,
+                this.releaseNotification);
+    }
+
+    /**
+     * Returns a copy that announces releases to waiters where the database can, or never.
+     * @param releaseNotification whether to announce releases
+     * @return the copy
+     */
+    public JdbcLockOptions withReleaseNotification(boolean releaseNotification) {
+        return new JdbcLockOptions(this.schema, this.tableName, this.maxKeyLength, this.queryTimeout,
+                this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, this.platform,
+                releaseNotification);
+    }
+
+    /**
+     * Returns the channel on which releases are announced (PostgreSQL {@code NOTIFY}), one per table name.
+     * @return for example {@code distlock_distributed_lock}
+     */
+    public String releaseChannel() {
+        return ("distlock_" + this.tableName).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Returns the table name as statements use it, qualified with the schema when one is set.
+     * @return for example {@code locks.distributed_lock}
+     */
+    public String qualifiedTableName() {
+        return qualify(this.tableName);
+    }
+
+    /**
+     * Returns the fencing-token sequence's name as statements use it, qualified with the schema when one is set.
+     * @return for example {@code distributed_lock_token_seq}
+     */
+    public String qualifiedSequenceName() {
+        return qualify(this.tableName + "_token_seq");
+    }
+
+    /**
+     * Returns the name of the index on the expiry column (unqualified: an index lives in its table's schema).
+     * @return for example {@code distributed_lock_expires_idx}
+     */
+    public String expiryIndexName() {
+        return this.tableName + "_expires_idx";
+    }
+
+    private String qualify(String name) {
+        return (this.schema != null) ? this.schema + "." + name : name;
+    }
+
+    private static void requireIdentifier(String what, String name) {
+        if (name.length() > MAX_IDENTIFIER_LENGTH || !IDENTIFIER.matcher(name).matches()) {
+            throw new IllegalArgumentException("Invalid lock " + what + " '" + name + "': use a plain SQL identifier "
+                    + "(a letter or underscore, then letters, digits or underscores, at most " + MAX_IDENTIFIER_LENGTH
+                    + " characters); quoting and qualified names are not accepted here");
+        }
+    }
+
+}

@@ -1,0 +1,214 @@
+package io.github.distlock.testkit.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real MariaDB server for one test class: a fresh data directory ({@code mariadb-install-db}, with grant tables,
+ * so that tests can create least-privilege users) in a temporary directory, listening on a free loopback port with
+ * its own socket, from the installed {@code mariadbd} (Debian: {@code mariadb-server}). It never touches a server the
+ * machine already runs. The user {@code root} has an empty password.
+ *
+ * <p>InnoDB flushes its log once a second instead of at every commit, for speed; a killed server process loses
+ * nothing that reached the operating system. Where no binaries exist the start fails and says what to install; it
+ * never skips.
+ *
+ * <p>Not thread-safe: one test class drives it.
+ */
+public final class MariaDbServer implements AutoCloseable {
+
+    /** The administrative user; its password is empty. */
+    public static final String ROOT_USER = "root";
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(15);
+
+    private final Path server;
+
+    private final Path directory;
+
+    private final int port;
+
+    private @Nullable LocalProcess process;
+
+    private MariaDbServer(Path server, Path directory, int port) {
+        this.server = server;
+        this.directory = directory;
+        this.port = port;
+    }
+
+    /**
+     * Creates a data directory and starts a server on a free port.
+     * @return the running server
+     * @throws IllegalStateException if MariaDB is not installed, naming the package to install
+     */
+    public static MariaDbServer start() {
+        Path server = executable("mariadbd", List.of("/usr/sbin/mariadbd", "/usr/libexec/mariadbd"));
+        Path installDb = executable("mariadb-install-db", List.of("/usr/bin/mariadb-install-db"));
+        Path directory;
+        try {
+            directory = Files.createTempDirectory("distlock-mariadb-");
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        try {
+            MariaDbServer started = new MariaDbServer(server, directory, FreePorts.next());
+            List<String> install = new ArrayList<>(List.of(installDb.toString(), "--no-defaults",
+                    "--datadir=" + started.dataDirectory(), "--auth-root-authentication-method=normal",
+                    "--skip-test-db"));
+            if (ServerUser.isRoot()) {
+                install.add("--user=root");
+            }
+            LocalProcess.run(install, directory, "install-db.log", STARTUP_TIMEOUT);
+            started.launch();
+            return started;
+        }
+        catch (RuntimeException ex) {
+            LocalProcess.deleteRecursively(directory);
+            throw ex;
+        }
+    }
+
+    /**
+     * Returns a JDBC URL for a database (schema) of this server, for the MariaDB driver.
+     * @param database the database; {@code ""} for none
+     * @return the URL
+     */
+    public String jdbcUrl(String database) {
+        return "jdbc:mariadb://127.0.0.1:" + this.port + "/" + database;
+    }
+
+    /**
+     * Returns the port.
+     * @return the port
+     */
+    public int port() {
+        return this.port;
+    }
+
+    /**
+     * Returns the PID of the server.
+     * @return the PID
+     */
+    public long pid() {
+        return running().pid();
+    }
+
+    /**
+     * Kills the server with SIGKILL, as a crash.
+     */
+    public void kill() {
+        if (this.process != null) {
+            this.process.kill();
+            this.process = null;
+        }
+    }
+
+    /**
+     * Starts the server again on the same port and data directory (after {@link #kill()} InnoDB recovers).
+     */
+    public void restart() {
+        if (this.process != null) {
+            this.process.stop("TERM", SHUTDOWN_GRACE);
+            this.process = null;
+        }
+        launch();
+    }
+
+    /**
+     * Shuts the server down and deletes its directory.
+     */
+    @Override
+    public void close() {
+        if (this.process != null) {
+            this.process.stop("TERM", SHUTDOWN_GRACE);
+            this.process = null;
+        }
+        LocalProcess.deleteRecursively(this.directory);
+    }
+
+    private Path dataDirectory() {
+        return this.directory.resolve("data");
+    }
+
+    private LocalProcess running() {
+        if (this.process == null) {
+            throw new IllegalStateException("MariaDB on port " + this.port + " is not running");
+        }
+        return this.process;
+    }
+
+    private void launch() {
+        List<String> command = new ArrayList<>(List.of(this.server.toString(), "--no-defaults",
+                "--datadir=" + dataDirectory(), "--port=" + this.port, "--bind-address=127.0.0.1",
+                "--socket=" + this.directory.resolve("mariadb.sock"),
+                "--pid-file=" + this.directory.resolve("mariadb.pid"),
+                "--skip-log-bin", "--skip-name-resolve", "--character-set-server=utf8mb4",
+                "--innodb-flush-log-at-trx-commit=2", "--innodb-buffer-pool-size=64M", "--max-connections=200"));
+        if (ServerUser.isRoot()) {
+            command.add("--user=root");
+        }
+        LocalProcess started = LocalProcess.start(command, this.directory, "mariadb-" + this.port + ".log");
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (!started.isAlive()) {
+                throw new IllegalStateException("MariaDB on port " + this.port + " exited at start:\n"
+                        + started.logTail());
+            }
+            if (answersHandshake()) {
+                this.process = started;
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+        started.kill();
+        throw new IllegalStateException("MariaDB on port " + this.port + " did not answer within " + STARTUP_TIMEOUT
+                + ":\n" + started.logTail());
+    }
+
+    /** The server opens its port when it is ready and greets every connection with a handshake packet. */
+    private boolean answersHandshake() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", this.port), 1000);
+            socket.setSoTimeout(1000);
+            return socket.getInputStream().read() >= 0;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
+    private static Path executable(String name, List<String> candidates) {
+        Optional<Path> onPath = RedisBinary.findOnPath(name);
+        if (onPath.isPresent()) {
+            return onPath.get();
+        }
+        for (String candidate : candidates) {
+            Path path = Path.of(candidate);
+            if (Files.isExecutable(path)) {
+                return path;
+            }
+        }
+        throw new IllegalStateException("No " + name + " for the MariaDB tests: install MariaDB (Debian: apt-get "
+                + "install -y mariadb-server; the tests start their own server and leave a running one alone)");
+    }
+
+}
