@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The demo's promise, with two real application JVMs on one machine: the same checkouts, fired at both instances at
  * once, charge every order exactly once; with {@code sample.locking=false} the same requests charge some orders
  * twice. The shop's data is the default H2 file database, which the two instances share (the first one to open it
- * serves it to the other).
+ * serves it to the other); on the embedded default the locks are there too.
  */
 class CheckoutAcrossInstancesTests {
 

@@ -9,6 +9,14 @@ import io.github.distlock.testkit.server.RedisServer;
  */
 enum LockService {
 
+    /** The embedded default: the JDBC backend, locking in the shop's own H2 database. */
+    EMBEDDED_DEFAULT {
+        @Override
+        Map<String, String> properties(TestServers servers) {
+            return Map.of();
+        }
+    },
+
     /** A real redis-server started by the test on a free port. */
     REDIS {
         @Override

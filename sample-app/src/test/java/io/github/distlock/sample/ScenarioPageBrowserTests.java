@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.github.distlock.testkit.server.LocalProcess;
-import io.github.distlock.testkit.server.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,25 +42,21 @@ class ScenarioPageBrowserTests {
 
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
 
-    private static RedisServer redis;
-
     private static InProcessSample sample;
 
     private WebDriver browser;
 
     private Path profile;
 
+    // The embedded default, as a newcomer runs it: the JDBC backend on the application's H2 database.
     @BeforeAll
     static void startApplication() {
-        redis = RedisServer.start();
-        sample = InProcessSample.start(Map.of("sample.instance-name", "browser-test", "distributed-lock.backend", "redis",
-                "distributed-lock.redis.url", redis.uri()));
+        sample = InProcessSample.start(Map.of("sample.instance-name", "browser-test"));
     }
 
     @AfterAll
     static void stopApplication() {
         sample.close();
-        redis.close();
     }
 
     @BeforeEach
@@ -113,7 +108,7 @@ class ScenarioPageBrowserTests {
         assertThat(locked.number("orders-charged")).isEqualTo(20);
         assertThat(locked.number("lock-waits")).isPositive();
         assertThat(locked.number("failures")).isZero();
-        assertThat(this.browser.findElement(By.id("run-lock")).getText()).contains("with the lock (redis)");
+        assertThat(this.browser.findElement(By.id("run-lock")).getText()).contains("with the lock (jdbc)");
         assertThat(this.browser.findElements(By.cssSelector("#runs tbody tr"))).hasSizeGreaterThanOrEqualTo(2);
     }
 
