@@ -58,7 +58,8 @@ class CommitBeforeReleaseTests {
                 .create("order-commit-check", BigDecimal.TEN)
                 .id();
             sample.context().getBean(CheckoutService.class).checkout(order, OptionalLong.empty());
-            return sample.context().getBean(ReleaseObservingLockClient.class).statusAtRelease.get("sample:order:" + order);
+            ReleaseObservingLockClient locks = sample.context().getBean(ReleaseObservingLockClient.class);
+            return locks.statusAtRelease.get("sample:order:" + order);
         }
     }
 
@@ -133,7 +134,8 @@ class CommitBeforeReleaseTests {
         private String committedStatus(String key) {
             String orderId = key.substring(key.lastIndexOf(':') + 1);
             try (Connection connection = this.dataSource.getConnection();
-                    PreparedStatement select = connection.prepareStatement("SELECT status FROM shop_order WHERE id = ?")) {
+                    PreparedStatement select = connection
+                        .prepareStatement("SELECT status FROM shop_order WHERE id = ?")) {
                 select.setString(1, orderId);
                 try (ResultSet result = select.executeQuery()) {
                     return result.next() ? result.getString(1) : "(none)";

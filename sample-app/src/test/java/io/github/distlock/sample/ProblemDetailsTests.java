@@ -49,7 +49,8 @@ class ProblemDetailsTests {
     void checkoutOfAnOrderWhoseLockStaysHeldIsLockNotAcquired() throws Exception {
         String order = SampleInstance.json.readTree(post("/api/orders", "{}").body()).get("id").asString();
         LockClient locks = sample.context().getBean(LockClient.class);
-        try (Lease held = locks.tryAcquire(LockRequest.of("sample:order:" + order, Duration.ofSeconds(30))).orElseThrow()) {
+        LockRequest request = LockRequest.of("sample:order:" + order, Duration.ofSeconds(30));
+        try (Lease held = locks.tryAcquire(request).orElseThrow()) {
             JsonNode problem = problem(post("/api/orders/" + order + "/checkout", ""), 409, "lock-not-acquired");
             assertThat(problem.get("lockKey").asString()).isEqualTo(held.key());
         }

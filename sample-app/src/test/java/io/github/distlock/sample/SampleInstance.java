@@ -57,7 +57,8 @@ final class SampleInstance implements AutoCloseable {
      */
     static SampleInstance start(String name, Path directory, Map<String, String> properties) {
         int port = FreePorts.next();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java,
                 // Quick start-up over peak speed: these JVMs live for seconds.
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Xss512k",
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
@@ -90,6 +91,10 @@ final class SampleInstance implements AutoCloseable {
 
     String name() {
         return this.name;
+    }
+
+    boolean isAlive() {
+        return this.process.isAlive();
     }
 
     /**
