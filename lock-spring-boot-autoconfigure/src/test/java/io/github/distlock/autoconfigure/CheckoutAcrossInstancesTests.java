@@ -13,12 +13,13 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import io.github.distlock.redis.LazyRedisClient;
+import io.github.distlock.redis.RedisTopology;
 import io.github.distlock.spring.DistributedLock;
 import io.github.distlock.testkit.server.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.UnifiedJedis;
 
 import org.springframework.boot.WebApplicationType;
@@ -96,7 +97,7 @@ class CheckoutAcrossInstancesTests {
                     checkouts.add(context.getBean(Checkout.class));
                 }
                 // The other JVM waits for the same signal, so all three instances start together.
-                try (UnifiedJedis jedis = new UnifiedJedis(redis.uri())) {
+                try (UnifiedJedis jedis = redisClient(redis.port())) {
                     await(() -> jedis.get(GO_KEY + ":" + run + ":ready") != null);
                     jedis.set(GO_KEY + ":" + run, "1");
                 }
@@ -148,7 +149,7 @@ class CheckoutAcrossInstancesTests {
 
     private static List<Long> chargesPerOrder(String run) {
         List<Long> charges = new ArrayList<>();
-        try (UnifiedJedis jedis = new UnifiedJedis(redis.uri())) {
+        try (UnifiedJedis jedis = redisClient(redis.port())) {
             for (int order = 0; order < ORDERS; order++) {
                 String value = jedis.get("ledger:charges:" + run + "-" + order);
                 if (value != null) {
@@ -157,6 +158,12 @@ class CheckoutAcrossInstancesTests {
             }
         }
         return charges;
+    }
+
+    // Only constructors that Jedis 7 and 8 both have: CI runs this test on both.
+    static UnifiedJedis redisClient(int port) {
+        return RedisTopology.standalone("127.0.0.1", port).connect(DefaultJedisClientConfig.builder().build(),
+                DefaultJedisClientConfig.builder().build(), 4);
     }
 
     private static void await(BooleanSupplier condition) {
@@ -178,7 +185,7 @@ class CheckoutAcrossInstancesTests {
         private final UnifiedJedis jedis;
 
         RedisLedger(int port) {
-            this.jedis = new UnifiedJedis(new HostAndPort("127.0.0.1", port));
+            this.jedis = redisClient(port);
         }
 
         void chargeIfNotCharged(String orderId) {
@@ -285,7 +292,7 @@ class CheckoutAcrossInstancesTests {
                 .web(WebApplicationType.NONE)
                 .properties("distributed-lock.redis.port=" + port)
                 .run();
-                    UnifiedJedis jedis = new UnifiedJedis(new HostAndPort("127.0.0.1", port))) {
+                    UnifiedJedis jedis = redisClient(port)) {
                 jedis.set(GO_KEY + ":" + run + ":ready", "1");
                 await(() -> jedis.get(GO_KEY + ":" + run) != null);
                 checkoutConcurrently(List.of(context.getBean(Checkout.class)), run);

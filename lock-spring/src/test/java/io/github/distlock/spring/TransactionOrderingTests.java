@@ -36,7 +36,8 @@ class TransactionOrderingTests {
 
     @Test
     void byDefaultTheLockIsAcquiredBeforeTheTransactionBeginsAndReleasedAfterItCommits() {
-        try (AnnotationConfigApplicationContext context = start(DistributedLockSettings.DEFAULT_ADVISOR_ORDER)) {
+        try (AnnotationConfigApplicationContext context = start(DistributedLockSettings.DEFAULT_ADVISOR_ORDER,
+                DefaultTransactionOrder.class)) {
             context.getBean(OrderRepository.class).placeOrder("o-1");
             assertThat(context.getBean(Events.class).list).containsExactly("acquire", "transaction begun", "commit",
                     "release (committed orders visible: 1)");
@@ -45,17 +46,19 @@ class TransactionOrderingTests {
 
     @Test
     void anAdvisorOrderAfterTheTransactionAdvisorRunsTheLockInsideTheTransaction() {
-        try (AnnotationConfigApplicationContext context = start(Ordered.LOWEST_PRECEDENCE)) {
+        // The transaction advisor just ahead of the last place, the lock advisor last: a defined order.
+        try (AnnotationConfigApplicationContext context = start(Ordered.LOWEST_PRECEDENCE,
+                TransactionAdvisorBeforeLast.class)) {
             context.getBean(OrderRepository.class).placeOrder("o-1");
             assertThat(context.getBean(Events.class).list).containsExactly("transaction begun", "acquire",
                     "release (committed orders visible: 0)", "commit");
         }
     }
 
-    private static AnnotationConfigApplicationContext start(int advisorOrder) {
+    private static AnnotationConfigApplicationContext start(int advisorOrder, Class<?> transactionOrder) {
         AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
         context.registerBean("advisorOrder", Integer.class, () -> advisorOrder);
-        context.register(TransactionalConfig.class);
+        context.register(TransactionalConfig.class, transactionOrder);
         context.refresh();
         return context;
     }
@@ -95,6 +98,17 @@ class TransactionOrderingTests {
 
     @Configuration(proxyBeanMethods = false)
     @EnableTransactionManagement
+    static class DefaultTransactionOrder {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableTransactionManagement(order = Ordered.LOWEST_PRECEDENCE - 1)
+    static class TransactionAdvisorBeforeLast {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
     @EnableDistributedLock(proxyTargetClass = true)
     static class TransactionalConfig {
 

@@ -12,10 +12,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A server process started by a test: output goes to a log file in its own directory, and it is stopped by its
- * PID. Every live process is also killed by a shutdown hook, so a crashed test run leaves none behind.
+ * A process started by a test (a server, or an application instance): output goes to a log file in its own
+ * directory, and it is signalled and stopped by its own PID only. Every live process is also killed by a shutdown
+ * hook, so a crashed test run leaves none behind.
+ *
+ * <p>Thread-safe.
  */
-final class LocalProcess {
+public final class LocalProcess {
 
     private static final Set<Process> live = ConcurrentHashMap.newKeySet();
 
@@ -33,7 +36,14 @@ final class LocalProcess {
         this.log = log;
     }
 
-    static LocalProcess start(List<String> command, Path directory, String logName) {
+    /**
+     * Starts a process.
+     * @param command the command line
+     * @param directory its working directory, where its log goes too
+     * @param logName the log file's name
+     * @return the running process
+     */
+    public static LocalProcess start(List<String> command, Path directory, String logName) {
         Path log = directory.resolve(logName);
         try {
             Process process = new ProcessBuilder(command).directory(directory.toFile())
@@ -66,15 +76,35 @@ final class LocalProcess {
         }
     }
 
-    long pid() {
+    /**
+     * Returns the process's PID.
+     * @return the PID
+     */
+    public long pid() {
         return this.process.pid();
     }
 
-    boolean isAlive() {
+    /**
+     * Returns whether the process is running (a stopped process is alive).
+     * @return whether it has not exited
+     */
+    public boolean isAlive() {
         return this.process.isAlive();
     }
 
-    String logTail() {
+    /**
+     * Returns the log file the process writes to.
+     * @return the log file
+     */
+    public Path log() {
+        return this.log;
+    }
+
+    /**
+     * Returns the last lines of the process's log, for failure messages.
+     * @return the last 20 lines
+     */
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(this.log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
@@ -85,7 +115,7 @@ final class LocalProcess {
     }
 
     /** Sends SIGKILL and waits for the process to exit. */
-    void kill() {
+    public void kill() {
         this.process.destroyForcibly();
         try {
             if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
@@ -136,8 +166,11 @@ final class LocalProcess {
         }
     }
 
-    /** Sends a signal by name ({@code STOP}, {@code CONT}) to this process only. */
-    void signal(String name) {
+    /**
+     * Sends a signal by name ({@code STOP}, {@code CONT}) to this process only.
+     * @param name the signal's name
+     */
+    public void signal(String name) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -153,7 +186,11 @@ final class LocalProcess {
         }
     }
 
-    static void deleteRecursively(Path directory) {
+    /**
+     * Deletes a directory and everything in it, as far as possible.
+     * @param directory the directory
+     */
+    public static void deleteRecursively(Path directory) {
         if (!Files.exists(directory)) {
             return;
         }

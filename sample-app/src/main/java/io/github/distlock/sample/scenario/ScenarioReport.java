@@ -1,0 +1,51 @@
+package io.github.distlock.sample.scenario;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where a scenario run stands, as the page shows it: while it runs and after. Immutable.
+ *
+ * @param id the run's id
+ * @param request what was asked for
+ * @param backend the lock backend of the simulated servers, {@code none} for an unlocked run
+ * @param status {@code RUNNING}, {@code FINISHED} or {@code FAILED}
+ * @param elapsedMillis time since the servers started, until they finished
+ * @param done calls finished (checkouts, or purchase attempts)
+ * @param total calls in the run
+ * @param chargesPerOrder the ledger's charges of each order of the run, in order (checkout)
+ * @param ordersCharged orders charged at least once (checkout)
+ * @param doubleCharged orders charged more than once (checkout)
+ * @param extraCharges charges beyond the first of each order (checkout)
+ * @param sold items sold (flash sale)
+ * @param stockLeft stock left, negative when oversold (flash sale)
+ * @param oversold items sold beyond the stock (flash sale)
+ * @param soldOut buyers told "sold out" (flash sale)
+ * @param lockWaits acquires that found the lock held and waited
+ * @param lockWaitMillis the total time they waited
+ * @param longestLockWaitMillis the longest single wait
+ * @param lockNotAcquired calls that gave up waiting for the lock
+ * @param staleTokens charges the ledger refused for a stale fencing token
+ * @param otherFailures calls that failed otherwise
+ * @param lastFailure the message of the last failure, if any
+ * @param servers what each simulated server did
+ */
+public record ScenarioReport(String id, ScenarioRequest request, String backend, String status, long elapsedMillis,
+        int done, int total, List<Integer> chargesPerOrder, int ordersCharged, int doubleCharged, int extraCharges,
+        int sold, int stockLeft, int oversold, int soldOut, long lockWaits, long lockWaitMillis,
+        long longestLockWaitMillis, int lockNotAcquired, int staleTokens, int otherFailures,
+        @Nullable String lastFailure, List<ServerReport> servers) {
+
+    /**
+     * What one simulated server did.
+     *
+     * @param name the server
+     * @param calls calls it finished
+     * @param successes charges (checkout) or sales (flash sale) it made
+     * @param lockWaits acquires of its that waited
+     */
+    public record ServerReport(String name, int calls, int successes, long lockWaits) {
+    }
+
+}

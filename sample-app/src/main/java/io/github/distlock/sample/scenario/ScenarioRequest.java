@@ -1,0 +1,51 @@
+package io.github.distlock.sample.scenario;
+
+/**
+ * What to run on the demo page.
+ *
+ * @param kind which scenario
+ * @param servers how many simulated servers, each with its own lock client
+ * @param orders how many orders every server checks out ({@link Kind#CHECKOUT})
+ * @param buyers how many buyers try to buy the item at once, spread over the servers ({@link Kind#FLASH_SALE})
+ * @param stock how many items are left when the sale starts ({@link Kind#FLASH_SALE})
+ * @param locked whether the servers take the lock
+ * @param paymentTimeMillis how long the simulated payment provider takes per payment
+ */
+public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, int stock, boolean locked,
+        int paymentTimeMillis) {
+
+    /** Most simulated servers in one run. */
+    public static final int MAX_SERVERS = 8;
+
+    /**
+     * Checks the bounds, so that a run stays small enough for a demo.
+     * @throws IllegalArgumentException naming the first value out of bounds
+     */
+    public ScenarioRequest {
+        check("servers", servers, 1, MAX_SERVERS);
+        check("orders", orders, 1, 200);
+        check("buyers", buyers, 1, 100);
+        check("stock", stock, 1, 50);
+        check("paymentTimeMillis", paymentTimeMillis, 0, 1000);
+    }
+
+    private static void check(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    /**
+     * The scenarios.
+     */
+    public enum Kind {
+
+        /** N servers each check out the same M orders: without the lock some orders are charged twice. */
+        CHECKOUT,
+
+        /** K buyers try to buy the last items at once: without the lock more are sold than there are. */
+        FLASH_SALE
+
+    }
+
+}

@@ -1,0 +1,252 @@
+package io.github.distlock.sample.scenario;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.distlock.core.LockNotAcquiredException;
+import io.github.distlock.sample.scenario.SimulatedServers.SimulatedServer;
+import io.github.distlock.sample.shop.CheckoutResult;
+import io.github.distlock.sample.shop.Item;
+import io.github.distlock.sample.shop.PaymentLedger;
+import io.github.distlock.sample.shop.SoldOutException;
+import io.github.distlock.sample.shop.StaleFencingTokenException;
+import io.github.distlock.sample.shop.StockRepository;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a scenario: its simulated servers, the orders or the item it works on, and its counters.
+ *
+ * <p>Checkout: every server checks out every order, all in the same sequence and starting together, so they keep
+ * meeting on the same order. Flash sale: each buyer, on the server {@code buyer % servers}, tries to buy once, all
+ * at the same moment.
+ *
+ * <p>Thread-safe: the workers update the counters, the page's requests read them.
+ */
+final class ScenarioRun {
+
+    private static final Logger logger = LoggerFactory.getLogger(ScenarioRun.class);
+
+    private final String id;
+
+    private final ScenarioRequest request;
+
+    private final String backend;
+
+    private final List<SimulatedServer> servers;
+
+    private final List<String> orderIds;
+
+    private final String itemId;
+
+    private final List<AtomicInteger> callsPerServer = new ArrayList<>();
+
+    private final List<AtomicInteger> successesPerServer = new ArrayList<>();
+
+    private final AtomicInteger done = new AtomicInteger();
+
+    private final AtomicInteger soldOut = new AtomicInteger();
+
+    private final AtomicInteger lockNotAcquired = new AtomicInteger();
+
+    private final AtomicInteger staleTokens = new AtomicInteger();
+
+    private final AtomicInteger otherFailures = new AtomicInteger();
+
+    // Written by the workers and the coordinator, read by reports.
+    private volatile @Nullable String lastFailure;
+
+    private volatile String status = "RUNNING";
+
+    private volatile long startNanos;
+
+    private volatile long endNanos;
+
+    ScenarioRun(String id, ScenarioRequest request, String backend, List<SimulatedServer> servers,
+            List<String> orderIds, String itemId) {
+        this.id = id;
+        this.request = request;
+        this.backend = backend;
+        this.servers = servers;
+        this.orderIds = orderIds;
+        this.itemId = itemId;
+        for (int i = 0; i < servers.size(); i++) {
+            this.callsPerServer.add(new AtomicInteger());
+            this.successesPerServer.add(new AtomicInteger());
+        }
+    }
+
+    String id() {
+        return this.id;
+    }
+
+    boolean isRunning() {
+        return "RUNNING".equals(this.status);
+    }
+
+    /**
+     * Runs the scenario on the executor's threads and returns when every worker has finished.
+     * @param executor where the workers run
+     */
+    void execute(ExecutorService executor) {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> workers = new ArrayList<>();
+        if (this.request.kind() == ScenarioRequest.Kind.CHECKOUT) {
+            for (int s = 0; s < this.servers.size(); s++) {
+                int server = s;
+                workers.add(executor.submit(() -> checkOutEveryOrder(server, start)));
+            }
+        }
+        else {
+            for (int b = 0; b < this.request.buyers(); b++) {
+                int buyer = b;
+                workers.add(executor.submit(() -> buyOnce(buyer, start)));
+            }
+        }
+        this.startNanos = System.nanoTime();
+        start.countDown();
+        String outcome = "FINISHED";
+        try {
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        }
+        catch (Exception ex) {
+            if (ex instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            logger.warn("Scenario run {} failed", this.id, ex);
+            this.lastFailure = String.valueOf(ex.getMessage());
+            outcome = "FAILED";
+            workers.forEach(worker -> worker.cancel(true));
+        }
+        // The end time first: a report that sees the final status also sees the final elapsed time.
+        this.endNanos = System.nanoTime();
+        this.status = outcome;
+    }
+
+    private Void checkOutEveryOrder(int server, CountDownLatch start) throws InterruptedException {
+        start.await();
+        SimulatedServer simulated = this.servers.get(server);
+        for (String orderId : this.orderIds) {
+            call(server, () -> simulated.checkout()
+                .checkout(orderId, OptionalLong.empty())
+                .outcome() == CheckoutResult.Outcome.CHARGED);
+        }
+        return null;
+    }
+
+    private Void buyOnce(int buyer, CountDownLatch start) throws InterruptedException {
+        start.await();
+        int server = buyer % this.servers.size();
+        call(server, () -> {
+            this.servers.get(server).sale().buy(this.itemId, "buyer-" + (buyer + 1));
+            return true;
+        });
+        return null;
+    }
+
+    private void call(int server, Call call) {
+        try {
+            if (call.succeeded()) {
+                this.successesPerServer.get(server).incrementAndGet();
+            }
+        }
+        catch (SoldOutException ex) {
+            this.soldOut.incrementAndGet();
+        }
+        catch (LockNotAcquiredException ex) {
+            this.lockNotAcquired.incrementAndGet();
+            this.lastFailure = ex.getMessage();
+        }
+        catch (StaleFencingTokenException ex) {
+            this.staleTokens.incrementAndGet();
+            this.lastFailure = ex.getMessage();
+        }
+        catch (RuntimeException ex) {
+            this.otherFailures.incrementAndGet();
+            this.lastFailure = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+            logger.debug("Call of scenario run {} failed", this.id, ex);
+        }
+        finally {
+            this.callsPerServer.get(server).incrementAndGet();
+            this.done.incrementAndGet();
+        }
+    }
+
+    /**
+     * Reports where the run stands, reading the ledger or the stock as they are now.
+     * @param ledger the payment ledger
+     * @param stock the flash-sale stock
+     * @return the report
+     */
+    ScenarioReport report(PaymentLedger ledger, StockRepository stock) {
+        List<Integer> chargesPerOrder = new ArrayList<>();
+        int ordersCharged = 0;
+        int doubleCharged = 0;
+        int extraCharges = 0;
+        int sold = 0;
+        int stockLeft = 0;
+        if (this.request.kind() == ScenarioRequest.Kind.CHECKOUT) {
+            Map<String, Integer> counts = ledger.chargeCounts(this.id + "-");
+            for (String orderId : this.orderIds) {
+                int charges = counts.getOrDefault(orderId, 0);
+                chargesPerOrder.add(charges);
+                ordersCharged += (charges > 0) ? 1 : 0;
+                doubleCharged += (charges > 1) ? 1 : 0;
+                extraCharges += Math.max(0, charges - 1);
+            }
+        }
+        else {
+            sold = stock.purchases(this.itemId);
+            stockLeft = stock.find(this.itemId).map(Item::stock).orElse(0);
+        }
+        long waits = 0;
+        Duration waited = Duration.ZERO;
+        Duration longest = Duration.ZERO;
+        List<ScenarioReport.ServerReport> perServer = new ArrayList<>();
+        for (int i = 0; i < this.servers.size(); i++) {
+            WaitCountingLockClient client = this.servers.get(i).lockClient();
+            long serverWaits = (client != null) ? client.waits() : 0;
+            if (client != null) {
+                waits += serverWaits;
+                waited = waited.plus(client.totalWait());
+                longest = (client.longestWait().compareTo(longest) > 0) ? client.longestWait() : longest;
+            }
+            perServer.add(new ScenarioReport.ServerReport(this.servers.get(i).name(), this.callsPerServer.get(i).get(),
+                    this.successesPerServer.get(i).get(), serverWaits));
+        }
+        int total = (this.request.kind() == ScenarioRequest.Kind.CHECKOUT)
+                ? this.servers.size() * this.orderIds.size() : this.request.buyers();
+        return new ScenarioReport(this.id, this.request, this.backend, this.status, elapsedMillis(), this.done.get(),
+                total, chargesPerOrder, ordersCharged, doubleCharged, extraCharges, sold, stockLeft,
+                Math.max(0, sold - this.request.stock()), this.soldOut.get(), waits, waited.toMillis(),
+                longest.toMillis(), this.lockNotAcquired.get(), this.staleTokens.get(), this.otherFailures.get(),
+                this.lastFailure, perServer);
+    }
+
+    private long elapsedMillis() {
+        long start = this.startNanos;
+        if (start == 0) {
+            return 0;
+        }
+        long end = isRunning() ? System.nanoTime() : this.endNanos;
+        return Duration.ofNanos(Math.max(0, end - start)).toMillis();
+    }
+
+    @FunctionalInterface
+    private interface Call {
+
+        boolean succeeded();
+
+    }
+
+}

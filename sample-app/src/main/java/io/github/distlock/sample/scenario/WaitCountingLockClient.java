@@ -1,0 +1,96 @@
+package io.github.distlock.sample.scenario;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.distlock.core.Lease;
+import io.github.distlock.core.LockClient;
+import io.github.distlock.core.LockRequest;
+
+/**
+ * A {@link LockClient} that counts the lock waits of a simulated server: an acquire first makes one attempt, and
+ * only when the lock is held does it wait (through the delegate) and measure the wait. The extra attempt costs one
+ * backend call per contended acquire, which a demo can afford.
+ *
+ * <p>Thread-safe; the counters are updated by the threads that acquire and read by the page's requests.
+ */
+final class WaitCountingLockClient implements LockClient {
+
+    private final LockClient delegate;
+
+    private final LongAdder waits = new LongAdder();
+
+    private final LongAdder waitNanos = new LongAdder();
+
+    private final AtomicLong longestWaitNanos = new AtomicLong();
+
+    WaitCountingLockClient(LockClient delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public Optional<Lease> tryAcquire(LockRequest request) {
+        return this.delegate.tryAcquire(request);
+    }
+
+    @Override
+    public Lease acquire(LockRequest request) throws InterruptedException {
+        Optional<Lease> atOnce = this.delegate.tryAcquire(request);
+        if (atOnce.isPresent()) {
+            return atOnce.get();
+        }
+        long start = System.nanoTime();
+        try {
+            return this.delegate.acquire(request);
+        }
+        finally {
+            long waited = System.nanoTime() - start;
+            this.waits.increment();
+            this.waitNanos.add(waited);
+            this.longestWaitNanos.accumulateAndGet(waited, Math::max);
+        }
+    }
+
+    @Override
+    public <T> T callWithLock(LockRequest request, Callable<T> action) throws Exception {
+        return this.delegate.callWithLock(request, action);
+    }
+
+    @Override
+    public boolean supportsFencingTokens() {
+        return this.delegate.supportsFencingTokens();
+    }
+
+    @Override
+    public String backendName() {
+        return this.delegate.backendName();
+    }
+
+    /**
+     * Returns how many acquires found the lock held and waited.
+     * @return the number of waits
+     */
+    long waits() {
+        return this.waits.sum();
+    }
+
+    /**
+     * Returns the total time spent waiting.
+     * @return the total wait
+     */
+    Duration totalWait() {
+        return Duration.ofNanos(this.waitNanos.sum());
+    }
+
+    /**
+     * Returns the longest single wait.
+     * @return the longest wait
+     */
+    Duration longestWait() {
+        return Duration.ofNanos(this.longestWaitNanos.get());
+    }
+
+}

@@ -1,0 +1,311 @@
+// The demo page: starts scenario runs, polls their reports, and draws them. No libraries, no build step.
+'use strict';
+
+const POLL_MILLIS = 250;
+const COLORS = { ok: '#2e7d32', bad: '#c62828', pending: '#b0bec5', ink: '#1d2733', muted: '#5f6b7a', line: '#dde3ea' };
+
+const $ = (id) => document.getElementById(id);
+let polling = null;
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: body ? { 'Content-Type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    // Errors are RFC 9457 problem details.
+    const problem = data || {};
+    throw new Error((problem.title || response.statusText) + (problem.detail ? ': ' + problem.detail : ''));
+  }
+  return data;
+}
+
+function selectedKind() {
+  return document.querySelector('input[name="kind"]:checked').value;
+}
+
+function kindClass(kind) {
+  return kind === 'FLASH_SALE' ? 'flash-sale' : 'checkout';
+}
+
+function showKind() {
+  $('scenario-form').className = kindClass(selectedKind());
+}
+
+function number(id) {
+  return parseInt($(id).value, 10);
+}
+
+async function start(locked) {
+  $('error').hidden = true;
+  setButtons(false);
+  try {
+    const report = await api('POST', '/api/scenario-runs', {
+      kind: selectedKind(),
+      servers: number('servers'),
+      orders: number('orders'),
+      buyers: number('buyers'),
+      stock: number('stock'),
+      paymentTimeMillis: number('payment-time'),
+      locked,
+    });
+    render(report);
+    poll(report.id);
+  }
+  catch (error) {
+    showError(error);
+    setButtons(true);
+  }
+}
+
+function poll(id) {
+  clearTimeout(polling);
+  polling = setTimeout(async () => {
+    try {
+      const report = await api('GET', '/api/scenario-runs/' + encodeURIComponent(id));
+      render(report);
+      if (report.status === 'RUNNING') {
+        poll(id);
+      }
+      else {
+        setButtons(true);
+        refreshRuns();
+      }
+    }
+    catch (error) {
+      showError(error);
+      setButtons(true);
+    }
+  }, POLL_MILLIS);
+}
+
+function setButtons(enabled) {
+  $('run-unlocked').disabled = !enabled;
+  $('run-locked').disabled = !enabled;
+}
+
+function showError(error) {
+  $('error').textContent = error.message;
+  $('error').hidden = false;
+}
+
+function render(report) {
+  const result = $('result');
+  result.hidden = false;
+  result.className = 'panel ' + kindClass(report.request.kind);
+  result.dataset.runId = report.id;
+  result.dataset.status = report.status;
+  $('run-id').textContent = report.id;
+  $('run-lock').textContent = report.request.locked ? 'with the lock (' + report.backend + ')' : 'without the lock';
+  $('run-status').textContent = report.status;
+  $('run-progress').textContent = report.done + ' of ' + report.total + ' calls, ' + seconds(report.elapsedMillis);
+  setValue('double-charged', report.doubleCharged, report.doubleCharged > 0);
+  setValue('extra-charges', report.extraCharges, report.extraCharges > 0);
+  setValue('orders-charged', report.ordersCharged, false);
+  setValue('sold', report.sold, false);
+  setValue('oversold', report.oversold, report.oversold > 0);
+  setValue('stock-left', report.stockLeft, report.stockLeft < 0);
+  setValue('lock-waits', report.lockWaits, false);
+  $('lock-wait-time').textContent = report.lockWaits > 0
+    ? 'waited ' + seconds(report.lockWaitMillis) + ' in all, longest ' + report.longestLockWaitMillis + ' ms'
+    : (report.request.locked ? '' : 'no lock taken');
+  const failures = report.lockNotAcquired + report.staleTokens + report.otherFailures;
+  setValue('failures', failures, failures > 0);
+  $('failure-detail').textContent = failures > 0
+    ? report.lockNotAcquired + ' gave up waiting, ' + report.staleTokens + ' stale tokens, '
+      + report.otherFailures + ' other' + (report.lastFailure ? ' (last: ' + report.lastFailure + ')' : '')
+    : '';
+  if (report.request.kind === 'FLASH_SALE') {
+    drawSale(report);
+  }
+  else {
+    drawCharges(report);
+  }
+}
+
+function setValue(id, value, bad) {
+  const element = $(id);
+  element.textContent = String(value);
+  element.classList.toggle('bad', bad);
+}
+
+function seconds(millis) {
+  return (millis / 1000).toFixed(1) + ' s';
+}
+
+// A canvas sized for the screen's pixel density, with the drawing area inside the axis margins.
+function prepareCanvas() {
+  const canvas = $('chart');
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth || canvas.width;
+  const height = canvas.clientHeight || canvas.height;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  const context = canvas.getContext('2d');
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.clearRect(0, 0, width, height);
+  context.font = '12px system-ui, sans-serif';
+  const area = { left: 48, top: 14, right: width - 12, bottom: height - 34 };
+  area.width = area.right - area.left;
+  area.height = area.bottom - area.top;
+  return { context, area };
+}
+
+function drawAxes(context, area, maxY, yLabel, xLabel) {
+  context.strokeStyle = COLORS.line;
+  context.fillStyle = COLORS.muted;
+  context.lineWidth = 1;
+  context.textAlign = 'right';
+  context.textBaseline = 'middle';
+  for (let y = 0; y <= maxY; y++) {
+    const py = area.bottom - (y / maxY) * area.height;
+    context.beginPath();
+    context.moveTo(area.left, py);
+    context.lineTo(area.right, py);
+    context.stroke();
+    context.fillText(String(y), area.left - 6, py);
+  }
+  context.save();
+  context.translate(12, area.top + area.height / 2);
+  context.rotate(-Math.PI / 2);
+  context.textAlign = 'center';
+  context.fillText(yLabel, 0, 0);
+  context.restore();
+  context.textAlign = 'center';
+  context.textBaseline = 'top';
+  context.fillText(xLabel, area.left + area.width / 2, area.bottom + 16);
+}
+
+// Checkout: one bar per order, its height the ledger's charges of that order. One is right; more is a double charge.
+function drawCharges(report) {
+  const { context, area } = prepareCanvas();
+  const charges = report.chargesPerOrder;
+  const maxY = Math.max(2, ...charges);
+  drawAxes(context, area, maxY, 'charges', 'orders 1 to ' + charges.length);
+  const slot = area.width / Math.max(1, charges.length);
+  const barWidth = Math.max(1, slot * 0.75);
+  charges.forEach((count, index) => {
+    const x = area.left + index * slot + (slot - barWidth) / 2;
+    if (count === 0) {
+      context.fillStyle = COLORS.pending;
+      context.fillRect(x, area.bottom - 2, barWidth, 2);
+      return;
+    }
+    const barHeight = (count / maxY) * area.height;
+    context.fillStyle = count > 1 ? COLORS.bad : COLORS.ok;
+    context.fillRect(x, area.bottom - barHeight, barWidth, barHeight);
+  });
+  dashedLine(context, area, 1 / maxY, COLORS.ink);
+  $('chart-legend').textContent = 'Each bar is an order: green is charged once, red is charged more than once; '
+    + 'the dashed line is one charge.';
+}
+
+// Flash sale: items sold by each server, stacked; the dashed line is the stock there was. Above it is oversold.
+function drawSale(report) {
+  const { context, area } = prepareCanvas();
+  const servers = report.servers;
+  const stock = report.request.stock;
+  const maxY = Math.max(stock + 1, report.sold, ...servers.map((server) => server.successes));
+  drawAxes(context, area, maxY, 'items', 'sold by server');
+  const slot = area.width / (servers.length + 1);
+  const barWidth = Math.min(60, slot * 0.6);
+  let soldBefore = 0;
+  servers.forEach((server, index) => {
+    const x = area.left + (index + 0.5) * slot - barWidth / 2;
+    for (let item = 0; item < server.successes; item++) {
+      const y = area.bottom - ((item + 1) / maxY) * area.height;
+      context.fillStyle = soldBefore + item < stock ? COLORS.ok : COLORS.bad;
+      context.fillRect(x, y + 1, barWidth, area.height / maxY - 2);
+    }
+    soldBefore += server.successes;
+    context.fillStyle = COLORS.muted;
+    context.textAlign = 'center';
+    context.textBaseline = 'top';
+    context.fillText(server.name, x + barWidth / 2, area.bottom + 2);
+  });
+  const totalX = area.left + (servers.length + 0.5) * slot - barWidth / 2;
+  const soldHeight = (report.sold / maxY) * area.height;
+  const stockHeight = (Math.min(report.sold, stock) / maxY) * area.height;
+  context.fillStyle = COLORS.bad;
+  context.fillRect(totalX, area.bottom - soldHeight, barWidth, soldHeight);
+  context.fillStyle = COLORS.ok;
+  context.fillRect(totalX, area.bottom - stockHeight, barWidth, stockHeight);
+  context.fillStyle = COLORS.ink;
+  context.fillText('total', totalX + barWidth / 2, area.bottom + 2);
+  dashedLine(context, area, stock / maxY, COLORS.ink);
+  $('chart-legend').textContent = 'Items sold per server and in total; the dashed line is the stock there was. '
+    + 'Red items were sold beyond it.';
+}
+
+function dashedLine(context, area, fraction, color) {
+  const y = area.bottom - fraction * area.height;
+  context.save();
+  context.setLineDash([6, 4]);
+  context.strokeStyle = color;
+  context.lineWidth = 1.5;
+  context.beginPath();
+  context.moveTo(area.left, y);
+  context.lineTo(area.right, y);
+  context.stroke();
+  context.restore();
+}
+
+async function refreshRuns() {
+  try {
+    const reports = await api('GET', '/api/scenario-runs');
+    const body = document.querySelector('#runs tbody');
+    body.replaceChildren(...reports.slice().reverse().map(runRow));
+  }
+  catch (error) {
+    showError(error);
+  }
+}
+
+function runRow(report) {
+  const row = document.createElement('tr');
+  row.dataset.runId = report.id;
+  const checkout = report.request.kind !== 'FLASH_SALE';
+  const bad = checkout ? report.doubleCharged > 0 : report.oversold > 0;
+  const result = checkout
+    ? report.doubleCharged + ' of ' + report.request.orders + ' orders charged twice or more'
+    : report.sold + ' sold of ' + report.request.stock + ', ' + report.oversold + ' oversold';
+  const cells = [
+    report.id,
+    checkout ? 'checkout' : 'flash sale',
+    report.request.locked ? 'on' : 'off',
+    String(report.request.servers),
+    result,
+    String(report.lockWaits),
+    report.status === 'RUNNING' ? 'running' : seconds(report.elapsedMillis),
+  ];
+  cells.forEach((text, index) => {
+    const cell = document.createElement('td');
+    cell.textContent = text;
+    if (index === 4 && report.status !== 'RUNNING') {
+      cell.className = bad ? 'bad' : 'ok';
+    }
+    row.appendChild(cell);
+  });
+  return row;
+}
+
+async function showInstance() {
+  try {
+    const instance = await api('GET', '/api/instance');
+    $('instance').textContent = 'Instance ' + instance.name + ': its own endpoints lock '
+      + (instance.locking ? 'with the ' + instance.backend + ' backend' : 'nothing (sample.locking=false)')
+      + '; payment time ' + instance.paymentTimeMillis + ' ms.';
+  }
+  catch (error) {
+    $('instance').textContent = 'Cannot reach the application: ' + error.message;
+  }
+}
+
+document.querySelectorAll('input[name="kind"]').forEach((input) => input.addEventListener('change', showKind));
+$('run-unlocked').addEventListener('click', () => start(false));
+$('run-locked').addEventListener('click', () => start(true));
+showKind();
+showInstance();
+refreshRuns();
