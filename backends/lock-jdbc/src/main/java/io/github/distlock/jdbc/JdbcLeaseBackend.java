@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * rows whose lease ended more than {@link JdbcLockOptions#expiredRowRetention()} ago, in batches through the index
  * on {@code expires_at} (no full-table scan). The table therefore holds the keys locked now plus those whose lock
  * ended within roughly retention + interval (up to {@value JdbcLockOptions#MAX_CLEANUP_BATCHES} batches per
- * interval). {@link #deleteExpiredRows()} runs a clean-up on demand.
+ * clean-up; while a clean-up leaves a backlog, the next lock call continues it instead of waiting an interval).
+ * {@link #deleteExpiredRows()} runs a clean-up on demand.
  *
  * <h2>Keys</h2>
  * Keys of 1 to {@link JdbcLockOptions#maxKeyLength()} characters, compared exactly (case, trailing spaces and
@@ -259,6 +260,11 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
         try {
             int deleted = deleteExpiredRows();
             logger.debug("Deleted {} expired rows from lock table {}", deleted, this.options.qualifiedTableName());
+            if (deleted >= JdbcLockOptions.MAX_CLEANUP_BATCHES * this.options.cleanupBatchSize()) {
+                // A backlog is left (after a burst of distinct keys): the next lock call goes on deleting, rather
+                // than leaving the table large for many intervals.
+                this.nextCleanupNanos.set(System.nanoTime());
+            }
         }
         catch (RuntimeException ex) {
             // The lock call itself succeeded; the next interval tries again.

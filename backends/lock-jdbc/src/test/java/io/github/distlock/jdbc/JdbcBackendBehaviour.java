@@ -337,6 +337,22 @@ abstract class JdbcBackendBehaviour {
         assertThat(backend.tryAcquire(held, owner(), TestTimings.LONG_LEASE).isGranted()).as("the held key").isFalse();
     }
 
+    @Test
+    void aBacklogLargerThanOneCleanupIsDrainedByTheNextLockCallsWithoutWaitingAnotherInterval() {
+        Duration interval = Duration.ofSeconds(2);
+        int batchSize = 2;
+        JdbcLockOptions options = database().createLockTable().withCleanup(Duration.ZERO, interval, batchSize);
+        JdbcLeaseBackend backend = backend(pool(2), options);
+        int backlog = JdbcLockOptions.MAX_CLEANUP_BATCHES * batchSize * 2 + 5;
+        lockAndReleaseDistinctKeys(backend, backlog);
+        pause(interval.plusMillis(500));
+        // The first grant's clean-up deletes one clean-up's worth; the next two grants go on at once.
+        for (int i = 0; i < 3; i++) {
+            assertThat(backend.tryAcquire(uniqueKey(), owner(), TestTimings.LONG_LEASE).isGranted()).isTrue();
+        }
+        assertThat(rowsIn(options)).as("rows left: the three held keys").isEqualTo(3);
+    }
+
     private static void lockAndReleaseDistinctKeys(JdbcLeaseBackend backend, int count) {
         for (int i = 0; i < count; i++) {
             String key = uniqueKey();
