@@ -14,10 +14,12 @@ import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
+import org.springframework.expression.PropertyAccessor;
 import org.springframework.expression.spel.SpelNode;
 import org.springframework.expression.spel.ast.VariableReference;
 import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.expression.spel.support.DataBindingPropertyAccessor;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
 
 /**
@@ -27,6 +29,10 @@ import org.springframework.expression.spel.support.SimpleEvaluationContext;
  * as expressions. Thread-safe.
  */
 final class LockKeyEvaluator {
+
+    // One shared accessor: SpEL reuses the accessor it cached on an expression only when the context offers the same
+    // instance, so a new accessor per call would repeat the reflective property lookup on every call.
+    private static final PropertyAccessor READ_ONLY_PROPERTIES = DataBindingPropertyAccessor.forReadOnlyAccess();
 
     private final SpelExpressionParser parser = new SpelExpressionParser();
 
@@ -69,7 +75,8 @@ final class LockKeyEvaluator {
         if (expression == null) {
             return "";
         }
-        SimpleEvaluationContext context = SimpleEvaluationContext.forReadOnlyDataBinding()
+        SimpleEvaluationContext context = SimpleEvaluationContext.forPropertyAccessors(READ_ONLY_PROPERTIES)
+            .withAssignmentDisabled()
             .withInstanceMethods()
             .withRootObject(new LockKeyRoot(operation.method(), args, target))
             .build();
