@@ -62,7 +62,9 @@ public interface Lease extends AutoCloseable {
     /**
      * Releases this handle. Idempotent. When it is the last handle of the lease, the lease is returned to the
      * backend with an owner-checked release, so a lease that was already taken over is never deleted. No renewal
-     * is sent after this method returns. A backend failure is logged, not thrown: the lease then expires.
+     * is started after this method returns (one already in flight is owner-checked by the backend, so it cannot
+     * extend the lease once the release has removed it). A backend failure is logged, not thrown: the lease then
+     * expires.
      */
     void release();
 

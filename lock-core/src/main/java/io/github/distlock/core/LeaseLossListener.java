@@ -1,9 +1,10 @@
 package io.github.distlock.core;
 
 /**
- * Told when a held lease is lost (expired without renewal, renewal refused by the backend, or validity passed).
- * Called at most once per lease, on the engine's renewal thread or on the thread that detected the loss;
- * implementations must be fast and must not block.
+ * Told when a held lease is lost (renewal refused by the backend, validity passed without a successful renewal, or
+ * its engine closed). Called at most once per lease, no later than the end of its validity: on the engine's timer or
+ * renewal thread, or on the thread that noticed the loss first. Implementations must be fast and must not block: the
+ * timer thread also signals the losses of other leases.
  */
 @FunctionalInterface
 public interface LeaseLossListener {

@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.distlock.core.engine.LockEngineSettings;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.LeaseLostAction;
 
@@ -168,8 +169,10 @@ public class DistributedLockProperties implements InitializingBean {
         requireNotNull("key-prefix", this.keyPrefix);
         requireNotNull("on-lease-lost", this.onLeaseLost);
         double ratio = this.renewal.ratio;
-        if (!(ratio > 0 && ratio < 1)) {
-            throw invalid("renewal.ratio", ratio, "must be greater than 0 and less than 1");
+        double mostRatio = LockEngineSettings.maxRenewalRatio(LockEngineSettings.defaults().clockDriftFactor());
+        if (!(ratio > 0 && ratio <= mostRatio)) {
+            throw invalid("renewal.ratio", ratio, "must be greater than 0 and at most " + mostRatio
+                    + ", so that a failed renewal leaves time for another attempt before the lease's validity ends");
         }
         if (this.renewal.threads < 1) {
             throw invalid("renewal.threads", this.renewal.threads, "must be at least 1");
@@ -226,14 +229,16 @@ public class DistributedLockProperties implements InitializingBean {
     public static class Renewal {
 
         /**
-         * Fraction of the lease time after which a held lease is renewed, between 0 and 1.
+         * Fraction of the lease time after which a held lease is renewed, and again after each renewal; greater than
+         * 0 and at most 0.495.
          */
         private double ratio = 0.33;
 
         /**
-         * Number of threads of the shared scheduler that renews leases.
+         * Most renewal calls in flight at once; a renewal stuck in a slow backend call holds one of these threads
+         * and delays no other lease's renewal while others are free.
          */
-        private int threads = 1;
+        private int threads = LockEngineSettings.DEFAULT_RENEWAL_THREADS;
 
         public double getRatio() {
             return this.ratio;

@@ -144,13 +144,13 @@ class DistributedLockAutoConfigurationTests {
     @Test
     void propertiesReachTheEngine() {
         this.contextRunner
-            .withPropertyValues("distributed-lock.renewal.ratio=0.5", "distributed-lock.renewal.threads=2",
+            .withPropertyValues("distributed-lock.renewal.ratio=0.4", "distributed-lock.renewal.threads=2",
                     "distributed-lock.backoff.initial=20ms", "distributed-lock.backoff.max=1s",
                     "distributed-lock.max-wait-time=3m")
             .run(context -> assertThat(context.getBean(LockEngine.class).settings())
                 .isSameAs(context.getBean(LockEngineSettings.class))
                 .isEqualTo(LockEngineSettings.defaults()
-                    .withRenewalRatio(0.5)
+                    .withRenewalRatio(0.4)
                     .withRenewalThreads(2)
                     .withBackoff(Duration.ofMillis(20), Duration.ofSeconds(1))
                     .withMaxWaitTime(Duration.ofMinutes(3))));
@@ -179,6 +179,7 @@ class DistributedLockAutoConfigurationTests {
             max-wait-time=-1s       | distributed-lock.max-wait-time
             renewal.ratio=0         | distributed-lock.renewal.ratio
             renewal.ratio=1         | distributed-lock.renewal.ratio
+            renewal.ratio=0.5       | distributed-lock.renewal.ratio
             renewal.ratio=1.5       | distributed-lock.renewal.ratio
             renewal.threads=0       | distributed-lock.renewal.threads
             backoff.initial=0ms     | distributed-lock.backoff.initial

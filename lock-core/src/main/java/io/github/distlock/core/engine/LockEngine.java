@@ -2,18 +2,27 @@ package io.github.distlock.core.engine;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,9 +55,14 @@ import org.slf4j.LoggerFactory;
  * <li><b>Reentrancy.</b> A thread that holds a key through this engine and asks for it again (with a reentrant
  * request) gets another handle to the same lease without a backend call; the lease is released with its last
  * handle.</li>
- * <li><b>Renewal.</b> One shared scheduler (not a thread or timer per lock) renews auto-renewed leases every
- * {@code lease time * renewal ratio}; a renewal the backend refuses, or a validity that passes without a
- * successful renewal, marks the lease lost and tells its listeners.</li>
+ * <li><b>Renewal.</b> Auto-renewed leases are renewed every {@code lease time * renewal ratio}: one timer thread
+ * per engine (not a thread or timer per lock) decides when, and a small pool of renewal threads (at most
+ * {@link LockEngineSettings#renewalThreads()}, started on demand) makes the backend calls, so a renewal stuck in a
+ * slow call delays no other lease's renewal. A renewal the backend refuses marks the lease lost at once.</li>
+ * <li><b>Loss, on time.</b> The timer marks a lease lost at the end of its validity unless a renewal moved it on,
+ * whatever its renewal is doing, so listeners, {@link Lease#isHeld()} and {@link Lease#checkHeld()} report the loss
+ * no later than the validity end, which comes before the server can grant the key to anyone else (by the drift
+ * allowance). Listeners run on the timer thread and must not block.</li>
  * <li><b>Failing closed.</b> A backend that throws during an acquire gives {@link LockUnavailableException}; the
  * engine then sends a best-effort owner-checked release in case the attempt was applied and only its reply was
  * lost.</li>
@@ -57,10 +71,14 @@ import org.slf4j.LoggerFactory;
  * <p>Owner tokens are 128 random bits chosen once per engine followed by a per-engine counter, so they are unique
  * within an engine by construction and across engines with overwhelming probability.
  *
- * <p>Thread-safe. Close it to stop its renewal scheduler; leases still held then expire on the server, and new
- * acquires are refused with {@link IllegalStateException}.
+ * <p>Thread-safe. Closing it ends every lease it still holds (their holders are told that the lease was lost, and
+ * each is released in the backend once), stops its threads, and refuses later acquires with
+ * {@link IllegalStateException}; an acquire that is granted while the engine closes is released and refused too.
  */
 public final class LockEngine implements LockClient, AutoCloseable {
+
+    /** The longest {@link #close()} waits for the releases of the leases it ends. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Logger logger = LoggerFactory.getLogger(LockEngine.class);
 
@@ -76,7 +94,17 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
     private final LockEngineSettings settings;
 
-    private final ScheduledThreadPoolExecutor scheduler;
+    // Decides when leases are renewed and when their validity ends; runs only short tasks that never call the
+    // backend.
+    private final ScheduledThreadPoolExecutor timer;
+
+    // Makes the renewal calls (and the clean-up releases after failed acquires), at most renewalThreads at once.
+    private final ThreadPoolExecutor renewals;
+
+    // Every lease this engine granted that is not released yet, so that close() can end them.
+    private final Set<SharedLease> live = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean closed;
 
     private final String ownerPrefix;
 
@@ -107,15 +135,12 @@ public final class LockEngine implements LockClient, AutoCloseable {
         this.releaseNotifier = (backend instanceof ReleaseNotifyingBackend notifier) ? notifier : null;
         this.fencing = backend instanceof FencingLeaseBackend;
         int engineNumber = engineCount.incrementAndGet();
-        AtomicInteger threadCount = new AtomicInteger();
-        this.scheduler = new ScheduledThreadPoolExecutor(settings.renewalThreads(), runnable -> {
-            Thread thread = new Thread(runnable,
-                    "distlock-renewal-" + engineNumber + "-" + threadCount.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        // Released leases cancel their task; without this the cancelled tasks would stay queued until due.
-        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("distlock-timer-" + engineNumber));
+        // Released leases cancel their tasks; without this the cancelled tasks would stay queued until due.
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.renewals = new ThreadPoolExecutor(settings.renewalThreads(), settings.renewalThreads(), 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("distlock-renewal-" + engineNumber));
+        this.renewals.allowCoreThreadTimeOut(true);
         byte[] prefix = new byte[16];
         new SecureRandom().nextBytes(prefix);
         this.ownerPrefix = HexFormat.of().formatHex(prefix) + "-";
@@ -162,6 +187,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         ReleaseWaiters waiters = request.waitTime().isZero() ? null : startWaiting(request.key());
         try {
             for (int attemptNumber = 0;; attemptNumber++) {
+                requireOpen(request);
                 long seenVersion = (waiters != null) ? waiters.version() : 0;
                 Attempt attempt = attemptOnce(request);
                 if (attempt.lease != null) {
@@ -208,12 +234,45 @@ public final class LockEngine implements LockClient, AutoCloseable {
     }
 
     /**
-     * Stops the renewal scheduler. Leases still held are no longer renewed and expire on the server; later
-     * acquires throw {@link IllegalStateException} without asking the backend.
+     * Ends every lease this engine still holds: each is marked lost (its listeners are told) and released in the
+     * backend once, in parallel on the renewal threads, waiting at most {@link #CLOSE_TIMEOUT} for the releases
+     * (each bounded by the backend's own time limit). Then the engine's threads stop. Later acquires throw {@link IllegalStateException} without asking the backend,
+     * and waiting acquires end with it.
      */
     @Override
     public void close() {
-        this.scheduler.shutdownNow();
+        this.closed = true;
+        List<Future<?>> releases = new ArrayList<>();
+        for (SharedLease lease : this.live) {
+            if (lease.endBecauseEngineCloses()) {
+                try {
+                    releases.add(this.renewals.submit(() -> releaseQuietly(lease.key, lease.ownerToken)));
+                }
+                catch (RejectedExecutionException ex) {
+                    // A concurrent close() already stopped the pool; that call sends the releases it collected.
+                }
+            }
+        }
+        this.waitersByKey.values().forEach(ReleaseWaiters::signalReleased);
+        long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+        try {
+            for (Future<?> release : releases) {
+                release.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        }
+        catch (TimeoutException ex) {
+            logger.warn("Releases of the leases of LockEngine over backend '{}' did not finish within {}; the rest "
+                    + "expire on the server", this.backend.name(), CLOSE_TIMEOUT);
+        }
+        catch (ExecutionException ex) {
+            // releaseQuietly logs its own failures.
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        // Renewals still in flight belong to leases that have just ended; nothing waits for them.
+        this.renewals.shutdownNow();
+        this.timer.shutdownNow();
     }
 
     LeaseBackend backend() {
@@ -222,6 +281,37 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
     long validNanos(Duration leaseTime) {
         return leaseTime.toNanos() - this.settings.clockDriftFor(leaseTime).toNanos();
+    }
+
+    /**
+     * Runs a task on the timer after a delay.
+     * @return the task, or {@code null} when the engine is closing (its leases are being ended anyway)
+     */
+    @Nullable ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        try {
+            return this.timer.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        }
+        catch (RejectedExecutionException ex) {
+            return null;
+        }
+    }
+
+    /**
+     * Runs a renewal call on the renewal pool.
+     * @return {@code false} when the engine is closing
+     */
+    boolean runRenewal(Runnable renewal) {
+        try {
+            this.renewals.execute(renewal);
+            return true;
+        }
+        catch (RejectedExecutionException ex) {
+            return false;
+        }
+    }
+
+    void forget(SharedLease lease) {
+        this.live.remove(lease);
     }
 
     void notifyLeaseLost(Lease lease, String reason) {
@@ -240,21 +330,32 @@ public final class LockEngine implements LockClient, AutoCloseable {
         }
     }
 
-    private void validate(LockRequest request) {
-        Objects.requireNonNull(request, "request");
-        if (this.scheduler.isShutdown()) {
-            // Checked before the backend call: a grant could not get its watchdog and would stay orphaned.
+    private void requireOpen(LockRequest request) {
+        if (this.closed) {
             throw new IllegalStateException("LockEngine over backend '" + this.backend.name()
                     + "' is closed; cannot acquire lock '" + request.key() + "'");
         }
+    }
+
+    private void validate(LockRequest request) {
+        Objects.requireNonNull(request, "request");
+        requireOpen(request);
         int maxKeyLength = this.backend.maxKeyLength();
         if (request.key().length() > maxKeyLength) {
             throw new IllegalArgumentException("Lock key is " + request.key().length()
                     + " characters long; backend '" + this.backend.name() + "' accepts at most " + maxKeyLength);
         }
-        if (validNanos(request.leaseTime()) <= 0) {
+        long validNanos = validNanos(request.leaseTime());
+        if (validNanos <= 0) {
             throw new IllegalArgumentException("leaseTime " + request.leaseTime() + " of lock '" + request.key()
                     + "' is not longer than the clock drift allowance " + this.settings.clockDriftFor(request.leaseTime()));
+        }
+        Duration renewalInterval = this.settings.renewalIntervalFor(request.leaseTime());
+        if (request.autoRenew() && 2 * renewalInterval.toNanos() > validNanos) {
+            throw new IllegalArgumentException("leaseTime " + request.leaseTime() + " of lock '" + request.key()
+                    + "' is too short to renew: its validity " + Duration.ofNanos(validNanos)
+                    + " (lease time minus the drift allowance) does not fit two renewal intervals of "
+                    + renewalInterval + "; use a longer lease or turn automatic renewal off");
         }
         if (request.waitTime().compareTo(this.settings.maxWaitTime()) > 0) {
             throw new IllegalArgumentException("waitTime " + request.waitTime() + " of lock '" + request.key()
@@ -271,12 +372,9 @@ public final class LockEngine implements LockClient, AutoCloseable {
         if (lease == null) {
             return null;
         }
+        // Throws LeaseLostException when the outer hold lost its lease, so a thread never waits for itself.
         if (lease.addHandle()) {
             return new LeaseHandle(lease);
-        }
-        if (lease.state() == SharedLease.State.LOST) {
-            throw new io.github.distlock.core.LeaseLostException(request.key(),
-                    "this thread's outer hold on the key lost its lease: " + lease.lossReason());
         }
         held.remove(request.key(), lease);
         return null;
@@ -313,26 +411,25 @@ public final class LockEngine implements LockClient, AutoCloseable {
             }
         }
         SharedLease lease = new SharedLease(this, key, ownerToken, result.fencingToken(), request.leaseTime(),
-                validUntil, registry);
+                request.autoRenew(), validUntil, registry);
+        this.live.add(lease);
+        // After the registration above: either close() sees this lease and ends it, or this sees the flag.
+        if (this.closed) {
+            if (lease.endBecauseEngineCloses()) {
+                releaseQuietly(key, ownerToken);
+            }
+            requireOpen(request);
+        }
         if (registry != null) {
             registry.put(key, lease);
         }
-        lease.startWatchdog(scheduleWatchdog(lease, request));
+        lease.start();
         return new Attempt(new LeaseHandle(lease), 0);
-    }
-
-    private ScheduledFuture<?> scheduleWatchdog(SharedLease lease, LockRequest request) {
-        if (request.autoRenew()) {
-            long interval = Math.max(MIN_PAUSE_NANOS, (long) (request.leaseTime().toNanos() * this.settings.renewalRatio()));
-            return this.scheduler.scheduleWithFixedDelay(lease::renewUnlessLost, interval, interval, TimeUnit.NANOSECONDS);
-        }
-        return this.scheduler.schedule(lease::expireUnlessReleased, validNanos(request.leaseTime()) + MIN_PAUSE_NANOS,
-                TimeUnit.NANOSECONDS);
     }
 
     private void releaseInBackground(String key, String ownerToken) {
         try {
-            this.scheduler.execute(() -> releaseQuietly(key, ownerToken));
+            this.renewals.execute(() -> releaseQuietly(key, ownerToken));
         }
         catch (RuntimeException ex) {
             logger.debug("Could not schedule the clean-up release of lock '{}'", key, ex);
@@ -389,6 +486,15 @@ public final class LockEngine implements LockClient, AutoCloseable {
             }
             return null;
         });
+    }
+
+    private static ThreadFactory daemonThreads(String namePrefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, namePrefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private record Attempt(@Nullable Lease lease, long holderRemainingNanos) {

@@ -6,8 +6,9 @@ import java.util.Objects;
 /**
  * Tuning of the {@link LockEngine}. Immutable; {@link #defaults()} suits most deployments.
  *
- * @param renewalRatio the fraction of the lease time after which a held lease is renewed, in (0, 1); the default
- *     1/3 leaves two more attempts before the lease would expire
+ * @param renewalRatio the fraction of the lease time after which a held lease is renewed, and again after each
+ *     renewal; at most half of the validity fraction {@code (1 - clockDriftFactor) / 2}, so that a failed attempt
+ *     leaves time for another before the validity ends. The default 1/3 leaves two more attempts
  * @param clockDriftFactor the fraction of the lease time assumed lost to clock drift between this process and the
  *     lock service; validity is lease time minus elapsed time minus drift
  * @param clockDriftMinimum the fixed part of the drift allowance, added to the proportional part
@@ -15,10 +16,16 @@ import java.util.Objects;
  * @param maxBackoff the longest pause between attempts; also the longest sleep on a release notification when
  *     the holder's remaining time is unknown
  * @param maxWaitTime the longest wait time a request may ask for
- * @param renewalThreads how many threads the shared renewal scheduler has
+ * @param renewalThreads how many renewal calls may be in flight at once (the size of the engine's renewal pool,
+ *     whose threads are started on demand and end when idle); a renewal stuck in a slow backend call occupies one
+ *     of them and delays no other lease's renewal while others are free. Expiry is detected on a timer of its own
+ *     and never waits for these threads
  */
 public record LockEngineSettings(double renewalRatio, double clockDriftFactor, Duration clockDriftMinimum,
         Duration initialBackoff, Duration maxBackoff, Duration maxWaitTime, int renewalThreads) {
+
+    /** The default number of renewal calls that may be in flight at once. */
+    public static final int DEFAULT_RENEWAL_THREADS = 4;
 
     /**
      * Validates the settings.
@@ -35,6 +42,12 @@ public record LockEngineSettings(double renewalRatio, double clockDriftFactor, D
         if (!(clockDriftFactor >= 0 && clockDriftFactor < 0.5)) {
             throw new IllegalArgumentException("clockDriftFactor must be in [0, 0.5), was " + clockDriftFactor);
         }
+        double mostRatio = maxRenewalRatio(clockDriftFactor);
+        if (renewalRatio > mostRatio) {
+            throw new IllegalArgumentException("renewalRatio " + renewalRatio + " leaves no time for a second renewal "
+                    + "attempt before the validity (lease time x " + (1 - clockDriftFactor) + " - "
+                    + clockDriftMinimum + ") ends: use at most " + mostRatio);
+        }
         requireNotNegative("clockDriftMinimum", clockDriftMinimum);
         requirePositive("initialBackoff", initialBackoff);
         requirePositive("maxBackoff", maxBackoff);
@@ -50,12 +63,31 @@ public record LockEngineSettings(double renewalRatio, double clockDriftFactor, D
 
     /**
      * Returns the default settings: renew at 1/3 of the lease, drift 1 % + 2 ms, backoff 10 ms to 500 ms, waits of
-     * up to 10 minutes, one renewal thread.
+     * up to 10 minutes, up to {@value #DEFAULT_RENEWAL_THREADS} renewal calls in flight at once.
      * @return the defaults
      */
     public static LockEngineSettings defaults() {
         return new LockEngineSettings(1.0 / 3, 0.01, Duration.ofMillis(2), Duration.ofMillis(10),
-                Duration.ofMillis(500), Duration.ofMinutes(10), 1);
+                Duration.ofMillis(500), Duration.ofMinutes(10), DEFAULT_RENEWAL_THREADS);
+    }
+
+    /**
+     * Returns the largest renewal ratio allowed with a drift factor: half of the validity fraction, so that one
+     * failed renewal leaves time for another attempt.
+     * @param clockDriftFactor the proportional drift allowance
+     * @return the largest ratio, rounded down to three decimals
+     */
+    public static double maxRenewalRatio(double clockDriftFactor) {
+        return Math.floor((1 - clockDriftFactor) / 2 * 1000) / 1000;
+    }
+
+    /**
+     * Returns the interval between renewals of a lease.
+     * @param leaseTime the lease time
+     * @return lease time x renewal ratio
+     */
+    public Duration renewalIntervalFor(Duration leaseTime) {
+        return Duration.ofNanos((long) (leaseTime.toNanos() * this.renewalRatio));
     }
 
     /**

@@ -6,19 +6,31 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LeaseLossListener;
+import io.github.distlock.core.LeaseLostException;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state of one granted lease, shared by all handles to it (a reentrant acquire adds a handle). Renewal,
- * release and loss detection are serialized by {@link #stateLock}, which a renewal holds while its backend call is
- * in flight: once a release has taken the lock and marked the lease released, no renewal can be sent.
+ * The state of one granted lease, shared by all handles to it (a reentrant acquire adds a handle).
+ *
+ * <p>Three kinds of work touch it, and none waits for another's backend call:
+ * <ul>
+ * <li>the engine's <b>timer</b> thread decides when: it starts a renewal every renewal interval and, at the end of
+ * the validity, marks the lease lost unless a renewal moved the validity on. It never calls the backend, so a stuck
+ * renewal can never delay the loss of this lease or of any other;</li>
+ * <li>a <b>renewal</b> thread of the engine's pool makes the backend call; one renewal per lease is in flight at a
+ * time, and the next is started when it returns;</li>
+ * <li>the <b>holder</b> releases, checks or re-enters the lease from any thread.</li>
+ * </ul>
+ * State changes happen in short sections synchronized on this object, never across a backend call. Once the lease
+ * is {@code LOST} or {@code RELEASED} it never becomes {@code HELD} again, so a renewal that returns late cannot
+ * revive it.
  */
 final class SharedLease {
 
@@ -36,59 +48,67 @@ final class SharedLease {
 
     final Duration leaseTime;
 
-    private final ReentrantLock stateLock = new ReentrantLock();
+    private final boolean autoRenew;
 
-    // Written under stateLock (by the acquiring thread, the renewal scheduler or a releasing thread); volatile so
-    // that isHeld() can read it without the lock.
+    private final long renewalIntervalNanos;
+
+    // Written under this object's monitor; volatile so that isHeld() answers without taking it.
     private volatile State state = State.HELD;
 
-    // Written by the acquiring thread before publication, then by the renewal task under stateLock.
+    // Written under this object's monitor (by the renewal that succeeded); volatile for isHeld().
     private volatile long validUntilNanos;
 
-    private volatile String lossReason = "";
+    // Guarded by this object's monitor.
+    private String lossReason = "";
 
-    private final List<LeaseLossListener> listeners = new CopyOnWriteArrayList<>();
-
-    // Guarded by stateLock.
     private int openHandles = 1;
 
-    // Guarded by stateLock: the renewal or expiry task of this lease.
-    private @Nullable ScheduledFuture<?> watchdog;
+    private boolean releaseSent;
+
+    private @Nullable ScheduledFuture<?> renewalTask;
+
+    private @Nullable ScheduledFuture<?> expiryTask;
+
+    // When the renewal now queued or in flight was started (System.nanoTime), or 0 when none is.
+    private long renewalStartedNanos;
+
+    private @Nullable RuntimeException lastRenewalFailure;
+
+    private final List<LeaseLossListener> listeners = new CopyOnWriteArrayList<>();
 
     // The reentrancy registry of the acquiring thread, or null for a non-reentrant lease. Concurrent, because the
     // last handle may be released from another thread.
     private final @Nullable Map<String, SharedLease> reentrancyRegistry;
 
     SharedLease(LockEngine engine, String key, String ownerToken, OptionalLong fencingToken, Duration leaseTime,
-            long validUntilNanos, @Nullable Map<String, SharedLease> reentrancyRegistry) {
+            boolean autoRenew, long validUntilNanos, @Nullable Map<String, SharedLease> reentrancyRegistry) {
         this.engine = engine;
         this.key = key;
         this.ownerToken = ownerToken;
         this.fencingToken = fencingToken;
         this.leaseTime = leaseTime;
+        this.autoRenew = autoRenew;
+        this.renewalIntervalNanos = engine.settings().renewalIntervalFor(leaseTime).toNanos();
         this.validUntilNanos = validUntilNanos;
         this.reentrancyRegistry = reentrancyRegistry;
     }
 
-    void startWatchdog(ScheduledFuture<?> task) {
-        this.stateLock.lock();
-        try {
-            if (this.state == State.HELD) {
-                this.watchdog = task;
-                return;
-            }
+    /** Schedules the first renewal and the validity check; called once, after the grant was registered. */
+    synchronized void start() {
+        if (this.state != State.HELD) {
+            return;
         }
-        finally {
-            this.stateLock.unlock();
+        if (this.autoRenew) {
+            this.renewalTask = this.engine.schedule(this::startRenewal, this.renewalIntervalNanos);
         }
-        task.cancel(false);
+        this.expiryTask = this.engine.schedule(this::onValidityEnd, this.validUntilNanos - System.nanoTime());
     }
 
     State state() {
         return this.state;
     }
 
-    String lossReason() {
+    synchronized String lossReason() {
         return this.lossReason;
     }
 
@@ -96,13 +116,12 @@ final class SharedLease {
         if (this.state != State.HELD) {
             return false;
         }
-        if (System.nanoTime() - this.validUntilNanos >= 0) {
-            // Never wait here for a renewal that is stuck in a slow backend call: the answer is already known, and
-            // the renewal task records the loss itself when it returns.
-            markLost("its validity passed without a successful renewal", false);
-            return false;
+        if (System.nanoTime() - this.validUntilNanos < 0) {
+            return true;
         }
-        return true;
+        // The timer has not run yet (a loaded machine): the answer is already known, so record it now.
+        expireIfValidityPassed(false);
+        return false;
     }
 
     Duration remainingValidity() {
@@ -114,114 +133,194 @@ final class SharedLease {
 
     /**
      * Adds a handle for a reentrant acquire.
-     * @return {@code false} if the lease is no longer held
+     * @return {@code false} if the lease was released, so that the caller acquires afresh
+     * @throws LeaseLostException if the lease was lost or its validity has passed: the caller must not wait for
+     *     a key it still holds in the backend, nor skip its own nested call
      */
     boolean addHandle() {
-        // isHeld() also checks the validity (and marks the lease lost when it passed): between two renewal runs a
-        // lease can be past its validity while its state still says HELD, and a re-entry must not be granted then.
-        if (!isHeld()) {
-            return false;
-        }
-        this.stateLock.lock();
-        try {
-            if (this.state != State.HELD) {
+        isHeld();
+        synchronized (this) {
+            if (this.state == State.RELEASED) {
                 return false;
+            }
+            if (this.state == State.LOST) {
+                throw new LeaseLostException(this.key, "this thread's outer hold on the key lost its lease: "
+                        + this.lossReason);
             }
             this.openHandles++;
             return true;
         }
-        finally {
-            this.stateLock.unlock();
-        }
     }
 
     void releaseHandle() {
-        this.stateLock.lock();
-        try {
+        boolean sendRelease;
+        synchronized (this) {
             if (this.state == State.RELEASED || --this.openHandles > 0) {
                 return;
             }
             this.state = State.RELEASED;
-            cancelWatchdog();
+            cancelTasks();
+            sendRelease = !this.releaseSent;
+            this.releaseSent = true;
         }
-        finally {
-            this.stateLock.unlock();
+        forget();
+        if (sendRelease) {
+            // Sent even after a loss: it is owner-checked, and it frees a key that only this process thought expired.
+            this.engine.releaseQuietly(this.key, this.ownerToken);
         }
-        if (this.reentrancyRegistry != null) {
-            this.reentrancyRegistry.remove(this.key, this);
-        }
-        // Sent even after a loss: it is owner-checked, and it frees a key that only this process thought expired.
-        this.engine.releaseQuietly(this.key, this.ownerToken);
     }
 
-    /** Runs on the shared scheduler every renewal interval. */
-    void renewUnlessLost() {
-        String lostBecause = null;
-        this.stateLock.lock();
-        try {
+    /**
+     * Ends the lease because its engine is closing: marks it lost (holders learn that their work is no longer
+     * protected) and releases it in the backend once.
+     * @return {@code true} if the caller must send the release
+     */
+    boolean endBecauseEngineCloses() {
+        boolean wasHeld;
+        synchronized (this) {
+            if (this.state == State.RELEASED || this.releaseSent) {
+                return false;
+            }
+            wasHeld = this.state == State.HELD;
+            if (wasHeld) {
+                this.state = State.LOST;
+                this.lossReason = "the lock engine over backend '" + this.engine.backendName()
+                        + "' was closed, and the lease was released";
+            }
+            cancelTasks();
+            this.releaseSent = true;
+        }
+        forget();
+        if (wasHeld) {
+            tellListeners(this.lossReason);
+        }
+        return true;
+    }
+
+    /** On the timer thread: hands one renewal to the engine's renewal pool. */
+    private void startRenewal() {
+        synchronized (this) {
             if (this.state != State.HELD) {
-                cancelWatchdog();
                 return;
             }
-            long start = System.nanoTime();
-            if (start - this.validUntilNanos >= 0) {
-                lostBecause = "its validity passed without a successful renewal";
-            }
-            else {
-                try {
-                    if (this.engine.backend().renewIfOwner(this.key, this.ownerToken, this.leaseTime)) {
-                        this.validUntilNanos = start + this.engine.validNanos(this.leaseTime);
-                    }
-                    else {
-                        lostBecause = "the backend reports that this owner no longer holds the key";
-                    }
-                }
-                catch (RuntimeException ex) {
-                    // A transient failure is retried at the next interval; the validity check above marks the lease
-                    // lost once it can no longer be trusted.
-                    logger.warn("Renewal of lock '{}' on backend '{}' failed; retrying until its validity passes",
-                            this.key, this.engine.backendName(), ex);
-                }
+            this.renewalTask = null;
+            this.renewalStartedNanos = System.nanoTime();
+        }
+        if (!this.engine.runRenewal(this::renewOnce)) {
+            synchronized (this) {
+                this.renewalStartedNanos = 0;
             }
         }
-        finally {
-            this.stateLock.unlock();
+    }
+
+    /** On a renewal thread: one backend call, then the next renewal is scheduled. */
+    private void renewOnce() {
+        long start = System.nanoTime();
+        boolean renewed = false;
+        RuntimeException failure = null;
+        synchronized (this) {
+            if (this.state != State.HELD) {
+                this.renewalStartedNanos = 0;
+                return;
+            }
+        }
+        try {
+            renewed = this.engine.backend().renewIfOwner(this.key, this.ownerToken, this.leaseTime);
+        }
+        catch (RuntimeException ex) {
+            failure = ex;
+        }
+        String lostBecause = null;
+        synchronized (this) {
+            this.renewalStartedNanos = 0;
+            if (this.state != State.HELD) {
+                return;
+            }
+            if (failure != null) {
+                // A transient failure is retried at the next interval; the timer marks the lease lost once its
+                // validity passes without a successful renewal.
+                this.lastRenewalFailure = failure;
+            }
+            else if (!renewed) {
+                lostBecause = "the backend reports that this owner no longer holds the key";
+                this.state = State.LOST;
+                this.lossReason = lostBecause;
+                cancelTasks();
+            }
+            else if (start - this.validUntilNanos < 0) {
+                // Counted from the start of the call: the server may have applied it at any moment after that.
+                this.validUntilNanos = start + this.engine.validNanos(this.leaseTime);
+                this.lastRenewalFailure = null;
+            }
+            if (lostBecause == null) {
+                this.renewalTask = this.engine.schedule(this::startRenewal,
+                        start + this.renewalIntervalNanos - System.nanoTime());
+            }
+        }
+        if (failure != null) {
+            logger.warn("Renewal of lock '{}' on backend '{}' failed; retrying until its validity passes",
+                    this.key, this.engine.backendName(), failure);
         }
         if (lostBecause != null) {
-            markLost(lostBecause);
+            announceLoss(lostBecause);
         }
     }
 
-    /** Runs once at the end of the validity of a lease that is not renewed automatically. */
-    void expireUnlessReleased() {
-        if (this.state == State.HELD && System.nanoTime() - this.validUntilNanos >= 0) {
-            markLost("its lease time passed and automatic renewal is off");
-        }
+    /** On the timer thread at the end of the validity: the lease is lost unless a renewal moved it on. */
+    private void onValidityEnd() {
+        expireIfValidityPassed(true);
     }
 
-    void markLost(String reason) {
-        markLost(reason, true);
-    }
-
-    private void markLost(String reason, boolean waitForLock) {
-        if (waitForLock) {
-            this.stateLock.lock();
-        }
-        else if (!this.stateLock.tryLock()) {
-            return;
-        }
-        try {
+    /**
+     * Marks the lease lost if its validity has passed.
+     * @param reschedule whether to check again at the new end when a renewal moved the validity on (the timer's
+     *     own check does; a holder that merely asks does not)
+     */
+    private void expireIfValidityPassed(boolean reschedule) {
+        String reason;
+        synchronized (this) {
             if (this.state != State.HELD) {
                 return;
             }
-            this.lossReason = reason;
+            long now = System.nanoTime();
+            if (now - this.validUntilNanos < 0) {
+                if (reschedule) {
+                    this.expiryTask = this.engine.schedule(this::onValidityEnd, this.validUntilNanos - now);
+                }
+                return;
+            }
+            reason = whyTheValidityPassed(now);
             this.state = State.LOST;
-            cancelWatchdog();
+            this.lossReason = reason;
+            cancelTasks();
         }
-        finally {
-            this.stateLock.unlock();
+        announceLoss(reason);
+    }
+
+    // Called under this object's monitor.
+    private String whyTheValidityPassed(long now) {
+        if (!this.autoRenew) {
+            return "its lease time passed and automatic renewal is off";
         }
+        String reason = "its validity passed without a successful renewal";
+        if (this.renewalStartedNanos != 0) {
+            long waitingMillis = TimeUnit.NANOSECONDS.toMillis(now - this.renewalStartedNanos);
+            reason += "; a renewal sent to backend '" + this.engine.backendName() + "' " + waitingMillis
+                    + " ms ago has not returned yet";
+        }
+        else if (this.lastRenewalFailure != null) {
+            reason += "; the last renewal on backend '" + this.engine.backendName() + "' failed: "
+                    + this.lastRenewalFailure;
+        }
+        return reason;
+    }
+
+    private void announceLoss(String reason) {
         logger.warn("Lost the lease on lock '{}' (backend '{}'): {}", this.key, this.engine.backendName(), reason);
+        tellListeners(reason);
+    }
+
+    private void tellListeners(String reason) {
         Lease view = new LeaseHandle(this);
         for (LeaseLossListener listener : this.listeners) {
             // Whoever removes a listener tells it: a listener added concurrently (see addLossListener) may be in
@@ -237,7 +336,7 @@ final class SharedLease {
         this.listeners.add(listener);
         // A listener that arrives after the loss would never hear of it otherwise.
         if (this.state == State.LOST && this.listeners.remove(listener)) {
-            notifyListener(listener, view, this.lossReason);
+            notifyListener(listener, view, lossReason());
         }
     }
 
@@ -250,11 +349,22 @@ final class SharedLease {
         }
     }
 
-    private void cancelWatchdog() {
-        ScheduledFuture<?> task = this.watchdog;
-        if (task != null) {
-            task.cancel(false);
-            this.watchdog = null;
+    private void forget() {
+        if (this.reentrancyRegistry != null) {
+            this.reentrancyRegistry.remove(this.key, this);
+        }
+        this.engine.forget(this);
+    }
+
+    // Called under this object's monitor.
+    private void cancelTasks() {
+        if (this.renewalTask != null) {
+            this.renewalTask.cancel(false);
+            this.renewalTask = null;
+        }
+        if (this.expiryTask != null) {
+            this.expiryTask.cancel(false);
+            this.expiryTask = null;
         }
     }
 

@@ -220,7 +220,7 @@ class LockEngineRenewalTests extends EngineTestSupport {
     class Scheduler {
 
         @Test
-        void oneSharedRenewalThreadRenewsManyLeases() throws Exception {
+        void aFewSharedRenewalThreadsRenewManyLeases() throws Exception {
             Set<Thread> before = renewalThreads();
             LockEngine engine = engineOver(backend);
             List<Lease> leases = new ArrayList<>();
@@ -230,7 +230,8 @@ class LockEngineRenewalTests extends EngineTestSupport {
             await().atMost(TestTimings.PATIENCE).until(() -> backend.renewCalls.get() >= 100);
             Set<Thread> started = renewalThreads();
             started.removeAll(before);
-            assertThat(started).as("renewal threads started for 50 leases").hasSize(1);
+            assertThat(started).as("renewal threads started for 50 leases")
+                    .hasSizeBetween(1, engine.settings().renewalThreads());
             assertThat(leases).allMatch(Lease::isHeld);
             leases.forEach(Lease::release);
         }

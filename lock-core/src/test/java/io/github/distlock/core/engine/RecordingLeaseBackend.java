@@ -3,6 +3,7 @@ package io.github.distlock.core.engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
@@ -10,6 +11,8 @@ import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real {@link InMemoryLeaseBackend} behind a decorator that counts and records every call and can be told to
@@ -40,7 +43,19 @@ class RecordingLeaseBackend implements LeaseBackend {
     volatile boolean failRenewal;
 
     /** While not null, renewals block on it, as a backend call stuck on a slow network would. */
-    volatile java.util.concurrent.@org.jspecify.annotations.Nullable CountDownLatch stallRenewalUntil;
+    volatile @Nullable CountDownLatch stallRenewalUntil;
+
+    /** When set, only renewals of this key block on {@link #stallRenewalUntil}. */
+    volatile @Nullable String stalledKey;
+
+    /** How long each renewal takes before it answers, as a slow backend would. */
+    volatile Duration renewalLatency = Duration.ZERO;
+
+    /** While not null, an acquire that was applied waits on it before it answers, as a slow reply would. */
+    volatile @Nullable CountDownLatch stallAcquireReplyUntil;
+
+    /** Counted down when an acquire has been applied and waits on {@link #stallAcquireReplyUntil}. */
+    final CountDownLatch acquireApplied = new CountDownLatch(1);
 
     volatile int maxKeyLength = 1024;
 
@@ -60,6 +75,16 @@ class RecordingLeaseBackend implements LeaseBackend {
             throw new IllegalStateException("simulated backend failure on acquire");
         }
         AcquireResult result = this.delegate.tryAcquire(key, ownerToken, leaseTime);
+        CountDownLatch stallReply = this.stallAcquireReplyUntil;
+        if (stallReply != null) {
+            this.acquireApplied.countDown();
+            try {
+                stallReply.await();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (this.loseAcquireReply) {
             throw new IllegalStateException("simulated loss of the reply to an applied acquire");
         }
@@ -69,14 +94,18 @@ class RecordingLeaseBackend implements LeaseBackend {
     @Override
     public boolean renewIfOwner(String key, String ownerToken, Duration leaseTime) {
         this.renewCalls.incrementAndGet();
-        java.util.concurrent.CountDownLatch stall = this.stallRenewalUntil;
-        if (stall != null) {
-            try {
+        CountDownLatch stall = this.stallRenewalUntil;
+        String stalled = this.stalledKey;
+        try {
+            if (stall != null && (stalled == null || stalled.equals(key))) {
                 stall.await();
             }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
+            if (!this.renewalLatency.isZero()) {
+                Thread.sleep(this.renewalLatency.toMillis());
             }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
         if (this.failRenewal) {
             throw new IllegalStateException("simulated backend failure on renew");

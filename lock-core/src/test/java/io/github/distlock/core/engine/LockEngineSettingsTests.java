@@ -1,0 +1,42 @@
+package io.github.distlock.core.engine;
+
+import java.time.Duration;
+
+import io.github.distlock.core.LockRequest;
+import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * The engine's settings refuse combinations under which every lease would be lost.
+ */
+class LockEngineSettingsTests {
+
+    @Test
+    void renewalRatioThatLeavesNoTimeForASecondAttemptBeforeTheValidityEndsIsRejected() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> LockEngineSettings.defaults().withRenewalRatio(0.99))
+                .withMessageContaining("renewalRatio").withMessageContaining("0.495");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> LockEngineSettings.defaults().withRenewalRatio(0.5));
+        assertThat(LockEngineSettings.defaults().withRenewalRatio(0.495).renewalRatio()).isEqualTo(0.495);
+    }
+
+    @Test
+    void autoRenewedLeaseTooShortToRenewBeforeItsValidityEndsIsRejectedBeforeAnyBackendCall() {
+        InMemoryLeaseBackend backend = new InMemoryLeaseBackend();
+        try (LockEngine engine = new LockEngine(backend)) {
+            // 3 ms: the 2 ms drift minimum leaves about 1 ms of validity, less than two renewal intervals.
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> engine.tryAcquire(LockRequest.of("short", Duration.ofMillis(3))))
+                    .withMessageContaining("renew");
+            assertThat(backend.storedEntryCount()).isZero();
+            assertThat(engine.tryAcquire(LockRequest.of("short", Duration.ofMillis(3)).withAutoRenew(false)))
+                    .isPresent();
+        }
+    }
+
+}
