@@ -329,12 +329,16 @@ public class DistributedLockProperties implements InitializingBean {
         private @Nullable Integer database;
 
         /**
-         * Connection timeout, by default that of spring.data.redis when its connection is used, else 2s.
+         * Longest wait for a new connection to a Redis server, at most the timeout; by default that of
+         * spring.data.redis when its connection is used, else 2s.
          */
         private @Nullable Duration connectTimeout;
 
         /**
-         * Read timeout of each command, by default that of spring.data.redis when its connection is used, else 2s.
+         * Longest a lock call waits for Redis in all (a free pooled connection, connecting, one retry on a new
+         * connection and the reply) before it fails with LockUnavailableException; also bounds how long a silent
+         * release subscription goes unnoticed. By default that of spring.data.redis when its connection is used,
+         * else 2s.
          */
         private @Nullable Duration timeout;
 

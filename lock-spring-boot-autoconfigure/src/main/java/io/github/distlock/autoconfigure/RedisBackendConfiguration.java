@@ -1,9 +1,9 @@
 package io.github.distlock.autoconfigure;
 
-import java.util.function.Supplier;
+import java.time.Duration;
 
 import io.github.distlock.core.spi.LeaseBackend;
-import io.github.distlock.redis.LazyRedisClient;
+import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisLeaseBackend;
 import io.github.distlock.redis.RedisLockOptions;
 
@@ -22,12 +22,13 @@ import org.springframework.core.env.Environment;
  * Creates the {@link RedisLeaseBackend} when {@code distributed-lock.backend=redis}, or when the property is not set
  * and lock-redis and Jedis are on the classpath.
  *
- * <p>The Jedis client is the application's own {@link UnifiedJedis} bean when it has exactly one (or one marked
- * primary); the backend uses it and leaves closing it to the application. Otherwise a {@link LazyRedisClient} is
- * built from {@link RedisConnectionSettings} ({@code distributed-lock.redis.*}, else {@code spring.data.redis.*},
- * else {@code localhost:6379}) and closed with the context. That client connects on first use, so the application
- * starts while Redis is down; one PING at start-up reports that as a warning, and rejected credentials as a
- * start-up failure.
+ * <p>The backend's connections are {@link RedisConnections} built from {@link RedisConnectionSettings}
+ * ({@code distributed-lock.redis.*}, else {@code spring.data.redis.*}, else {@code localhost:6379}) and closed with
+ * the context. They connect on first use, so the application starts while Redis is down; one PING at start-up
+ * reports that as a warning, and rejected credentials as a start-up failure. When the application has its own
+ * {@link UnifiedJedis} bean (exactly one, or one marked primary), the backend borrows that client's connections
+ * instead ({@link RedisConnections#sharing}) and leaves closing it to the application; the time limit of each call
+ * is then still {@code distributed-lock.redis.timeout}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass({ RedisLeaseBackend.class, UnifiedJedis.class })
@@ -36,44 +37,38 @@ import org.springframework.core.env.Environment;
 class RedisBackendConfiguration {
 
     @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean(UnifiedJedis.class)
-    LazyRedisClient distributedLockRedisClient(DistributedLockProperties properties, Environment environment,
-            ObjectProvider<SslBundles> sslBundles) {
-        RedisConnectionSettings settings = RedisConnectionSettings.resolve(properties.getRedis(), environment,
-                sslBundles.getIfAvailable());
-        LazyRedisClient client = settings.createClient();
-        try {
-            settings.checkAtStartUp(client);
-        }
-        catch (RuntimeException ex) {
-            client.close();
-            throw ex;
-        }
-        return client;
-    }
-
-    @Bean(destroyMethod = "close")
-    RedisLeaseBackend redisLeaseBackend(DistributedLockProperties properties, ObjectProvider<UnifiedJedis> userClient,
-            ObjectProvider<LazyRedisClient> ownClient) {
-        DistributedLockProperties.Redis redis = properties.getRedis();
-        RedisLockOptions options = new RedisLockOptions(redis.getKeyPrefix(), redis.getMaxKeyLength(),
-                redis.getReplicaAcknowledgements(), redis.getReplicaAcknowledgementTimeout(), redis.getTokenRetention());
-        return new RedisLeaseBackend(client(userClient, ownClient), options);
-    }
-
-    private static Supplier<? extends UnifiedJedis> client(ObjectProvider<UnifiedJedis> userClient,
-            ObjectProvider<LazyRedisClient> ownClient) {
+    @ConditionalOnMissingBean(RedisConnections.class)
+    RedisConnections distributedLockRedisConnections(DistributedLockProperties properties, Environment environment,
+            ObjectProvider<SslBundles> sslBundles, ObjectProvider<UnifiedJedis> userClient) {
         UnifiedJedis user = userClient.getIfUnique();
         if (user != null) {
-            return () -> user;
+            Duration timeout = properties.getRedis().getTimeout();
+            return RedisConnections.sharing(user, (timeout != null) ? timeout : RedisConnections.DEFAULT_TIMEOUT);
         }
-        LazyRedisClient own = ownClient.getIfAvailable();
-        if (own == null) {
-            // Our client backs off for any UnifiedJedis bean; several without a primary leave no obvious choice.
+        if (userClient.stream().findAny().isPresent()) {
+            // Several clients without a primary leave no obvious choice.
             throw new IllegalStateException("The application has several UnifiedJedis beans and none is @Primary: "
                     + "mark the one distributed locks should use @Primary, or declare a LeaseBackend bean");
         }
-        return own;
+        RedisConnectionSettings settings = RedisConnectionSettings.resolve(properties.getRedis(), environment,
+                sslBundles.getIfAvailable());
+        RedisConnections connections = settings.createConnections();
+        try {
+            settings.checkAtStartUp(connections);
+        }
+        catch (RuntimeException ex) {
+            connections.close();
+            throw ex;
+        }
+        return connections;
+    }
+
+    @Bean(destroyMethod = "close")
+    RedisLeaseBackend redisLeaseBackend(DistributedLockProperties properties, RedisConnections connections) {
+        DistributedLockProperties.Redis redis = properties.getRedis();
+        RedisLockOptions options = new RedisLockOptions(redis.getKeyPrefix(), redis.getMaxKeyLength(),
+                redis.getReplicaAcknowledgements(), redis.getReplicaAcknowledgementTimeout(), redis.getTokenRetention());
+        return new RedisLeaseBackend(connections, options);
     }
 
 }

@@ -7,7 +7,7 @@ import javax.net.ssl.SSLParameters;
 
 import io.github.distlock.autoconfigure.DistributedLockProperties.Redis;
 import io.github.distlock.autoconfigure.DistributedLockProperties.Redis.RedisUrl;
-import io.github.distlock.redis.LazyRedisClient;
+import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisTopology;
 
 import org.jspecify.annotations.Nullable;
@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -121,9 +120,10 @@ final class RedisConnectionSettings {
             credentialsProperty = prefix + ".url";
             credentialsValue = RedisUrl.mask(connection.getUrl());
         }
-        // Timeouts are client tuning rather than an address: ours apply to whichever connection is used.
-        int connectTimeout = millis(firstSet(own.getConnectTimeout(), connection.getConnectTimeout()));
+        // Timeouts are client tuning rather than an address: ours apply to whichever connection is used. The read
+        // timeout is the time limit of a whole lock call; connecting must fit into it.
         int readTimeout = millis(firstSet(own.getTimeout(), connection.getTimeout()));
+        int connectTimeout = Math.min(readTimeout, millis(firstSet(own.getConnectTimeout(), connection.getConnectTimeout())));
 
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
             .connectionTimeoutMillis(connectTimeout)
@@ -164,27 +164,28 @@ final class RedisConnectionSettings {
     }
 
     /**
-     * Creates the client that connects on first use.
-     * @return the lazy client, closed by the caller
+     * Creates the connections, which connect on first use.
+     * @return the connections, closed by the caller
      */
-    LazyRedisClient createClient() {
-        return new LazyRedisClient(this.topology, this.clientConfig, this.sentinelConfig, this.poolSize);
+    RedisConnections createConnections() {
+        return RedisConnections.create(this.topology, this.clientConfig, this.sentinelConfig, this.poolSize);
     }
+
 
     /**
      * Sends one PING through the client, so that a misconfiguration shows at start-up rather than at the first
      * locked call. Redis being unreachable is logged and start-up continues (the client connects once Redis
      * answers); rejected credentials fail start-up, since they will not fix themselves. The PING takes at most the
-     * client's retry budget, about three times the longer of the two timeouts.
-     * @param client the client built from these settings
+     * time limit of a lock call ({@code timeout}).
+     * @param connections the connections built from these settings
      * @throws InvalidConfigurationPropertyValueException if Redis rejected the credentials, naming their property
      */
-    void checkAtStartUp(LazyRedisClient client) {
+    void checkAtStartUp(RedisConnections connections) {
         boolean discovering = true;
         try {
-            UnifiedJedis jedis = client.get();
+            connections.connect();
             discovering = false;
-            jedis.ping();
+            connections.ping();
             logger.debug("Distributed locks use {}", this.description);
         }
         catch (RuntimeException ex) {

@@ -2,6 +2,7 @@ package io.github.distlock.autoconfigure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -12,15 +13,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-import io.github.distlock.redis.LazyRedisClient;
-import io.github.distlock.redis.RedisTopology;
+import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.spring.DistributedLock;
 import io.github.distlock.testkit.server.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -91,7 +93,7 @@ class CheckoutAcrossInstancesTests {
                 .withPropertyValues("distributed-lock.redis.port=" + redis.port(), "checkout.run=" + run)
                 .withUserConfiguration(locked ? LockedCheckoutConfiguration.class : UnlockedCheckoutConfiguration.class);
             instance.run(first -> instance.run(second -> {
-                assertThat(first.getBean(LazyRedisClient.class)).isNotSameAs(second.getBean(LazyRedisClient.class));
+                assertThat(first.getBean(RedisConnections.class)).isNotSameAs(second.getBean(RedisConnections.class));
                 List<Checkout> checkouts = new ArrayList<>();
                 for (AssertableApplicationContext context : List.of(first, second)) {
                     checkouts.add(context.getBean(Checkout.class));
@@ -162,8 +164,8 @@ class CheckoutAcrossInstancesTests {
 
     // Only constructors that Jedis 7 and 8 both have: CI runs this test on both.
     static UnifiedJedis redisClient(int port) {
-        return RedisTopology.standalone("127.0.0.1", port).connect(DefaultJedisClientConfig.builder().build(),
-                DefaultJedisClientConfig.builder().build(), 4);
+        return new UnifiedJedis(new PooledConnectionProvider(new HostAndPort("127.0.0.1", port),
+                DefaultJedisClientConfig.builder().build()), 3, Duration.ofSeconds(6));
     }
 
     private static void await(BooleanSupplier condition) {

@@ -112,7 +112,7 @@ class DistributedLockAutoConfigurationTests {
     @Test
     void userSettingsWinOverProperties() {
         this.contextRunner.withUserConfiguration(UserSettingsConfiguration.class)
-            .withPropertyValues("distributed-lock.order=42", "distributed-lock.renewal.ratio=0.5")
+            .withPropertyValues("distributed-lock.order=42", "distributed-lock.renewal.ratio=0.4")
             .run(context -> {
                 assertThat(context.getBean(DistributedLockAdvisor.class).getOrder()).isEqualTo(7);
                 assertThat(context.getBean(LockEngine.class).settings()).isEqualTo(LockEngineSettings.defaults());

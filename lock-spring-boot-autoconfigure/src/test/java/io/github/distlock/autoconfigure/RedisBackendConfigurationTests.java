@@ -5,6 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockClient;
@@ -12,7 +16,7 @@ import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 import io.github.distlock.core.spi.LeaseBackend;
-import io.github.distlock.redis.LazyRedisClient;
+import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisLeaseBackend;
 import io.github.distlock.redis.RedisLockOptions;
 import io.github.distlock.redis.RedisTopology;
@@ -28,7 +32,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -79,7 +85,7 @@ class RedisBackendConfigurationTests {
     @Test
     void redisIsDetectedWhenItsLibrariesAreOnTheClasspath(CapturedOutput output) {
         this.contextRunner.withPropertyValues("distributed-lock.redis.port=" + redis.port()).run(context -> {
-            assertThat(context).hasSingleBean(LazyRedisClient.class);
+            assertThat(context).hasSingleBean(RedisConnections.class);
             assertThat(context).getBean(LeaseBackend.class).isInstanceOf(RedisLeaseBackend.class);
             assertThat(context.getBean(LockClient.class).backendName()).isEqualTo("redis");
             assertThat(context.getBean(LockClient.class).supportsFencingTokens()).isTrue();
@@ -101,7 +107,7 @@ class RedisBackendConfigurationTests {
     @Test
     void explicitInMemoryBackendWinsOverDetectedRedis() {
         this.contextRunner.withPropertyValues("distributed-lock.backend=in-memory")
-            .run(context -> assertThat(context).doesNotHaveBean(LazyRedisClient.class)
+            .run(context -> assertThat(context).doesNotHaveBean(RedisConnections.class)
                 .getBean(LeaseBackend.class)
                 .isInstanceOf(InMemoryLeaseBackend.class));
     }
@@ -110,7 +116,7 @@ class RedisBackendConfigurationTests {
     void withoutLockRedisOrJedisTheInMemoryBackendIsDetected() {
         for (Class<?> hidden : List.of(RedisLeaseBackend.class, UnifiedJedis.class)) {
             this.contextRunner.withClassLoader(new FilteredClassLoader(hidden))
-                .run(context -> assertThat(context).doesNotHaveBean(LazyRedisClient.class)
+                .run(context -> assertThat(context).doesNotHaveBean(RedisConnections.class)
                     .getBean(LeaseBackend.class)
                     .isInstanceOf(InMemoryLeaseBackend.class));
         }
@@ -138,10 +144,71 @@ class RedisBackendConfigurationTests {
                 // Would fail if it were used: nothing listens there.
                 .withPropertyValues("distributed-lock.redis.port=" + FreePorts.next(), SHORT_TIMEOUTS)
                 .run(context -> {
-                    assertThat(context).doesNotHaveBean(LazyRedisClient.class);
+                    assertThat(context).hasSingleBean(RedisConnections.class);
                     assertLockIsStoredIn(redis, 0, context, "distlock:");
                 });
             assertThat(userClient.ping()).isEqualTo("PONG");
+        }
+    }
+
+    @Test
+    void aPoolOfOneConnectionKeepsServingLockCallsWhileAWaiterIsSubscribed() {
+        this.contextRunner
+            .withPropertyValues("distributed-lock.redis.port=" + redis.port(), "distributed-lock.redis.pool.max-size=1")
+            .run(context -> {
+                LockClient client = context.getBean(LockClient.class);
+                String key = randomKey();
+                try (RespConnection admin = redis.connect()) {
+                    admin.call("HSET", "distlock:" + key, "owner", "another-instance", "token", "1");
+                    admin.call("PEXPIRE", "distlock:" + key, "20000");
+                }
+                ExecutorService threads = Executors.newCachedThreadPool();
+                try {
+                    threads.submit(() -> client.acquire(LockRequest.of(key, LEASE).withWaitTime(Duration.ofSeconds(15))));
+                    await().atMost(RECOVERY).until(() -> releaseSubscribers() >= 1);
+                    Future<Optional<Lease>> other = threads.submit(() -> client.tryAcquire(LockRequest.of(randomKey(),
+                            LEASE)));
+                    other.get(RECOVERY.toMillis(), TimeUnit.MILLISECONDS).orElseThrow().release();
+                }
+                finally {
+                    threads.shutdownNow();
+                }
+            });
+    }
+
+    @Test
+    void aRedisThatStopsAnsweringFailsEachLockCallWithinTheTimeoutNamingServerAndKey() {
+        Duration timeout = Duration.ofSeconds(1);
+        this.contextRunner
+            .withPropertyValues("distributed-lock.redis.port=" + redis.port(),
+                    "distributed-lock.redis.timeout=" + timeout.toMillis() + "ms",
+                    "distributed-lock.redis.connect-timeout=" + timeout.toMillis() + "ms")
+            .run(context -> {
+                LockClient client = context.getBean(LockClient.class);
+                client.tryAcquire(LockRequest.of(randomKey(), LEASE)).orElseThrow().release();
+                String key = randomKey();
+                redis.pause();
+                try {
+                    long start = System.nanoTime();
+                    assertThatExceptionOfType(LockUnavailableException.class)
+                        .isThrownBy(() -> client.tryAcquire(LockRequest.of(key, LEASE)))
+                        .withMessageContaining("redis")
+                        .withMessageContaining("localhost:" + redis.port())
+                        .withMessageContaining(key);
+                    // Generous slack for a loaded machine; retries that each wait the timeout would take 3 s.
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time until the call failed")
+                        .isLessThan(timeout.multipliedBy(18).dividedBy(10));
+                }
+                finally {
+                    redis.resume();
+                }
+            });
+    }
+
+    private static long releaseSubscribers() {
+        try (RespConnection admin = redis.connect()) {
+            List<?> reply = (List<?>) admin.call("PUBSUB", "NUMSUB", RedisLockOptions.defaults().releaseChannel());
+            return (Long) reply.get(1);
         }
     }
 
@@ -360,10 +427,10 @@ class RedisBackendConfigurationTests {
 
     @Test
     void ownClientAndBackendAreClosedWithTheContext() {
-        LazyRedisClient[] client = new LazyRedisClient[1];
+        RedisConnections[] client = new RedisConnections[1];
         this.contextRunner.withPropertyValues("distributed-lock.redis.port=" + redis.port())
-            .run(context -> client[0] = context.getBean(LazyRedisClient.class));
-        assertThatExceptionOfType(IllegalStateException.class).isThrownBy(client[0]::get)
+            .run(context -> client[0] = context.getBean(RedisConnections.class));
+        assertThatExceptionOfType(IllegalStateException.class).isThrownBy(client[0]::ping)
             .withMessageContaining("closed");
     }
 
@@ -390,7 +457,8 @@ class RedisBackendConfigurationTests {
     // Built with the Jedis API that exists from 7.0 through 8.x, like any client the application might declare.
     private static UnifiedJedis applicationOwnClient() {
         DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().build();
-        return RedisTopology.standalone(redis.host(), redis.port()).connect(config, config, 2);
+        return new UnifiedJedis(new PooledConnectionProvider(new HostAndPort(redis.host(), redis.port()), config), 3,
+                Duration.ofSeconds(6));
     }
 
     private static RedisServer startWithAclUser() {

@@ -3,17 +3,19 @@ package io.github.distlock.redis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
 
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * A lease backend on Redis (standalone, Sentinel or Cluster) through a Jedis {@link UnifiedJedis} client.
+ * A lease backend on Redis (standalone, Sentinel or Cluster) through Jedis, on {@link RedisConnections}.
  *
  * <h2>Storage</h2>
  * Each lock is one hash at {@code keyPrefix + key} with the fields {@code owner} (while held) and {@code token}
@@ -36,11 +38,18 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <h2>Release notification</h2>
  * A release publishes the key on {@link RedisLockOptions#releaseChannel()}; one subscription per backend, on one
- * thread, dispatches it to the waiters of that key. A missed message only delays a waiter until the holder's
- * remaining lease time, which the acquire script returns.
+ * thread and a connection of its own, dispatches it to the waiters of that key. The subscription is pinged every
+ * {@link RedisReleaseListener#HEARTBEAT} second; a connection that stops answering is noticed within the time limit
+ * plus two heartbeats, closed and replaced, and every waiter retries at once. A missed message only delays a waiter
+ * until the holder's remaining lease time, which the acquire script returns.
  *
- * <p>Thread-safe. The Jedis client is supplied lazily, so the backend can be created while Redis is down; calls
- * then fail (and the engine fails closed) until Redis answers.
+ * <h2>Bounded calls</h2>
+ * Every call (acquire, with its {@code WAIT} when replicas must acknowledge; renew; release) ends within the time
+ * limit of {@link RedisConnections}, default 2 s, whether Redis is unreachable, frozen, or its pool exhausted: then
+ * it throws {@link RedisUnavailableException} naming the server, and the engine fails closed.
+ *
+ * <p>Thread-safe. The connections may be created lazily ({@link RedisConnections#create}), so the backend can be
+ * created while Redis is down; calls then fail (and the engine fails closed) until Redis answers.
  */
 public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend {
 
@@ -53,7 +62,10 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNoti
 
     private static final RedisScript RELEASE = RedisScript.load("release.lua");
 
-    private final Supplier<? extends UnifiedJedis> client;
+    // Left between the end of a WAIT and the end of the call's time limit, for the reply to arrive.
+    private static final long WAIT_MARGIN_MILLIS = 50;
+
+    private final RedisConnections connections;
 
     private final RedisLockOptions options;
 
@@ -62,58 +74,77 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNoti
     private final String retentionMillis;
 
     /**
-     * Creates a backend over a client with default options.
+     * Creates a backend with default options over an application's own Jedis client (see
+     * {@link RedisConnections#sharing(UnifiedJedis)}).
      * @param client the Jedis client; not closed by this backend
      */
     public RedisLeaseBackend(UnifiedJedis client) {
-        this(() -> client, RedisLockOptions.defaults());
+        this(RedisConnections.sharing(client), RedisLockOptions.defaults());
     }
 
     /**
      * Creates a backend.
-     * @param client supplies the Jedis client, possibly creating it on first use; not closed by this backend
+     * @param connections where the commands and the release subscription go, and their time limit; closed by the
+     *     caller, after this backend
      * @param options key naming and acquire strictness
      */
-    public RedisLeaseBackend(Supplier<? extends UnifiedJedis> client, RedisLockOptions options) {
-        this.client = Objects.requireNonNull(client, "client");
+    public RedisLeaseBackend(RedisConnections connections, RedisLockOptions options) {
+        this.connections = Objects.requireNonNull(connections, "connections");
         this.options = Objects.requireNonNull(options, "options");
-        this.releases = new RedisReleaseListener(client, options.releaseChannel());
+        this.releases = new RedisReleaseListener(connections, options.releaseChannel());
         this.retentionMillis = Long.toString(options.tokenRetention().toMillis());
     }
 
     @Override
     public AcquireResult tryAcquire(String key, String ownerToken, Duration leaseTime) {
-        UnifiedJedis jedis = this.client.get();
         String storedKey = storedKey(key);
-        List<?> reply = (List<?>) ACQUIRE.run(jedis, storedKey, ownerToken, millis(leaseTime));
-        long granted = (Long) reply.get(0);
-        long value = (Long) reply.get(1);
-        if (granted != 1) {
-            return AcquireResult.heldByAnother(Duration.ofMillis(Math.max(0, value)));
-        }
-        int replicas = this.options.replicasToAcknowledge();
-        if (replicas > 0) {
-            long acknowledged = jedis.waitReplicas(storedKey, replicas,
-                    this.options.replicaAcknowledgementTimeout().toMillis());
-            if (acknowledged < replicas) {
-                RELEASE.run(jedis, storedKey, ownerToken, this.retentionMillis, this.options.releaseChannel());
-                throw new RedisReplicationException("Only " + acknowledged + " of " + replicas
-                        + " replicas acknowledged the lease on '" + key + "' within "
-                        + this.options.replicaAcknowledgementTimeout() + "; the lease was released");
+        String leaseMillis = millis(leaseTime);
+        // The WAIT must run on the connection that wrote the lease: it counts only that connection's writes.
+        return this.connections.call(storedKey, "acquire", connection -> {
+            List<?> reply = (List<?>) ACQUIRE.run(connection, storedKey, ownerToken, leaseMillis);
+            long granted = (Long) reply.get(0);
+            long value = (Long) reply.get(1);
+            if (granted != 1) {
+                return AcquireResult.heldByAnother(Duration.ofMillis(Math.max(0, value)));
             }
+            awaitReplicas(connection, key, storedKey, ownerToken);
+            return AcquireResult.granted(value);
+        });
+    }
+
+    private void awaitReplicas(Connection connection, String key, String storedKey, String ownerToken) {
+        int replicas = this.options.replicasToAcknowledge();
+        if (replicas == 0) {
+            return;
         }
-        return AcquireResult.granted(value);
+        long limit = this.options.replicaAcknowledgementTimeout().toMillis();
+        int readTimeout = connection.getSoTimeout();
+        // WAIT must answer before the connection's read timeout (the call's remaining time) runs out.
+        long waitMillis = (readTimeout > 0) ? Math.min(limit, readTimeout - WAIT_MARGIN_MILLIS) : limit;
+        long acknowledged = (waitMillis < 1) ? 0
+                : (Long) connection.executeCommand(new CommandArguments(Protocol.Command.WAIT).add(replicas)
+                        .add(waitMillis));
+        if (acknowledged < replicas) {
+            RELEASE.run(connection, storedKey, ownerToken, this.retentionMillis, this.options.releaseChannel());
+            throw new RedisReplicationException("Only " + acknowledged + " of " + replicas + " replicas acknowledged "
+                    + "the lease on '" + key + "' (" + this.connections.describe(storedKey) + ") within "
+                    + Duration.ofMillis(Math.max(0, waitMillis)) + "; the lease was released");
+        }
     }
 
     @Override
     public boolean renewIfOwner(String key, String ownerToken, Duration leaseTime) {
-        return (Long) RENEW.run(this.client.get(), storedKey(key), ownerToken, millis(leaseTime)) == 1L;
+        String storedKey = storedKey(key);
+        String leaseMillis = millis(leaseTime);
+        return this.connections.call(storedKey, "renewal",
+                connection -> (Long) RENEW.run(connection, storedKey, ownerToken, leaseMillis) == 1L);
     }
 
     @Override
     public boolean releaseIfOwner(String key, String ownerToken) {
-        return (Long) RELEASE.run(this.client.get(), storedKey(key), ownerToken, this.retentionMillis,
-                this.options.releaseChannel()) == 1L;
+        String storedKey = storedKey(key);
+        return this.connections.call(storedKey, "release", connection -> (Long) RELEASE.run(connection, storedKey,
+                ownerToken, this.retentionMillis, this.options.releaseChannel()) == 1L);
     }
 
     @Override
@@ -149,7 +180,8 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNoti
     }
 
     /**
-     * Stops the release subscription. The Jedis client is not closed.
+     * Stops the release subscription and closes its connection. The connections for commands are left to their
+     * owner.
      */
     @Override
     public void close() {

@@ -1,25 +1,42 @@
 package io.github.distlock.redis;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.function.Supplier;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.core.spi.ReleaseSubscription;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPubSub;
-import redis.clients.jedis.UnifiedJedis;
 
 /**
  * One pub/sub subscription per backend, shared by all keys and all waiting calls: a single thread subscribes to
- * the release channel and dispatches each announced key to the callbacks registered for it. When the subscription
- * breaks (server restart, failover) the thread resubscribes with backoff and then wakes every registered callback,
- * since releases may have been missed meanwhile. Started on the first registration. Thread-safe.
+ * the release channel on a connection of its own and dispatches each announced key to the callbacks registered for
+ * it. Started on the first registration.
+ *
+ * <ul>
+ * <li>The connection is never handed back to a pool: when the subscription ends for any reason it is closed, so no
+ * unread message or reply can ever reach a command ({@link RedisConnections#discard}).</li>
+ * <li>A heartbeat sends a {@code PING} on the subscription every {@link #HEARTBEAT}. A connection that has not
+ * answered one within the connections' time limit (or not confirmed its subscription within it) is closed: a
+ * half-open connection is noticed within the time limit plus two heartbeats.</li>
+ * <li>Whenever the subscription is (re)established or breaks, every registered callback runs once, since releases
+ * may have been missed meanwhile; the thread resubscribes with backoff.</li>
+ * </ul>
+ * Thread-safe.
  */
 final class RedisReleaseListener implements AutoCloseable {
+
+    /** How often the subscription is pinged. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
     private static final Logger logger = LoggerFactory.getLogger(RedisReleaseListener.class);
 
@@ -27,23 +44,28 @@ final class RedisReleaseListener implements AutoCloseable {
 
     private static final long MAX_RETRY_MILLIS = 1000;
 
-    private final Supplier<? extends UnifiedJedis> client;
+    private final RedisConnections connections;
 
     private final String channel;
 
+    private final long deadAfterNanos;
+
     private final ConcurrentHashMap<String, Set<Runnable>> callbacks = new ConcurrentHashMap<>();
 
-    // Written by the listener thread when it subscribes; read by close().
-    private volatile @Nullable JedisPubSub subscription;
+    // The subscription now running: set by the listener thread while it runs one, read by the heartbeat and close().
+    private volatile @Nullable Subscription current;
 
-    // Written under synchronized(this) by start and close.
+    // Written under synchronized(this) by startIfNeeded and close.
     private @Nullable Thread thread;
+
+    private @Nullable ScheduledFuture<?> heartbeat;
 
     private volatile boolean closed;
 
-    RedisReleaseListener(Supplier<? extends UnifiedJedis> client, String channel) {
-        this.client = client;
+    RedisReleaseListener(RedisConnections connections, String channel) {
+        this.connections = connections;
         this.channel = channel;
+        this.deadAfterNanos = connections.timeout().toNanos();
     }
 
     ReleaseSubscription register(String storedKey, Runnable callback) {
@@ -56,28 +78,25 @@ final class RedisReleaseListener implements AutoCloseable {
         });
     }
 
-    boolean isSubscribed() {
-        JedisPubSub current = this.subscription;
-        return current != null && current.isSubscribed();
-    }
-
+    /**
+     * Ends the subscription: its connection is closed (which ends the listener thread's read) and never reused.
+     */
     @Override
     public void close() {
         Thread running;
         synchronized (this) {
             this.closed = true;
             running = this.thread;
+            if (this.heartbeat != null) {
+                this.heartbeat.cancel(false);
+            }
         }
-        JedisPubSub current = this.subscription;
-        if (current != null && current.isSubscribed()) {
-            try {
-                current.unsubscribe();
-            }
-            catch (RuntimeException ex) {
-                logger.debug("Unsubscribing from {} failed", this.channel, ex);
-            }
+        Subscription subscription = this.current;
+        if (subscription != null) {
+            subscription.disconnect();
         }
         if (running != null) {
+            // Ends a backoff sleep between two subscriptions.
             running.interrupt();
             try {
                 running.join(2000);
@@ -96,52 +115,149 @@ final class RedisReleaseListener implements AutoCloseable {
         listener.setDaemon(true);
         this.thread = listener;
         listener.start();
+        this.heartbeat = Heartbeats.TIMER.scheduleWithFixedDelay(this::beat, HEARTBEAT.toMillis(),
+                HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void listen() {
         long retryMillis = MIN_RETRY_MILLIS;
         while (!this.closed) {
-            JedisPubSub pubSub = new JedisPubSub() {
-
-                @Override
-                public void onSubscribe(String channel, int subscribedChannels) {
-                    // Releases announced while we were not subscribed are lost: let every waiter retry once.
-                    wakeAll();
-                }
-
-                @Override
-                public void onMessage(String channel, String storedKey) {
-                    Set<Runnable> registered = RedisReleaseListener.this.callbacks.get(storedKey);
-                    if (registered != null) {
-                        registered.forEach(Runnable::run);
-                    }
-                }
-
-            };
-            this.subscription = pubSub;
+            Connection connection = null;
             try {
-                this.client.get().subscribe(pubSub, this.channel);
+                connection = this.connections.openSubscriptionConnection();
+                Subscription subscription = new Subscription(connection);
+                this.current = subscription;
+                if (this.closed) {
+                    return;
+                }
+                subscription.pubSub.proceed(connection, this.channel);
                 retryMillis = MIN_RETRY_MILLIS;
             }
             catch (RuntimeException ex) {
                 if (this.closed) {
                     return;
                 }
-                logger.debug("Release subscription on {} broke; resubscribing in {} ms", this.channel, retryMillis, ex);
-                wakeAll();
-                try {
-                    Thread.sleep(retryMillis);
-                }
-                catch (InterruptedException interrupted) {
-                    return;
-                }
-                retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
+                logger.debug("Release subscription on {} at {} broke; resubscribing in {} ms", this.channel,
+                        this.connections.describe(""), retryMillis, ex);
             }
+            finally {
+                this.current = null;
+                if (connection != null) {
+                    RedisConnections.discard(connection);
+                }
+            }
+            wakeAll();
+            try {
+                Thread.sleep(retryMillis);
+            }
+            catch (InterruptedException interrupted) {
+                return;
+            }
+            retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
+        }
+    }
+
+    /** On the shared heartbeat thread: pings the subscription, or closes it when it stopped answering. */
+    private void beat() {
+        Subscription subscription = this.current;
+        if (subscription == null || this.closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!subscription.pubSub.isSubscribed()) {
+            if (now - subscription.startedNanos > this.deadAfterNanos) {
+                logger.warn("Release subscription on {} at {} was not confirmed within {}; reconnecting", this.channel,
+                        this.connections.describe(""), this.connections.timeout());
+                subscription.disconnect();
+            }
+            return;
+        }
+        long sent = subscription.pingSentNanos;
+        if (sent != 0) {
+            if (now - sent > this.deadAfterNanos) {
+                logger.warn("Release subscription on {} at {} did not answer a PING within {}; reconnecting, and "
+                        + "every waiter retries at once", this.channel, this.connections.describe(""),
+                        this.connections.timeout());
+                subscription.disconnect();
+            }
+            return;
+        }
+        subscription.pingSentNanos = now;
+        try {
+            subscription.pubSub.ping();
+        }
+        catch (RuntimeException ex) {
+            subscription.disconnect();
         }
     }
 
     private void wakeAll() {
         this.callbacks.values().forEach(set -> set.forEach(Runnable::run));
+    }
+
+    /** One subscription on one connection. */
+    private final class Subscription {
+
+        final Connection connection;
+
+        final long startedNanos = System.nanoTime();
+
+        // When the PING now unanswered was sent, or 0; written by the heartbeat and by the listener's onPong.
+        volatile long pingSentNanos;
+
+        final JedisPubSub pubSub = new JedisPubSub() {
+
+            @Override
+            public void onSubscribe(String channel, int subscribedChannels) {
+                // Releases announced while we were not subscribed are lost: let every waiter retry once.
+                wakeAll();
+            }
+
+            @Override
+            public void onMessage(String channel, String storedKey) {
+                Set<Runnable> registered = RedisReleaseListener.this.callbacks.get(storedKey);
+                if (registered != null) {
+                    registered.forEach(Runnable::run);
+                }
+            }
+
+            @Override
+            public void onPong(String pattern) {
+                Subscription.this.pingSentNanos = 0;
+            }
+
+        };
+
+        Subscription(Connection connection) {
+            this.connection = connection;
+        }
+
+        // From another thread: closing the socket ends the listener's blocking read, without a flush that could
+        // block on a connection that stopped reading.
+        void disconnect() {
+            try {
+                this.connection.forceDisconnect();
+            }
+            catch (IOException | RuntimeException ex) {
+                logger.debug("Closing the release subscription's connection failed", ex);
+            }
+        }
+
+    }
+
+    /** The timer shared by the heartbeats of all listeners in the JVM; its tasks are short and never block. */
+    private static final class Heartbeats {
+
+        static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "distlock-redis-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+        static {
+            TIMER.setRemoveOnCancelPolicy(true);
+        }
+
     }
 
 }

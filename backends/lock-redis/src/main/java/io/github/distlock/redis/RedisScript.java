@@ -7,9 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 
-import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
@@ -48,18 +49,27 @@ final class RedisScript {
         }
     }
 
-    Object run(UnifiedJedis jedis, String key, String... arguments) {
-        List<String> keys = List.of(key);
-        List<String> args = List.of(arguments);
+    /**
+     * Runs the script on one connection, sending its source once when the server does not know it.
+     * @param connection the connection, borrowed for this call
+     * @param key the script's one key
+     * @param arguments its arguments
+     * @return the raw reply: a {@link Long} or a list of them for the lock scripts
+     */
+    Object run(Connection connection, String key, String... arguments) {
         try {
-            return jedis.evalsha(this.sha1, keys, args);
+            return connection.executeCommand(command(Protocol.Command.EVALSHA, this.sha1, key, arguments));
         }
         catch (JedisDataException ex) {
             if (ex.getMessage() == null || !ex.getMessage().startsWith("NOSCRIPT")) {
                 throw ex;
             }
-            return jedis.eval(this.source, keys, args);
+            return connection.executeCommand(command(Protocol.Command.EVAL, this.source, key, arguments));
         }
+    }
+
+    private static CommandArguments command(Protocol.Command command, String script, String key, String[] arguments) {
+        return new CommandArguments(command).add(script).add(1).key(key).addObjects((Object[]) arguments);
     }
 
     String sha1() {

@@ -1,22 +1,13 @@
 package io.github.distlock.redis;
 
-import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisCluster;
-import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.providers.PooledConnectionProvider;
-import redis.clients.jedis.providers.SentineledConnectionProvider;
 
 /**
- * Where the lock service is: one server, a Sentinel-monitored master, or a Cluster; and how to build a Jedis client
- * for it. Uses only the Jedis API that exists from Jedis 7.0 through 8.x. Immutable.
+ * Where the lock service is: one server, a Sentinel-monitored master, or a Cluster. {@link RedisConnections#create}
+ * connects to it. Immutable.
  */
 public sealed interface RedisTopology {
 
@@ -50,27 +41,10 @@ public sealed interface RedisTopology {
     }
 
     /**
-     * Builds a client. Construction may contact the servers (Sentinel and Cluster discover their topology), so a
-     * caller that must not fail while Redis is down defers it with {@link LazyRedisClient}.
-     * @param client the connection settings for Redis servers (credentials, database, TLS, timeouts)
-     * @param sentinel the connection settings for sentinels (used by {@link Sentinel} only)
-     * @param poolSize the most connections per server
-     * @return the client, closed by the caller
-     */
-    UnifiedJedis connect(JedisClientConfig client, JedisClientConfig sentinel, int poolSize);
-
-    /**
      * One server.
      * @param address the server's address
      */
     record Standalone(HostAndPort address) implements RedisTopology {
-
-        @Override
-        public UnifiedJedis connect(JedisClientConfig client, JedisClientConfig sentinel, int poolSize) {
-            return new UnifiedJedis(new PooledConnectionProvider(this.address, client, pool(poolSize)),
-                    retryAttempts(), retryBudget(client));
-        }
-
     }
 
     /**
@@ -89,13 +63,6 @@ public sealed interface RedisTopology {
                 throw new IllegalArgumentException("at least one sentinel is required");
             }
         }
-
-        @Override
-        public UnifiedJedis connect(JedisClientConfig client, JedisClientConfig sentinel, int poolSize) {
-            return new UnifiedJedis(new SentineledConnectionProvider(this.masterName, client, pool(poolSize),
-                    new LinkedHashSet<>(this.sentinels), sentinel), retryAttempts(), retryBudget(client));
-        }
-
     }
 
     /**
@@ -112,30 +79,6 @@ public sealed interface RedisTopology {
                 throw new IllegalArgumentException("at least one cluster node is required");
             }
         }
-
-        @Override
-        public UnifiedJedis connect(JedisClientConfig client, JedisClientConfig sentinel, int poolSize) {
-            return new JedisCluster(new LinkedHashSet<>(this.nodes), client);
-        }
-
-    }
-
-    private static GenericObjectPoolConfig<Connection> pool(int poolSize) {
-        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(poolSize);
-        pool.setMaxIdle(poolSize);
-        pool.setJmxEnabled(false);
-        return pool;
-    }
-
-    // A command that fails on a broken connection is tried again on a new one: every lock script is safe to
-    // repeat (acquire recognises its own owner token, renew and release are owner-checked).
-    private static int retryAttempts() {
-        return 3;
-    }
-
-    private static Duration retryBudget(JedisClientConfig client) {
-        return Duration.ofMillis(3L * Math.max(client.getSocketTimeoutMillis(), client.getConnectionTimeoutMillis()));
     }
 
 }

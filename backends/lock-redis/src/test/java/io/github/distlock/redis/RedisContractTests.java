@@ -12,25 +12,27 @@ import io.github.distlock.testkit.server.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The backend contract, fencing and release notification included, on each Redis topology: a standalone server,
- * a Sentinel-monitored master and a three-node Cluster, all real servers started for these tests.
+ * The backend contract, fencing and release notification included, on each Redis topology: a standalone server
+ * (through the backend's own connections and through an application's own Jedis client), a Sentinel-monitored
+ * master and a three-node Cluster, all real servers started for these tests.
  */
 class RedisContractTests {
 
-    private static final List<UnifiedJedis> clients = new CopyOnWriteArrayList<>();
+    private static final List<AutoCloseable> clients = new CopyOnWriteArrayList<>();
 
-    private static FencingLeaseBackend backendOver(UnifiedJedis jedis) {
-        clients.add(jedis);
-        return new RedisLeaseBackend(() -> jedis, RedisLockOptions.defaults());
+    private static FencingLeaseBackend backendOver(RedisConnections connections) {
+        clients.add(connections);
+        return new RedisLeaseBackend(connections, RedisLockOptions.defaults());
     }
 
     @AfterAll
-    static void closeClients() {
-        clients.forEach(UnifiedJedis::close);
+    static void closeClients() throws Exception {
+        for (AutoCloseable client : clients) {
+            client.close();
+        }
         clients.clear();
     }
 
@@ -57,6 +59,30 @@ class RedisContractTests {
     }
 
     @Nested
+    class ApplicationsOwnClient extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
+
+        private static RedisServer server;
+
+        @BeforeAll
+        static void startServer() {
+            server = RedisServer.start();
+        }
+
+        @AfterAll
+        static void stopServer() {
+            server.close();
+        }
+
+        @Override
+        protected FencingLeaseBackend createBackend() {
+            UnifiedJedis jedis = RedisTestClients.applicationClient(server);
+            clients.add(jedis);
+            return new RedisLeaseBackend(jedis);
+        }
+
+    }
+
+    @Nested
     class Sentinel extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
 
         private static RedisSentinelGroup group;
@@ -73,11 +99,7 @@ class RedisContractTests {
 
         @Override
         protected FencingLeaseBackend createBackend() {
-            List<HostAndPort> sentinels = group.sentinelPorts().stream()
-                .map(port -> new HostAndPort("127.0.0.1", port))
-                .toList();
-            return backendOver(RedisTopology.sentinel(group.masterName(), sentinels)
-                .connect(RedisTestClients.config(), RedisTestClients.config(), 16));
+            return backendOver(RedisTestClients.sentinel(group));
         }
 
     }
@@ -99,11 +121,7 @@ class RedisContractTests {
 
         @Override
         protected FencingLeaseBackend createBackend() {
-            List<HostAndPort> nodes = cluster.nodes().stream()
-                .map(node -> new HostAndPort(node.host(), node.port()))
-                .toList();
-            return backendOver(RedisTopology.cluster(nodes).connect(RedisTestClients.config(), RedisTestClients.config(),
-                    16));
+            return backendOver(RedisTestClients.cluster(cluster));
         }
 
     }

@@ -24,7 +24,6 @@ import io.github.distlock.testkit.server.RespConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.UnifiedJedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,9 +53,9 @@ class RedisLeaseBackendTests {
     }
 
     private RedisLeaseBackend backend(RedisLockOptions options) {
-        UnifiedJedis jedis = RedisTestClients.standalone(this.server);
-        this.closeAfter.add(jedis);
-        RedisLeaseBackend backend = new RedisLeaseBackend(() -> jedis, options);
+        RedisConnections connections = RedisTestClients.standalone(this.server);
+        this.closeAfter.add(connections);
+        RedisLeaseBackend backend = new RedisLeaseBackend(connections, options);
         this.closeAfter.add(backend);
         return backend;
     }
@@ -232,7 +231,7 @@ class RedisLeaseBackendTests {
     @Test
     void requiredReplicaAcknowledgementSucceedsWithAReplica() {
         try (RedisServer replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(this.server.port()))) {
-            await().atMost(RedisTestClients.EVENTUALLY).until(() -> this.server.info("replication").contains("state=online"));
+            RedisReplicas.awaitInSync(this.server, 1);
             // The wait for replicas must stay within the client's read timeout.
             LockEngine engine = engine(backend(RedisLockOptions.defaults()
                 .withReplicaAcknowledgement(1, Duration.ofMillis(800))));

@@ -1,11 +1,16 @@
 package io.github.distlock.redis;
 
 import java.time.Duration;
+import java.util.List;
 
+import io.github.distlock.testkit.server.RedisClusterGroup;
+import io.github.distlock.testkit.server.RedisSentinelGroup;
 import io.github.distlock.testkit.server.RedisServer;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
  * Clients and timing constants shared by this module's tests.
@@ -31,8 +36,28 @@ final class RedisTestClients {
             .build();
     }
 
-    static UnifiedJedis standalone(RedisServer server) {
-        return RedisTopology.standalone(server.host(), server.port()).connect(config(), config(), 8);
+    static RedisConnections standalone(RedisServer server) {
+        return RedisConnections.create(RedisTopology.standalone(server.host(), server.port()), config(), config(), 8);
+    }
+
+    static RedisConnections sentinel(RedisSentinelGroup group) {
+        List<HostAndPort> sentinels = group.sentinelPorts().stream()
+            .map(port -> new HostAndPort("127.0.0.1", port))
+            .toList();
+        return RedisConnections.create(RedisTopology.sentinel(group.masterName(), sentinels), config(), config(), 16);
+    }
+
+    static RedisConnections cluster(RedisClusterGroup cluster) {
+        List<HostAndPort> nodes = cluster.nodes().stream()
+            .map(node -> new HostAndPort(node.host(), node.port()))
+            .toList();
+        return RedisConnections.create(RedisTopology.cluster(nodes), config(), config(), 16);
+    }
+
+    /** An application's own pooled client, as a user would build it. */
+    static UnifiedJedis applicationClient(RedisServer server) {
+        return new UnifiedJedis(new PooledConnectionProvider(new HostAndPort(server.host(), server.port()), config()),
+                3, TIMEOUT.multipliedBy(3));
     }
 
 }

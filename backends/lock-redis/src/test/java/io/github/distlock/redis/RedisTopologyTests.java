@@ -3,7 +3,6 @@ package io.github.distlock.redis;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 
 import io.github.distlock.core.Lease;
@@ -16,9 +15,7 @@ import io.github.distlock.testkit.server.RedisServer;
 import io.github.distlock.testkit.server.TestCertificates;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,12 +31,8 @@ class RedisTopologyTests {
     @Test
     void afterASentinelFailoverLockingWorksAgainWithoutRestartingTheClient() {
         try (RedisSentinelGroup group = RedisSentinelGroup.start("locks")) {
-            List<HostAndPort> sentinels = group.sentinelPorts().stream()
-                .map(port -> new HostAndPort("127.0.0.1", port))
-                .toList();
-            try (UnifiedJedis jedis = RedisTopology.sentinel("locks", sentinels)
-                .connect(RedisTestClients.config(), RedisTestClients.config(), 8);
-                    RedisLeaseBackend backend = new RedisLeaseBackend(jedis);
+            try (RedisConnections connections = RedisTestClients.sentinel(group);
+                    RedisLeaseBackend backend = new RedisLeaseBackend(connections, RedisLockOptions.defaults());
                     LockEngine engine = new LockEngine(backend)) {
                 String key = "failover-" + UUID.randomUUID();
                 engine.tryAcquire(LockRequest.of(key, Duration.ofSeconds(5))).orElseThrow().release();
@@ -58,12 +51,8 @@ class RedisTopologyTests {
     @Test
     void aClusterGrantsLocksWhoseKeysLiveInDifferentSlots() {
         try (RedisClusterGroup cluster = RedisClusterGroup.start()) {
-            List<HostAndPort> nodes = cluster.nodes().stream()
-                .map(node -> new HostAndPort(node.host(), node.port()))
-                .toList();
-            try (UnifiedJedis jedis = RedisTopology.cluster(nodes).connect(RedisTestClients.config(),
-                    RedisTestClients.config(), 8);
-                    RedisLeaseBackend backend = new RedisLeaseBackend(jedis);
+            try (RedisConnections connections = RedisTestClients.cluster(cluster);
+                    RedisLeaseBackend backend = new RedisLeaseBackend(connections, RedisLockOptions.defaults());
                     LockEngine engine = new LockEngine(backend)) {
                 for (int i = 0; i < 30; i++) {
                     String key = "order-" + i + "-" + UUID.randomUUID();
@@ -83,15 +72,20 @@ class RedisTopologyTests {
                 "&*", "+@all", "--user", "default", "off")) {
             JedisClientConfig locker = DefaultJedisClientConfig.builder().user("locker").password("s3cret")
                 .connectionTimeoutMillis(1000).socketTimeoutMillis(1000).build();
-            try (UnifiedJedis jedis = RedisTopology.standalone(server.host(), server.port()).connect(locker, locker, 4);
-                    LockEngine engine = new LockEngine(new RedisLeaseBackend(jedis))) {
+            try (RedisConnections connections = RedisConnections.create(
+                    RedisTopology.standalone(server.host(), server.port()), locker, locker, 4);
+                    RedisLeaseBackend backend = new RedisLeaseBackend(connections, RedisLockOptions.defaults());
+                    LockEngine engine = new LockEngine(backend)) {
                 engine.tryAcquire(LockRequest.of("acl-" + UUID.randomUUID(), Duration.ofSeconds(5))).orElseThrow()
                     .release();
             }
             JedisClientConfig wrong = DefaultJedisClientConfig.builder().user("locker").password("guess")
                 .connectionTimeoutMillis(1000).socketTimeoutMillis(1000).build();
-            try (UnifiedJedis jedis = RedisTopology.standalone(server.host(), server.port()).connect(wrong, wrong, 4)) {
-                assertThatThrownBy(jedis::ping).isInstanceOf(JedisAccessControlException.class);
+            try (RedisConnections connections = RedisConnections.create(
+                    RedisTopology.standalone(server.host(), server.port()), wrong, wrong, 4)) {
+                assertThatThrownBy(connections::ping).isInstanceOf(RedisUnavailableException.class)
+                    .hasMessageContaining("refused").hasCauseInstanceOf(JedisAccessControlException.class)
+                    .hasMessageNotContaining("guess");
             }
         }
     }
@@ -105,8 +99,10 @@ class RedisTopologyTests {
             JedisClientConfig tls = DefaultJedisClientConfig.builder().ssl(true)
                 .sslSocketFactory(certificates.clientContext().getSocketFactory())
                 .connectionTimeoutMillis(2000).socketTimeoutMillis(2000).build();
-            try (UnifiedJedis jedis = RedisTopology.standalone("127.0.0.1", tlsPort).connect(tls, tls, 4);
-                    LockEngine engine = new LockEngine(new RedisLeaseBackend(jedis))) {
+            try (RedisConnections connections = RedisConnections.create(RedisTopology.standalone("127.0.0.1", tlsPort),
+                    tls, tls, 4);
+                    RedisLeaseBackend backend = new RedisLeaseBackend(connections, RedisLockOptions.defaults());
+                    LockEngine engine = new LockEngine(backend)) {
                 Lease lease = engine.tryAcquire(LockRequest.of("tls-" + UUID.randomUUID(), Duration.ofSeconds(5)))
                     .orElseThrow();
                 assertThat(lease.fencingToken()).isPresent();

@@ -6,13 +6,18 @@ import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockNotAcquiredException;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.engine.LockEngine;
+import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisLeaseBackend;
 import io.github.distlock.redis.RedisLockOptions;
 import io.github.distlock.redis.RedisTopology;
 
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.jspecify.annotations.Nullable;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
  * This project: {@link LockEngine} over {@link RedisLeaseBackend} with default settings, so every lease carries a
@@ -39,8 +44,10 @@ final class DistlockContender implements LockContender {
 
     @Override
     public Node openNode() {
-        UnifiedJedis jedis = connect(this.host, this.port);
-        RedisLeaseBackend backend = new RedisLeaseBackend(() -> jedis, RedisLockOptions.defaults());
+        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().build();
+        RedisConnections connections = RedisConnections.create(RedisTopology.standalone(this.host, this.port), config,
+                config, POOL_SIZE);
+        RedisLeaseBackend backend = new RedisLeaseBackend(connections, RedisLockOptions.defaults());
         LockEngine engine = new LockEngine(backend);
         return this.nodes.track(new Node() {
 
@@ -59,15 +66,20 @@ final class DistlockContender implements LockContender {
             public void close() {
                 engine.close();
                 backend.close();
-                jedis.close();
+                connections.close();
             }
 
         });
     }
 
+    // The floor's client: a pooled Jedis client like the backend's own, with Jedis's default retries.
     static UnifiedJedis connect(String host, int port) {
         DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().build();
-        return RedisTopology.standalone(host, port).connect(config, config, POOL_SIZE);
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(POOL_SIZE);
+        pool.setMaxIdle(POOL_SIZE);
+        return new UnifiedJedis(new PooledConnectionProvider(new HostAndPort(host, port), config, pool), 3,
+                Duration.ofSeconds(6));
     }
 
     @Override

@@ -1,0 +1,31 @@
+package io.github.distlock.redis;
+
+import java.util.UUID;
+
+import io.github.distlock.testkit.server.RedisServer;
+import io.github.distlock.testkit.server.RespConnection;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Waits for replicas in tests.
+ */
+final class RedisReplicas {
+
+    private RedisReplicas() {
+    }
+
+    /**
+     * Waits until the master's replicas have finished their initial sync and acknowledge writes: a write followed by
+     * {@code WAIT} on the same connection counts them. ("state=online" alone races the first acknowledgement.)
+     */
+    static void awaitInSync(RedisServer master, int replicas) {
+        await().atMost(RedisTestClients.EVENTUALLY).ignoreExceptions().until(() -> {
+            try (RespConnection admin = master.connect()) {
+                admin.call("SET", "replica-sync-probe", UUID.randomUUID().toString());
+                return (Long) admin.call("WAIT", Integer.toString(replicas), "200") >= replicas;
+            }
+        });
+    }
+
+}
