@@ -174,6 +174,33 @@ class DistributedLockAnnotationTests {
         }
 
         @Test
+        void failSaysTheLockIsHeldAndTheMethodDidNotRunWithoutMentioningAWait() {
+            try (Lease held = holdElsewhere("order:7")) {
+                assertThatThrownBy(() -> orders.failWhenLocked("7")).isInstanceOf(LockNotAcquiredException.class)
+                    .hasMessageContaining("OrderService.failWhenLocked(String)")
+                    .hasMessageContaining("'order:7'")
+                    .hasMessageContaining("held by another owner")
+                    .hasMessageContaining("did not run")
+                    .hasMessageNotContaining("PT0S")
+                    .hasMessageNotContaining("within");
+            }
+        }
+
+        @Test
+        void waitSaysHowLongItWaitedAndThatTheMethodDidNotRun() {
+            try (Lease held = holdElsewhere("order:7")) {
+                assertThatThrownBy(() -> orders.waitBriefly("7")).isInstanceOf(LockNotAcquiredException.class)
+                    .hasMessageContaining("OrderService.waitBriefly(String)")
+                    .hasMessageContaining("'order:7'")
+                    .hasMessageContaining("300ms")
+                    .hasMessageContaining("did not run")
+                    .hasMessageNotContaining("PT0.3S")
+                    .extracting(ex -> ((LockNotAcquiredException) ex).getWaitTime())
+                    .isEqualTo(Duration.ofMillis(300));
+            }
+        }
+
+        @Test
         void waitGivesUpAfterTheWaitTimeWithoutRunningTheMethod() {
             try (Lease held = holdElsewhere("order:7")) {
                 long start = System.nanoTime();
@@ -328,6 +355,20 @@ class DistributedLockAnnotationTests {
             assertThatThrownBy(() -> orders.charge(new Order("1", 1))).isInstanceOf(LockUnavailableException.class)
                 .hasMessageContaining("recording-in-memory")
                 .isInstanceOf(DistributedLockException.class);
+            assertThat(orders.runs()).hasValue(0);
+        }
+
+        @Test
+        void failureNamesTheMethodAndTheKeyAndSaysTheMethodDidNotRun() {
+            backend.unreachable = true;
+            assertThatThrownBy(() -> orders.charge(new Order("1", 1))).isInstanceOf(LockUnavailableException.class)
+                .hasMessageContaining("OrderService.charge(Order)")
+                .hasMessageContaining("'order:1'")
+                .hasMessageContaining("did not run")
+                .hasMessageContaining("recording-in-memory")
+                .hasRootCauseMessage("connection refused (simulated outage)")
+                .extracting(ex -> ((LockUnavailableException) ex).getKey())
+                .isEqualTo("order:1");
             assertThat(orders.runs()).hasValue(0);
         }
 
