@@ -46,7 +46,9 @@ public @interface DistributedLock {
      * The SpEL expression that gives the lock key from the method's parameters, by name ({@code #order.id}) or by
      * position ({@code #p0}, {@code #a0}). It is always an expression: write a constant as {@code 'daily-report'}.
      * Empty means one lock for the whole {@link #name()}. The value must not evaluate to {@code null} or an empty
-     * string.
+     * string, and its text is the key, so it must identify the value: an object whose class has no
+     * {@code toString()} of its own ({@code Order@1b2c3d}), an array, a collection or a map is refused, at start-up
+     * when the declared type shows it and otherwise at the call, before any lock is taken.
      * @return the key expression
      */
     @AliasFor("value")

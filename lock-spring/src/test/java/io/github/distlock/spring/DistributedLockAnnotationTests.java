@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,6 +27,7 @@ import io.github.distlock.spring.LockedServices.NightlyBatch;
 import io.github.distlock.spring.LockedServices.Order;
 import io.github.distlock.spring.LockedServices.OrderService;
 import io.github.distlock.spring.LockedServices.Payments;
+import io.github.distlock.spring.LockedServices.Voucher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -139,6 +141,40 @@ class DistributedLockAnnotationTests {
                 .hasMessageContaining("OrderService.chargeWithFailingExpression(String)")
                 .hasMessageContaining("#orderId.substring(5)");
             assertNothingRanOrLocked();
+        }
+
+        @Test
+        void whoseValueHasNoToStringOfItsOwnIsRejectedBeforeAnyLockIsTaken() {
+            assertThatThrownBy(() -> orders.chargeAnything(new Voucher()))
+                .isInstanceOf(LockKeyEvaluationException.class)
+                .hasMessageContaining("OrderService.chargeAnything(Object)")
+                .hasMessageContaining("'#order'")
+                .hasMessageContaining("Voucher")
+                .hasMessageContaining("toString()")
+                .hasMessageContaining("never contend")
+                .hasMessageContaining("no lock was taken");
+            assertNothingRanOrLocked();
+        }
+
+        @Test
+        void whoseValueIsAnArrayACollectionOrAMapIsRejectedBeforeAnyLockIsTaken() {
+            for (Object value : List.of(new String[] { "1" }, new long[] { 1 }, List.of("1"), Set.of("1"),
+                    Map.of("1", "2"))) {
+                assertThatThrownBy(() -> orders.chargeAnything(value)).as(value.getClass().getName())
+                    .isInstanceOf(LockKeyEvaluationException.class)
+                    .hasMessageContaining("OrderService.chargeAnything(Object)")
+                    .hasMessageContaining("'#order'")
+                    .hasMessageContaining("multi-key")
+                    .hasMessageContaining("no lock was taken");
+            }
+            assertNothingRanOrLocked();
+        }
+
+        @Test
+        void whoseValueHasItsOwnToStringIsAccepted() {
+            assertThat(orders.chargeAnything(new Order("42", 1))).isEqualTo("order:Order[id=42, amount=1]");
+            assertThat(orders.chargeAnything(42L)).isEqualTo("order:42");
+            assertThat(orders.chargeAnything(WhenLocked.FAIL)).isEqualTo("order:FAIL");
         }
 
         @Test

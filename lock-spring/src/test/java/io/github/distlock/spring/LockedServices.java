@@ -36,6 +36,10 @@ final class LockedServices {
     record Order(String id, long amount) {
     }
 
+    /** A class that inherits Object's toString(), so its text differs for every instance. */
+    static final class Voucher {
+    }
+
     static class OrderService {
 
         final AtomicInteger runs = new AtomicInteger();
@@ -153,6 +157,12 @@ final class LockedServices {
         public String chargeNullable(Order order) {
             this.runs.incrementAndGet();
             return "ran";
+        }
+
+        @DistributedLock(name = "order", key = "#order")
+        public String chargeAnything(Object order) {
+            this.runs.incrementAndGet();
+            return LockContext.current().key();
         }
 
         @DistributedLock(name = "order", key = "#orderId.substring(5)")

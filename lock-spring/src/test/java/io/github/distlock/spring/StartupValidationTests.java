@@ -1,6 +1,8 @@
 package io.github.distlock.spring;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 import io.github.distlock.core.engine.LockEngine;
@@ -90,6 +92,40 @@ class StartupValidationTests {
                 "@FencingToken");
     }
 
+    @Test
+    void keyOnAParameterWhoseClassHasNoToStringFailsStartupBecauseEveryCallWouldGetItsOwnLock() {
+        assertStartupFails(KeyWithoutToString.class, "KeyWithoutToString.charge(Receipt)", "'#receipt'",
+                "Receipt", "toString()", "never contend", "#receipt.id");
+    }
+
+    @Test
+    void keyOnAPropertyChainEndingInAClassWithoutToStringFailsStartup() {
+        assertStartupFails(PropertyWithoutToString.class, "PropertyWithoutToString.charge(Invoice)",
+                "'#invoice.receipt'", "Receipt", "toString()");
+    }
+
+    @Test
+    void keyOnAnArrayParameterFailsStartupUntilMultiKeyLocksExist() {
+        assertStartupFails(ArrayKey.class, "ArrayKey.charge(String[])", "'#p0'", "array", "String[]",
+                "multi-key");
+    }
+
+    @Test
+    void keyOnACollectionParameterFailsStartupUntilMultiKeyLocksExist() {
+        assertStartupFails(CollectionKey.class, "CollectionKey.charge(List)", "'#orderIds'", "collection",
+                "multi-key");
+    }
+
+    @Test
+    void keyOnAMapPropertyFailsStartupUntilMultiKeyLocksExist() {
+        assertStartupFails(MapKey.class, "MapKey.charge(Invoice)", "'#a0.lines'", "map", "multi-key");
+    }
+
+    @Test
+    void keysWhoseStaticTypeCannotShowAProblemStart() {
+        assertStarts(KeysLeftToTheCall.class);
+    }
+
     private static void assertStartupFails(Class<?> beanClass, String... messageParts) {
         AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
         context.register(Infrastructure.class);
@@ -98,6 +134,14 @@ class StartupValidationTests {
         for (String part : messageParts) {
             failure.hasMessageContaining(part);
         }
+    }
+
+    private static void assertStarts(Class<?> beanClass) {
+        AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+        context.register(Infrastructure.class);
+        context.registerBean(beanClass);
+        context.refresh();
+        context.close();
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -221,6 +265,96 @@ class StartupValidationTests {
 
         @DistributedLock(key = "#orderId")
         public void charge(String orderId, @FencingToken long token, @FencingToken OptionalLong again) {
+        }
+
+    }
+
+    /** A class that inherits Object's toString(). */
+    static class Receipt {
+
+        public String getId() {
+            return "r-1";
+        }
+
+    }
+
+    static class Invoice {
+
+        public Receipt getReceipt() {
+            return new Receipt();
+        }
+
+        public Map<String, Long> getLines() {
+            return Map.of();
+        }
+
+    }
+
+    static class KeyWithoutToString {
+
+        @DistributedLock(key = "#receipt")
+        public void charge(Receipt receipt) {
+        }
+
+    }
+
+    static class PropertyWithoutToString {
+
+        @DistributedLock(key = "#invoice.receipt")
+        public void charge(Invoice invoice) {
+        }
+
+    }
+
+    static class ArrayKey {
+
+        @DistributedLock(key = "#p0")
+        public void charge(String[] orderIds) {
+        }
+
+    }
+
+    static class CollectionKey {
+
+        @DistributedLock(key = "#orderIds")
+        public void charge(List<String> orderIds) {
+        }
+
+    }
+
+    static class MapKey {
+
+        @DistributedLock(key = "#a0.lines")
+        public void charge(Invoice invoice) {
+        }
+
+    }
+
+    /** Nothing here shows a problem before the call: the values are checked when it is made. */
+    static class KeysLeftToTheCall {
+
+        @DistributedLock(key = "#order")
+        public void anyObject(Object order) {
+        }
+
+        @DistributedLock(key = "#name")
+        public void anInterface(CharSequence name) {
+        }
+
+        @DistributedLock(key = "#amount")
+        public void anAbstractClass(Number amount) {
+        }
+
+        @DistributedLock(key = "#policy")
+        public void anEnum(WhenLocked policy) {
+        }
+
+        @DistributedLock(key = "#receipt.id")
+        public void aPropertyWithToString(Receipt receipt) {
+        }
+
+        @DistributedLock(key = "#receipt.toString()")
+        public void anExplicitToString(Receipt receipt) {
         }
 
     }

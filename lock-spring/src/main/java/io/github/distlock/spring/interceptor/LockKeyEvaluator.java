@@ -39,7 +39,8 @@ final class LockKeyEvaluator {
     private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
     /**
-     * Parses the expression and checks that every variable it reads is a parameter of the method.
+     * Parses the expression and checks that every variable it reads is a parameter of the method, and that a key
+     * whose declared type shows that its text cannot identify the call (see {@link LockKeyTypes}) is refused.
      * @throws IllegalStateException naming the method and the expression if it is invalid
      */
     Expression parse(String expressionText, Method method, String description) {
@@ -62,13 +63,21 @@ final class LockKeyEvaluator {
                             + describe(method, known));
                 }
             }
+            Class<?> declaredType = KeyExpressionChecks.declaredKeyType(spel.getAST(), method, parameterNames(method));
+            String problem = (declaredType != null)
+                    ? LockKeyTypes.problemWithDeclaredType(declaredType, expressionText) : null;
+            if (problem != null) {
+                throw new IllegalStateException("@DistributedLock key expression '" + expressionText + "' on "
+                        + description + " gives " + problem);
+            }
         }
         return expression;
     }
 
     /**
      * Evaluates the key for one call.
-     * @throws LockKeyEvaluationException if evaluation fails or gives {@code null} or an empty string
+     * @throws LockKeyEvaluationException if evaluation fails or gives {@code null}, an empty string, or a value whose
+     *     text does not identify it (see {@link LockKeyTypes})
      */
     String evaluate(DistributedLockOperation operation, Object[] args, Object target) {
         Expression expression = operation.keyExpression();
@@ -95,6 +104,13 @@ final class LockKeyEvaluator {
         catch (RuntimeException ex) {
             throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
                     + "' on " + operation.description() + " failed: " + ex.getMessage() + "; no lock was taken", ex);
+        }
+        // Refused before toString(): an identity hash as the key would give every call a lock of its own.
+        String problem = (value != null) ? LockKeyTypes.problemWithValueOf(value.getClass(),
+                operation.keyExpressionText()) : null;
+        if (problem != null) {
+            throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
+                    + "' on " + operation.description() + " evaluated to " + problem + "; no lock was taken");
         }
         String key = (value != null) ? value.toString() : null;
         if (key == null || key.isEmpty()) {
