@@ -44,7 +44,9 @@ public @interface DistributedLock {
 
     /**
      * The SpEL expression that gives the lock key from the method's parameters, by name ({@code #order.id}) or by
-     * position ({@code #p0}, {@code #a0}). It is always an expression: write a constant as {@code 'daily-report'}.
+     * position ({@code #p0}, {@code #a0}). It is always an expression: write a constant as {@code 'daily-report'};
+     * a bare name is read from {@link io.github.distlock.spring.interceptor.LockKeyRoot} ({@code methodName},
+     * {@code args}), so an unquoted constant fails start-up.
      * Empty means one lock for the whole {@link #name()}. The value must not evaluate to {@code null} or an empty
      * string, and its text is the key, so it must identify the value: an object whose class has no
      * {@code toString()} of its own ({@code Order@1b2c3d}), an array, a collection or a map is refused, at start-up

@@ -14,6 +14,7 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -123,7 +124,41 @@ class StartupValidationTests {
 
     @Test
     void keysWhoseStaticTypeCannotShowAProblemStart() {
-        assertStarts(KeysLeftToTheCall.class);
+        start(KeysLeftToTheCall.class).close();
+    }
+
+    @Test
+    void unquotedConstantKeyFailsStartupWithAHintToQuoteIt() {
+        assertStartupFails(UnquotedConstant.class, "UnquotedConstant.run()", "'daily-report'", "'daily'",
+                "methodName", "in quotes");
+    }
+
+    @Test
+    void parameterNameWithoutItsHashFailsStartupWithAHintToAddIt() {
+        assertStartupFails(ParameterWithoutHash.class, "ParameterWithoutHash.charge(String)", "'orderId'",
+                "#orderId");
+    }
+
+    @Test
+    void unknownMethodOfTheRootObjectFailsStartup() {
+        assertStartupFails(UnknownRootMethod.class, "UnknownRootMethod.run()", "'reportName()'", "reportName");
+    }
+
+    @Test
+    void misspelledRootPropertyFailsStartup() {
+        assertStartupFails(MisspelledRootProperty.class, "MisspelledRootProperty.run(String)", "'#root.methodNam'",
+                "methodNam");
+    }
+
+    @Test
+    void rootPropertiesAndNamesReadFromElementsOrAsMapKeysStartAndEvaluate() {
+        try (AnnotationConfigApplicationContext context = start(RootReferencesThatExist.class)) {
+            RootReferencesThatExist bean = context.getBean(RootReferencesThatExist.class);
+            assertThat(bean.rootProperties("7")).endsWith(":rootProperties-7-rootProperties");
+            assertThat(bean.insideSelectionAndProjection(List.of("a", "bc", "de"))).endsWith(":BC");
+            assertThat(bean.mapKeyAndMethodArgument(Map.of("north", "N"), "7"))
+                .endsWith(":N7mapKeyAndMethodArgument");
+        }
     }
 
     private static void assertStartupFails(Class<?> beanClass, String... messageParts) {
@@ -136,12 +171,12 @@ class StartupValidationTests {
         }
     }
 
-    private static void assertStarts(Class<?> beanClass) {
+    private static AnnotationConfigApplicationContext start(Class<?> beanClass) {
         AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
         context.register(Infrastructure.class);
         context.registerBean(beanClass);
         context.refresh();
-        context.close();
+        return context;
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -355,6 +390,57 @@ class StartupValidationTests {
 
         @DistributedLock(key = "#receipt.toString()")
         public void anExplicitToString(Receipt receipt) {
+        }
+
+    }
+
+    static class UnquotedConstant {
+
+        @DistributedLock(key = "daily-report")
+        public void run() {
+        }
+
+    }
+
+    static class ParameterWithoutHash {
+
+        @DistributedLock(key = "orderId")
+        public void charge(String orderId) {
+        }
+
+    }
+
+    static class UnknownRootMethod {
+
+        @DistributedLock(key = "reportName()")
+        public void run() {
+        }
+
+    }
+
+    static class MisspelledRootProperty {
+
+        @DistributedLock(key = "#root.methodNam")
+        public void run(String orderId) {
+        }
+
+    }
+
+    static class RootReferencesThatExist {
+
+        @DistributedLock(key = "methodName + '-' + args[0] + '-' + #root.methodName")
+        public String rootProperties(String orderId) {
+            return LockContext.current().key();
+        }
+
+        @DistributedLock(key = "#orderIds.?[length() > 1].![toUpperCase()].get(0)")
+        public String insideSelectionAndProjection(List<String> orderIds) {
+            return LockContext.current().key();
+        }
+
+        @DistributedLock(key = "#lines[north] + #orderId.concat(methodName)")
+        public String mapKeyAndMethodArgument(Map<String, String> lines, String orderId) {
+            return LockContext.current().key();
         }
 
     }

@@ -13,14 +13,21 @@ import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
 import org.springframework.expression.spel.SpelNode;
 import org.springframework.expression.spel.ast.CompoundExpression;
+import org.springframework.expression.spel.ast.Indexer;
+import org.springframework.expression.spel.ast.InlineMap;
+import org.springframework.expression.spel.ast.MethodReference;
+import org.springframework.expression.spel.ast.Projection;
 import org.springframework.expression.spel.ast.PropertyOrFieldReference;
+import org.springframework.expression.spel.ast.Selection;
 import org.springframework.expression.spel.ast.VariableReference;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 /**
  * What a parsed key expression's syntax tree shows before any call: the declared type of a key that reads a
- * parameter and its properties. Only reads the tree; stateless and thread-safe.
+ * parameter and its properties, and the names it reads from the root object ({@link LockKeyRoot}), which must
+ * exist there. Only reads the tree; stateless and thread-safe.
  */
 final class KeyExpressionChecks {
 
@@ -72,6 +79,62 @@ final class KeyExpressionChecks {
                     : ResolvableType.forField((Field) member, type);
         }
         return type.resolve();
+    }
+
+    /**
+     * Returns the first property or method that the expression reads from the root object and that
+     * {@link LockKeyRoot} does not have, such as {@code daily} in the unquoted constant {@code daily-report}. A
+     * name is read from the root object when it starts the expression or one of its operands, a method argument or
+     * an index, or follows {@code #root}. Names inside a selection or projection are read from each element, and
+     * a bare name as an index or an inline map's key may be a literal map key: those are not checked.
+     * @param ast the parsed expression
+     * @return the property ({@code daily}) or method ({@code daily()}) that is missing, or {@code null}
+     */
+    static @Nullable String missingRootReference(SpelNode ast) {
+        return missingRootReference(ast, true);
+    }
+
+    private static @Nullable String missingRootReference(SpelNode node, boolean readsTheRoot) {
+        if (node instanceof Selection || node instanceof Projection) {
+            return null;
+        }
+        if (node instanceof PropertyOrFieldReference property) {
+            return (readsTheRoot && readableProperty(LockKeyRoot.class, property.getName()) == null)
+                    ? property.getName() : null;
+        }
+        if (node instanceof MethodReference call && readsTheRoot
+                && !ClassUtils.hasAtLeastOneMethodWithName(LockKeyRoot.class, call.getName())) {
+            return call.getName() + "()";
+        }
+        for (int i = 0; i < node.getChildCount(); i++) {
+            SpelNode child = node.getChild(i);
+            boolean childReadsTheRoot;
+            if (node instanceof CompoundExpression) {
+                // a.b.c: only the first step reads the current object; #root.b reads the root as well.
+                childReadsTheRoot = (i == 0) ? readsTheRoot : (i == 1 && isRootVariable(node.getChild(0)));
+            }
+            else if (node instanceof MethodReference || node instanceof Indexer) {
+                // Arguments and indexes are evaluated against the root again.
+                childReadsTheRoot = true;
+            }
+            else {
+                childReadsTheRoot = readsTheRoot;
+            }
+            boolean mayBeLiteralMapKey = (node instanceof Indexer || (node instanceof InlineMap && i % 2 == 0))
+                    && child instanceof PropertyOrFieldReference;
+            if (mayBeLiteralMapKey) {
+                continue;
+            }
+            String missing = missingRootReference(child, childReadsTheRoot);
+            if (missing != null) {
+                return missing;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isRootVariable(SpelNode node) {
+        return node instanceof VariableReference && node.toStringAST().equals("#root");
     }
 
     /**

@@ -39,8 +39,10 @@ final class LockKeyEvaluator {
     private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
     /**
-     * Parses the expression and checks that every variable it reads is a parameter of the method, and that a key
-     * whose declared type shows that its text cannot identify the call (see {@link LockKeyTypes}) is refused.
+     * Parses the expression and checks that every variable it reads is a parameter of the method, that every name
+     * it reads from the root object exists on {@link LockKeyRoot} (an unquoted constant such as
+     * {@code daily-report} would otherwise fail every call), and that a key whose declared type shows that its text
+     * cannot identify the call (see {@link LockKeyTypes}) is refused.
      * @throws IllegalStateException naming the method and the expression if it is invalid
      */
     Expression parse(String expressionText, Method method, String description) {
@@ -62,6 +64,13 @@ final class LockKeyEvaluator {
                             + description + " refers to #" + variable + ", which is not a parameter; available: "
                             + describe(method, known));
                 }
+            }
+            String missing = KeyExpressionChecks.missingRootReference(spel.getAST());
+            if (missing != null) {
+                throw new IllegalStateException("@DistributedLock key expression '" + expressionText + "' on "
+                        + description + " reads '" + missing + "' from the key's root object, which has no such "
+                        + "property or method (it has method, methodName, args and target)"
+                        + hintForRootReference(missing, method, expressionText));
             }
             Class<?> declaredType = KeyExpressionChecks.declaredKeyType(spel.getAST(), method, parameterNames(method));
             String problem = (declaredType != null)
@@ -140,6 +149,15 @@ final class LockKeyEvaluator {
         known.add("root");
         known.add("this");
         return known;
+    }
+
+    private String hintForRootReference(String missing, Method method, String expressionText) {
+        String parameter = parameterNames(method).contains(missing) ? "; to read the parameter, write #" + missing
+                : "";
+        if (expressionText.contains("#root." + missing)) {
+            return parameter;
+        }
+        return parameter + "; to use a constant, write it in quotes: '" + expressionText.replace("'", "''") + "'";
     }
 
     private String describe(Method method, Set<String> known) {
