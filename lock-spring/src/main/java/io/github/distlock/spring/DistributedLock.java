@@ -15,7 +15,10 @@ import org.springframework.core.annotation.AliasFor;
  * <p>When the method is called through its Spring proxy, the key expression is evaluated against the arguments,
  * a lease is acquired on {@code <key-prefix><name>:<key>}, the method runs while the lease is renewed, and the lease
  * is released when the method returns or throws (or, for a {@code CompletionStage}, when it completes). Calls from
- * the same object ({@code this.charge(...)}) do not go through the proxy and are not locked.
+ * the same object ({@code this.charge(...)}) do not go through the proxy and are not locked. A method returning a
+ * reactive type ({@code Mono}, {@code Flux}, any {@code Publisher}, Kotlin's {@code Flow}) or a Kotlin
+ * {@code suspend} function fails start-up: its work would run after the lock is released, and reactive support
+ * is not there yet.
  *
  * <p>On a class or interface it applies to every public method. It can be used as a meta-annotation:
  * <pre>{@code

@@ -4,15 +4,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.SubmissionPublisher;
 
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
+import kotlin.coroutines.Continuation;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.core.ReactiveTypeDescriptor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -159,6 +165,46 @@ class StartupValidationTests {
             assertThat(bean.mapKeyAndMethodArgument(Map.of("north", "N"), "7"))
                 .endsWith(":N7mapKeyAndMethodArgument");
         }
+    }
+
+    @Test
+    void monoReturnTypeFailsStartupBecauseItsWorkWouldRunAfterTheLockIsReleased() {
+        assertStartupFails(ReturnsMono.class, "ReturnsMono.charge(String)", "reactor.core.publisher.Mono",
+                "reactive", "planned", "CompletableFuture");
+    }
+
+    @Test
+    void fluxReturnTypeFailsStartup() {
+        assertStartupFails(ReturnsFlux.class, "ReturnsFlux.charges(String)", "reactor.core.publisher.Flux",
+                "planned");
+    }
+
+    @Test
+    void jdkFlowPublisherImplementationFailsStartup() {
+        assertStartupFails(ReturnsJdkPublisher.class, "ReturnsJdkPublisher.charges(String)",
+                "java.util.concurrent.SubmissionPublisher", "planned");
+    }
+
+    @Test
+    void kotlinFlowReturnTypeFailsStartup() {
+        assertStartupFails(ReturnsKotlinFlow.class, "ReturnsKotlinFlow.charges(String)",
+                "kotlinx.coroutines.flow.Flow", "planned");
+    }
+
+    @Test
+    void typeKnownToTheReactiveAdapterRegistryFailsStartup() {
+        // The shared registry keeps this registration, which is harmless: no other test uses the type.
+        ReactiveAdapterRegistry.getSharedInstance().registerReactiveType(
+                ReactiveTypeDescriptor.singleOptionalValue(DeferredCharge.class, DeferredCharge::new),
+                source -> Mono.empty(), publisher -> new DeferredCharge());
+        assertStartupFails(ReturnsRegisteredReactiveType.class, "ReturnsRegisteredReactiveType.charge(String)",
+                "DeferredCharge", "planned");
+    }
+
+    @Test
+    void kotlinSuspendFunctionFailsStartup() {
+        assertStartupFails(SuspendFunction.class, "SuspendFunction.charge(String, Continuation)", "suspend",
+                "planned");
     }
 
     private static void assertStartupFails(Class<?> beanClass, String... messageParts) {
@@ -441,6 +487,65 @@ class StartupValidationTests {
         @DistributedLock(key = "#lines[north] + #orderId.concat(methodName)")
         public String mapKeyAndMethodArgument(Map<String, String> lines, String orderId) {
             return LockContext.current().key();
+        }
+
+    }
+
+    static class ReturnsMono {
+
+        @DistributedLock(key = "#orderId")
+        public Mono<String> charge(String orderId) {
+            return Mono.just(orderId);
+        }
+
+    }
+
+    static class ReturnsFlux {
+
+        @DistributedLock(key = "#orderId")
+        public Flux<String> charges(String orderId) {
+            return Flux.just(orderId);
+        }
+
+    }
+
+    static class ReturnsJdkPublisher {
+
+        @DistributedLock(key = "#orderId")
+        public SubmissionPublisher<String> charges(String orderId) {
+            return new SubmissionPublisher<>();
+        }
+
+    }
+
+    static class ReturnsKotlinFlow {
+
+        @DistributedLock(key = "#orderId")
+        public kotlinx.coroutines.flow.Flow<String> charges(String orderId) {
+            return null;
+        }
+
+    }
+
+    /** A type that only the reactive adapter registry knows as reactive. */
+    static final class DeferredCharge {
+    }
+
+    static class ReturnsRegisteredReactiveType {
+
+        @DistributedLock(key = "#orderId")
+        public DeferredCharge charge(String orderId) {
+            return new DeferredCharge();
+        }
+
+    }
+
+    /** What the Kotlin compiler makes of {@code suspend fun charge(orderId: String): Any}. */
+    static class SuspendFunction {
+
+        @DistributedLock(key = "#orderId")
+        public Object charge(String orderId, Continuation<Object> continuation) {
+            return "charged";
         }
 
     }
