@@ -27,13 +27,17 @@ import io.github.distlock.spring.LockedServices.NightlyBatch;
 import io.github.distlock.spring.LockedServices.Order;
 import io.github.distlock.spring.LockedServices.OrderService;
 import io.github.distlock.spring.LockedServices.Payments;
+import io.github.distlock.spring.LockedServices.RemoteLedger;
 import io.github.distlock.spring.LockedServices.Voucher;
+import io.github.distlock.spring.interceptor.DistributedLockInterceptor;
+import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -345,6 +349,24 @@ class DistributedLockAnnotationTests {
         @Test
         void onAnInterfaceMethodLocksTheImplementation() {
             assertThat(context.getBean(Payments.class).refund("p1")).isEqualTo("payment:p1");
+        }
+
+        @Test
+        void onAnInterfaceProxiedWithoutATargetHoldsTheLockWhileTheCallRuns() {
+            ProxyFactory factory = new ProxyFactory();
+            factory.addInterface(RemoteLedger.class);
+            factory.addAdvice(context.getBean(DistributedLockInterceptor.class));
+            // The last advice answers the call, as a remoting or repository proxy's does; there is no target.
+            factory.addAdvice((MethodInterceptor) invocation -> LockContext.find()
+                .filter(Lease::isHeld)
+                .map(Lease::key)
+                .orElse("unlocked"));
+            RemoteLedger ledger = (RemoteLedger) factory.getProxy();
+            assertThat(ledger.post("e1")).isEqualTo("ledger:e1");
+            assertThat(backend.acquiredKeys).containsExactly("ledger:e1");
+            try (Lease next = holdElsewhere("ledger:e1")) {
+                assertThat(next.isHeld()).isTrue();
+            }
         }
 
     }

@@ -219,6 +219,14 @@ final class LockedServices {
 
     }
 
+    /** Implemented by no class: a proxy without a target answers it, as a client or repository proxy does. */
+    interface RemoteLedger {
+
+        @DistributedLock(name = "ledger", key = "#entryId")
+        String post(String entryId);
+
+    }
+
     static class CardPayments implements Payments {
 
         @Override

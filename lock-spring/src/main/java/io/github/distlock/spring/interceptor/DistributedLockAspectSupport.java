@@ -59,13 +59,13 @@ public abstract class DistributedLockAspectSupport {
      * Runs one call of a possibly locked method.
      * @param invoker continues the call
      * @param method the invoked method
-     * @param target the target object
-     * @param targetClass the target class
+     * @param target the target object, or {@code null} for a proxy without a target
+     * @param targetClass the target class (the method's declaring class for a proxy without a target)
      * @param args the arguments; a {@code @FencingToken} argument is replaced in place
      * @return the method's result, or the empty value of a skipped call
      * @throws Throwable whatever the method throws, or the lock's exceptions
      */
-    protected @Nullable Object execute(Invoker invoker, Method method, Object target, Class<?> targetClass,
+    protected @Nullable Object execute(Invoker invoker, Method method, @Nullable Object target, Class<?> targetClass,
             Object[] args) throws Throwable {
         DistributedLockOperation operation = this.operationSource.findOperation(method, targetClass);
         if (operation == null) {

@@ -88,7 +88,7 @@ final class LockKeyEvaluator {
      * @throws LockKeyEvaluationException if evaluation fails or gives {@code null}, an empty string, or a value whose
      *     text does not identify it (see {@link LockKeyTypes})
      */
-    String evaluate(DistributedLockOperation operation, Object[] args, Object target) {
+    String evaluate(DistributedLockOperation operation, Object[] args, @Nullable Object target) {
         Expression expression = operation.keyExpression();
         if (expression == null) {
             return "";
