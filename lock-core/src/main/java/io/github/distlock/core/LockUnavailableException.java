@@ -2,7 +2,8 @@ package io.github.distlock.core;
 
 /**
  * Thrown when the lock service could not be asked: the backend threw, timed out or is unreachable. The engine
- * fails closed: no lease is held when this is thrown, and a protected method does not run.
+ * fails closed: no lease is held when this is thrown, and a protected method does not run. Its cause is the
+ * backend's failure.
  */
 public class LockUnavailableException extends DistributedLockException {
 
@@ -18,6 +19,22 @@ public class LockUnavailableException extends DistributedLockException {
     public LockUnavailableException(String key, String backendName, String operation, Throwable cause) {
         super(key, "Lock backend '" + backendName + "' failed to " + operation + " lock '" + key + "': " + cause,
                 cause);
+    }
+
+    /**
+     * Creates a copy of a failure for work that needed the lock, whose message also says that this work did not
+     * run, for example {@code "OrderService.charge(Order) did not run: lock backend 'redis' failed to acquire
+     * lock 'order:7': ..."}. The key and the cause (the backend's failure) are those of the given exception.
+     * @param work the work that did not run, as shown to people, for example {@code OrderService.charge(Order)}
+     * @param failure the failure the lock client reported
+     */
+    public LockUnavailableException(String work, LockUnavailableException failure) {
+        super(failure.getKey(), work + " did not run: " + startingLowerCase(String.valueOf(failure.getMessage())),
+                failure.getCause());
+    }
+
+    private static String startingLowerCase(String message) {
+        return message.isEmpty() ? message : Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }
 
 }

@@ -15,7 +15,10 @@ import org.springframework.core.annotation.AliasFor;
  * <p>When the method is called through its Spring proxy, the key expression is evaluated against the arguments,
  * a lease is acquired on {@code <key-prefix><name>:<key>}, the method runs while the lease is renewed, and the lease
  * is released when the method returns or throws (or, for a {@code CompletionStage}, when it completes). Calls from
- * the same object ({@code this.charge(...)}) do not go through the proxy and are not locked.
+ * the same object ({@code this.charge(...)}) do not go through the proxy and are not locked. A method returning a
+ * reactive type ({@code Mono}, {@code Flux}, any {@code Publisher}, Kotlin's {@code Flow}) or a Kotlin
+ * {@code suspend} function fails start-up: its work would run after the lock is released, and reactive support
+ * is not there yet.
  *
  * <p>On a class or interface it applies to every public method. It can be used as a meta-annotation:
  * <pre>{@code
@@ -44,9 +47,13 @@ public @interface DistributedLock {
 
     /**
      * The SpEL expression that gives the lock key from the method's parameters, by name ({@code #order.id}) or by
-     * position ({@code #p0}, {@code #a0}). It is always an expression: write a constant as {@code 'daily-report'}.
+     * position ({@code #p0}, {@code #a0}). It is always an expression: write a constant as {@code 'daily-report'};
+     * a bare name is read from {@link io.github.distlock.spring.interceptor.LockKeyRoot} ({@code methodName},
+     * {@code args}), so an unquoted constant fails start-up.
      * Empty means one lock for the whole {@link #name()}. The value must not evaluate to {@code null} or an empty
-     * string.
+     * string, and its text is the key, so it must identify the value: an object whose class has no
+     * {@code toString()} of its own ({@code Order@1b2c3d}), an array, a collection or a map is refused, at start-up
+     * when the declared type shows it and otherwise at the call, before any lock is taken.
      * @return the key expression
      */
     @AliasFor("value")

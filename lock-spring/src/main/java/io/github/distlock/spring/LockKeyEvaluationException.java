@@ -1,8 +1,10 @@
 package io.github.distlock.spring;
 
 /**
- * Thrown when the key of a {@link DistributedLock} method cannot be computed for a call: the expression threw, or
- * it gave {@code null} or an empty string. No lock was taken and the method did not run.
+ * Thrown when the key of a {@link DistributedLock} method cannot be computed for a call: the expression threw, it
+ * gave {@code null} or an empty string, or it gave a value whose text does not identify it (an object whose class
+ * has no {@code toString()} of its own, an array, a collection or a map). No lock was taken and the method did not
+ * run.
  */
 public class LockKeyEvaluationException extends IllegalArgumentException {
 

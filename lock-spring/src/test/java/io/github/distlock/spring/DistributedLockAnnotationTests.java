@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,12 +27,17 @@ import io.github.distlock.spring.LockedServices.NightlyBatch;
 import io.github.distlock.spring.LockedServices.Order;
 import io.github.distlock.spring.LockedServices.OrderService;
 import io.github.distlock.spring.LockedServices.Payments;
+import io.github.distlock.spring.LockedServices.RemoteLedger;
+import io.github.distlock.spring.LockedServices.Voucher;
+import io.github.distlock.spring.interceptor.DistributedLockInterceptor;
+import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -142,6 +148,40 @@ class DistributedLockAnnotationTests {
         }
 
         @Test
+        void whoseValueHasNoToStringOfItsOwnIsRejectedBeforeAnyLockIsTaken() {
+            assertThatThrownBy(() -> orders.chargeAnything(new Voucher()))
+                .isInstanceOf(LockKeyEvaluationException.class)
+                .hasMessageContaining("OrderService.chargeAnything(Object)")
+                .hasMessageContaining("'#order'")
+                .hasMessageContaining("Voucher")
+                .hasMessageContaining("toString()")
+                .hasMessageContaining("never contend")
+                .hasMessageContaining("no lock was taken");
+            assertNothingRanOrLocked();
+        }
+
+        @Test
+        void whoseValueIsAnArrayACollectionOrAMapIsRejectedBeforeAnyLockIsTaken() {
+            for (Object value : List.of(new String[] { "1" }, new long[] { 1 }, List.of("1"), Set.of("1"),
+                    Map.of("1", "2"))) {
+                assertThatThrownBy(() -> orders.chargeAnything(value)).as(value.getClass().getName())
+                    .isInstanceOf(LockKeyEvaluationException.class)
+                    .hasMessageContaining("OrderService.chargeAnything(Object)")
+                    .hasMessageContaining("'#order'")
+                    .hasMessageContaining("multi-key")
+                    .hasMessageContaining("no lock was taken");
+            }
+            assertNothingRanOrLocked();
+        }
+
+        @Test
+        void whoseValueHasItsOwnToStringIsAccepted() {
+            assertThat(orders.chargeAnything(new Order("42", 1))).isEqualTo("order:Order[id=42, amount=1]");
+            assertThat(orders.chargeAnything(42L)).isEqualTo("order:42");
+            assertThat(orders.chargeAnything(WhenLocked.FAIL)).isEqualTo("order:FAIL");
+        }
+
+        @Test
         void treatsArgumentValuesAsDataNeverAsExpressions() {
             assertThat(orders.chargeByPosition("T(java.lang.System).exit(1)"))
                 .isEqualTo("order:T(java.lang.System).exit(1)");
@@ -171,6 +211,33 @@ class DistributedLockAnnotationTests {
                     .hasMessageContaining("order:7");
             }
             assertThat(orders.runs()).hasValue(0);
+        }
+
+        @Test
+        void failSaysTheLockIsHeldAndTheMethodDidNotRunWithoutMentioningAWait() {
+            try (Lease held = holdElsewhere("order:7")) {
+                assertThatThrownBy(() -> orders.failWhenLocked("7")).isInstanceOf(LockNotAcquiredException.class)
+                    .hasMessageContaining("OrderService.failWhenLocked(String)")
+                    .hasMessageContaining("'order:7'")
+                    .hasMessageContaining("held by another owner")
+                    .hasMessageContaining("did not run")
+                    .hasMessageNotContaining("PT0S")
+                    .hasMessageNotContaining("within");
+            }
+        }
+
+        @Test
+        void waitSaysHowLongItWaitedAndThatTheMethodDidNotRun() {
+            try (Lease held = holdElsewhere("order:7")) {
+                assertThatThrownBy(() -> orders.waitBriefly("7")).isInstanceOf(LockNotAcquiredException.class)
+                    .hasMessageContaining("OrderService.waitBriefly(String)")
+                    .hasMessageContaining("'order:7'")
+                    .hasMessageContaining("300ms")
+                    .hasMessageContaining("did not run")
+                    .hasMessageNotContaining("PT0.3S")
+                    .extracting(ex -> ((LockNotAcquiredException) ex).getWaitTime())
+                    .isEqualTo(Duration.ofMillis(300));
+            }
         }
 
         @Test
@@ -284,6 +351,24 @@ class DistributedLockAnnotationTests {
             assertThat(context.getBean(Payments.class).refund("p1")).isEqualTo("payment:p1");
         }
 
+        @Test
+        void onAnInterfaceProxiedWithoutATargetHoldsTheLockWhileTheCallRuns() {
+            ProxyFactory factory = new ProxyFactory();
+            factory.addInterface(RemoteLedger.class);
+            factory.addAdvice(context.getBean(DistributedLockInterceptor.class));
+            // The last advice answers the call, as a remoting or repository proxy's does; there is no target.
+            factory.addAdvice((MethodInterceptor) invocation -> LockContext.find()
+                .filter(Lease::isHeld)
+                .map(Lease::key)
+                .orElse("unlocked"));
+            RemoteLedger ledger = (RemoteLedger) factory.getProxy();
+            assertThat(ledger.post("e1")).isEqualTo("ledger:e1");
+            assertThat(backend.acquiredKeys).containsExactly("ledger:e1");
+            try (Lease next = holdElsewhere("ledger:e1")) {
+                assertThat(next.isHeld()).isTrue();
+            }
+        }
+
     }
 
     @Nested
@@ -328,6 +413,20 @@ class DistributedLockAnnotationTests {
             assertThatThrownBy(() -> orders.charge(new Order("1", 1))).isInstanceOf(LockUnavailableException.class)
                 .hasMessageContaining("recording-in-memory")
                 .isInstanceOf(DistributedLockException.class);
+            assertThat(orders.runs()).hasValue(0);
+        }
+
+        @Test
+        void failureNamesTheMethodAndTheKeyAndSaysTheMethodDidNotRun() {
+            backend.unreachable = true;
+            assertThatThrownBy(() -> orders.charge(new Order("1", 1))).isInstanceOf(LockUnavailableException.class)
+                .hasMessageContaining("OrderService.charge(Order)")
+                .hasMessageContaining("'order:1'")
+                .hasMessageContaining("did not run")
+                .hasMessageContaining("recording-in-memory")
+                .hasRootCauseMessage("connection refused (simulated outage)")
+                .extracting(ex -> ((LockUnavailableException) ex).getKey())
+                .isEqualTo("order:1");
             assertThat(orders.runs()).hasValue(0);
         }
 

@@ -36,6 +36,10 @@ final class LockedServices {
     record Order(String id, long amount) {
     }
 
+    /** A class that inherits Object's toString(), so its text differs for every instance. */
+    static final class Voucher {
+    }
+
     static class OrderService {
 
         final AtomicInteger runs = new AtomicInteger();
@@ -155,6 +159,12 @@ final class LockedServices {
             return "ran";
         }
 
+        @DistributedLock(name = "order", key = "#order")
+        public String chargeAnything(Object order) {
+            this.runs.incrementAndGet();
+            return LockContext.current().key();
+        }
+
         @DistributedLock(name = "order", key = "#orderId.substring(5)")
         public String chargeWithFailingExpression(String orderId) {
             this.runs.incrementAndGet();
@@ -206,6 +216,14 @@ final class LockedServices {
 
         @DistributedLock(name = "payment", key = "#paymentId")
         String refund(String paymentId);
+
+    }
+
+    /** Implemented by no class: a proxy without a target answers it, as a client or repository proxy does. */
+    interface RemoteLedger {
+
+        @DistributedLock(name = "ledger", key = "#entryId")
+        String post(String entryId);
 
     }
 

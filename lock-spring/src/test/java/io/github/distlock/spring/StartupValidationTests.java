@@ -1,17 +1,26 @@
 package io.github.distlock.spring;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.SubmissionPublisher;
 
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
+import kotlin.coroutines.Continuation;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.core.ReactiveTypeDescriptor;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -90,6 +99,114 @@ class StartupValidationTests {
                 "@FencingToken");
     }
 
+    @Test
+    void keyOnAParameterWhoseClassHasNoToStringFailsStartupBecauseEveryCallWouldGetItsOwnLock() {
+        assertStartupFails(KeyWithoutToString.class, "KeyWithoutToString.charge(Receipt)", "'#receipt'",
+                "Receipt", "toString()", "never contend", "#receipt.id");
+    }
+
+    @Test
+    void keyOnAPropertyChainEndingInAClassWithoutToStringFailsStartup() {
+        assertStartupFails(PropertyWithoutToString.class, "PropertyWithoutToString.charge(Invoice)",
+                "'#invoice.receipt'", "Receipt", "toString()");
+    }
+
+    @Test
+    void keyOnAnArrayParameterFailsStartupUntilMultiKeyLocksExist() {
+        assertStartupFails(ArrayKey.class, "ArrayKey.charge(String[])", "'#p0'", "array", "String[]",
+                "multi-key");
+    }
+
+    @Test
+    void keyOnACollectionParameterFailsStartupUntilMultiKeyLocksExist() {
+        assertStartupFails(CollectionKey.class, "CollectionKey.charge(List)", "'#orderIds'", "collection",
+                "multi-key");
+    }
+
+    @Test
+    void keyOnAMapPropertyFailsStartupUntilMultiKeyLocksExist() {
+        assertStartupFails(MapKey.class, "MapKey.charge(Invoice)", "'#a0.lines'", "map", "multi-key");
+    }
+
+    @Test
+    void keysWhoseStaticTypeCannotShowAProblemStart() {
+        start(KeysLeftToTheCall.class).close();
+    }
+
+    @Test
+    void unquotedConstantKeyFailsStartupWithAHintToQuoteIt() {
+        assertStartupFails(UnquotedConstant.class, "UnquotedConstant.run()", "'daily-report'", "'daily'",
+                "methodName", "in quotes");
+    }
+
+    @Test
+    void parameterNameWithoutItsHashFailsStartupWithAHintToAddIt() {
+        assertStartupFails(ParameterWithoutHash.class, "ParameterWithoutHash.charge(String)", "'orderId'",
+                "#orderId");
+    }
+
+    @Test
+    void unknownMethodOfTheRootObjectFailsStartup() {
+        assertStartupFails(UnknownRootMethod.class, "UnknownRootMethod.run()", "'reportName()'", "reportName");
+    }
+
+    @Test
+    void misspelledRootPropertyFailsStartup() {
+        assertStartupFails(MisspelledRootProperty.class, "MisspelledRootProperty.run(String)", "'#root.methodNam'",
+                "methodNam");
+    }
+
+    @Test
+    void rootPropertiesAndNamesReadFromElementsOrAsMapKeysStartAndEvaluate() {
+        try (AnnotationConfigApplicationContext context = start(RootReferencesThatExist.class)) {
+            RootReferencesThatExist bean = context.getBean(RootReferencesThatExist.class);
+            assertThat(bean.rootProperties("7")).endsWith(":rootProperties-7-rootProperties");
+            assertThat(bean.insideSelectionAndProjection(List.of("a", "bc", "de"))).endsWith(":BC");
+            assertThat(bean.mapKeyAndMethodArgument(Map.of("north", "N"), "7"))
+                .endsWith(":N7mapKeyAndMethodArgument");
+        }
+    }
+
+    @Test
+    void monoReturnTypeFailsStartupBecauseItsWorkWouldRunAfterTheLockIsReleased() {
+        assertStartupFails(ReturnsMono.class, "ReturnsMono.charge(String)", "reactor.core.publisher.Mono",
+                "reactive", "planned", "CompletableFuture");
+    }
+
+    @Test
+    void fluxReturnTypeFailsStartup() {
+        assertStartupFails(ReturnsFlux.class, "ReturnsFlux.charges(String)", "reactor.core.publisher.Flux",
+                "planned");
+    }
+
+    @Test
+    void jdkFlowPublisherImplementationFailsStartup() {
+        assertStartupFails(ReturnsJdkPublisher.class, "ReturnsJdkPublisher.charges(String)",
+                "java.util.concurrent.SubmissionPublisher", "planned");
+    }
+
+    @Test
+    void kotlinFlowReturnTypeFailsStartup() {
+        assertStartupFails(ReturnsKotlinFlow.class, "ReturnsKotlinFlow.charges(String)",
+                "kotlinx.coroutines.flow.Flow", "planned");
+    }
+
+    @Test
+    void typeKnownToTheReactiveAdapterRegistryFailsStartup() {
+        // The shared registry keeps this registration, which is harmless: no other test uses the type.
+        ReactiveAdapterRegistry.getSharedInstance().registerReactiveType(
+                ReactiveTypeDescriptor.singleOptionalValue(DeferredCharge.class, DeferredCharge::new),
+                source -> Mono.empty(), publisher -> new DeferredCharge());
+        assertStartupFails(ReturnsRegisteredReactiveType.class, "ReturnsRegisteredReactiveType.charge(String)",
+                "DeferredCharge", "planned");
+    }
+
+    @Test
+    void kotlinSuspendFunctionFailsStartup() {
+        assertStartupFails(SuspendFunction.class, "SuspendFunction.charge(String, Continuation)", "suspend",
+                "planned");
+    }
+
     private static void assertStartupFails(Class<?> beanClass, String... messageParts) {
         AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
         context.register(Infrastructure.class);
@@ -98,6 +215,14 @@ class StartupValidationTests {
         for (String part : messageParts) {
             failure.hasMessageContaining(part);
         }
+    }
+
+    private static AnnotationConfigApplicationContext start(Class<?> beanClass) {
+        AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+        context.register(Infrastructure.class);
+        context.registerBean(beanClass);
+        context.refresh();
+        return context;
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -221,6 +346,206 @@ class StartupValidationTests {
 
         @DistributedLock(key = "#orderId")
         public void charge(String orderId, @FencingToken long token, @FencingToken OptionalLong again) {
+        }
+
+    }
+
+    /** A class that inherits Object's toString(). */
+    static class Receipt {
+
+        public String getId() {
+            return "r-1";
+        }
+
+    }
+
+    static class Invoice {
+
+        public Receipt getReceipt() {
+            return new Receipt();
+        }
+
+        public Map<String, Long> getLines() {
+            return Map.of();
+        }
+
+    }
+
+    static class KeyWithoutToString {
+
+        @DistributedLock(key = "#receipt")
+        public void charge(Receipt receipt) {
+        }
+
+    }
+
+    static class PropertyWithoutToString {
+
+        @DistributedLock(key = "#invoice.receipt")
+        public void charge(Invoice invoice) {
+        }
+
+    }
+
+    static class ArrayKey {
+
+        @DistributedLock(key = "#p0")
+        public void charge(String[] orderIds) {
+        }
+
+    }
+
+    static class CollectionKey {
+
+        @DistributedLock(key = "#orderIds")
+        public void charge(List<String> orderIds) {
+        }
+
+    }
+
+    static class MapKey {
+
+        @DistributedLock(key = "#a0.lines")
+        public void charge(Invoice invoice) {
+        }
+
+    }
+
+    /** Nothing here shows a problem before the call: the values are checked when it is made. */
+    static class KeysLeftToTheCall {
+
+        @DistributedLock(key = "#order")
+        public void anyObject(Object order) {
+        }
+
+        @DistributedLock(key = "#name")
+        public void anInterface(CharSequence name) {
+        }
+
+        @DistributedLock(key = "#amount")
+        public void anAbstractClass(Number amount) {
+        }
+
+        @DistributedLock(key = "#policy")
+        public void anEnum(WhenLocked policy) {
+        }
+
+        @DistributedLock(key = "#receipt.id")
+        public void aPropertyWithToString(Receipt receipt) {
+        }
+
+        @DistributedLock(key = "#receipt.toString()")
+        public void anExplicitToString(Receipt receipt) {
+        }
+
+    }
+
+    static class UnquotedConstant {
+
+        @DistributedLock(key = "daily-report")
+        public void run() {
+        }
+
+    }
+
+    static class ParameterWithoutHash {
+
+        @DistributedLock(key = "orderId")
+        public void charge(String orderId) {
+        }
+
+    }
+
+    static class UnknownRootMethod {
+
+        @DistributedLock(key = "reportName()")
+        public void run() {
+        }
+
+    }
+
+    static class MisspelledRootProperty {
+
+        @DistributedLock(key = "#root.methodNam")
+        public void run(String orderId) {
+        }
+
+    }
+
+    static class RootReferencesThatExist {
+
+        @DistributedLock(key = "methodName + '-' + args[0] + '-' + #root.methodName")
+        public String rootProperties(String orderId) {
+            return LockContext.current().key();
+        }
+
+        @DistributedLock(key = "#orderIds.?[length() > 1].![toUpperCase()].get(0)")
+        public String insideSelectionAndProjection(List<String> orderIds) {
+            return LockContext.current().key();
+        }
+
+        @DistributedLock(key = "#lines[north] + #orderId.concat(methodName)")
+        public String mapKeyAndMethodArgument(Map<String, String> lines, String orderId) {
+            return LockContext.current().key();
+        }
+
+    }
+
+    static class ReturnsMono {
+
+        @DistributedLock(key = "#orderId")
+        public Mono<String> charge(String orderId) {
+            return Mono.just(orderId);
+        }
+
+    }
+
+    static class ReturnsFlux {
+
+        @DistributedLock(key = "#orderId")
+        public Flux<String> charges(String orderId) {
+            return Flux.just(orderId);
+        }
+
+    }
+
+    static class ReturnsJdkPublisher {
+
+        @DistributedLock(key = "#orderId")
+        public SubmissionPublisher<String> charges(String orderId) {
+            return new SubmissionPublisher<>();
+        }
+
+    }
+
+    static class ReturnsKotlinFlow {
+
+        @DistributedLock(key = "#orderId")
+        public kotlinx.coroutines.flow.Flow<String> charges(String orderId) {
+            return null;
+        }
+
+    }
+
+    /** A type that only the reactive adapter registry knows as reactive. */
+    static final class DeferredCharge {
+    }
+
+    static class ReturnsRegisteredReactiveType {
+
+        @DistributedLock(key = "#orderId")
+        public DeferredCharge charge(String orderId) {
+            return new DeferredCharge();
+        }
+
+    }
+
+    /** What the Kotlin compiler makes of {@code suspend fun charge(orderId: String): Any}. */
+    static class SuspendFunction {
+
+        @DistributedLock(key = "#orderId")
+        public Object charge(String orderId, Continuation<Object> continuation) {
+            return "charged";
         }
 
     }

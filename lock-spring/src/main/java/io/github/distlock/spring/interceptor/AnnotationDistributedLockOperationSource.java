@@ -89,7 +89,8 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
 
     /**
      * Checks every locked method of a bean class, so that mistakes fail start-up: methods the proxy can never
-     * intercept (private, static, final) and invalid expressions or durations.
+     * intercept (private, static, final), methods whose work would run after the lock is released (reactive return
+     * types, Kotlin suspend functions), and invalid expressions or durations.
      * @param beanClass the user class of a bean
      * @throws IllegalStateException describing the first problem found
      */
@@ -151,6 +152,13 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     private DistributedLockOperation parse(DistributedLock annotation, Method method, Class<?> userClass) {
         DistributedLockSettings defaults = this.settings.get();
         String description = describe(method, userClass);
+        String outlivesTheCall = ReactiveMethods.whyWorkOutlivesTheCall(method);
+        if (outlivesTheCall != null) {
+            throw new IllegalStateException("@DistributedLock on " + description + " cannot take effect yet: it "
+                    + outlivesTheCall + ". Reactive return types and suspend functions are not supported yet "
+                    + "(reactive support is planned); meanwhile return a CompletableFuture, which keeps the lock "
+                    + "until it completes, or a blocking type");
+        }
         String name = resolve(annotation.name());
         if (name.isEmpty()) {
             name = method.getDeclaringClass().getName() + "." + method.getName();

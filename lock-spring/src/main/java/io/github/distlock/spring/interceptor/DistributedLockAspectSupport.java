@@ -12,6 +12,7 @@ import io.github.distlock.core.LeaseLostException;
 import io.github.distlock.core.LockClient;
 import io.github.distlock.core.LockNotAcquiredException;
 import io.github.distlock.core.LockRequest;
+import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.LeaseLostAction;
 import io.github.distlock.spring.LockContext;
@@ -58,13 +59,13 @@ public abstract class DistributedLockAspectSupport {
      * Runs one call of a possibly locked method.
      * @param invoker continues the call
      * @param method the invoked method
-     * @param target the target object
-     * @param targetClass the target class
+     * @param target the target object, or {@code null} for a proxy without a target
+     * @param targetClass the target class (the method's declaring class for a proxy without a target)
      * @param args the arguments; a {@code @FencingToken} argument is replaced in place
      * @return the method's result, or the empty value of a skipped call
      * @throws Throwable whatever the method throws, or the lock's exceptions
      */
-    protected @Nullable Object execute(Invoker invoker, Method method, Object target, Class<?> targetClass,
+    protected @Nullable Object execute(Invoker invoker, Method method, @Nullable Object target, Class<?> targetClass,
             Object[] args) throws Throwable {
         DistributedLockOperation operation = this.operationSource.findOperation(method, targetClass);
         if (operation == null) {
@@ -112,23 +113,35 @@ public abstract class DistributedLockAspectSupport {
         return result;
     }
 
+    /**
+     * Acquires per the operation's policy. The lock exceptions that reach the caller name the method and say that
+     * it did not run: the engine's own messages know only the key.
+     */
     private @Nullable Lease acquire(LockClient client, DistributedLockOperation operation, LockRequest request) {
-        switch (operation.whenLocked()) {
-            case WAIT:
-                try {
-                    return client.acquire(request);
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new DistributedLockException(request.key(), "Interrupted while waiting for lock '"
-                            + request.key() + "' of " + operation.description() + "; the method did not run", ex);
-                }
-            case FAIL:
-                return client.tryAcquire(request)
-                    .orElseThrow(() -> new LockNotAcquiredException(request.key(), request.waitTime()));
-            case SKIP:
-            default:
-                return client.tryAcquire(request).orElse(null);
+        try {
+            switch (operation.whenLocked()) {
+                case WAIT:
+                    try {
+                        return client.acquire(request);
+                    }
+                    catch (LockNotAcquiredException ex) {
+                        throw new LockNotAcquiredException(ex.getKey(), ex.getWaitTime(), operation.description());
+                    }
+                case FAIL:
+                    return client.tryAcquire(request).orElseThrow(() -> new LockNotAcquiredException(request.key(),
+                            request.waitTime(), operation.description()));
+                case SKIP:
+                default:
+                    return client.tryAcquire(request).orElse(null);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new DistributedLockException(request.key(), "Interrupted while waiting for lock '"
+                    + request.key() + "' of " + operation.description() + "; the method did not run", ex);
+        }
+        catch (LockUnavailableException ex) {
+            throw new LockUnavailableException(operation.description(), ex);
         }
     }
 

@@ -12,7 +12,8 @@ import org.springframework.aop.support.AopUtils;
 
 /**
  * The AOP Alliance interceptor that locks {@link io.github.distlock.spring.DistributedLock} methods; the behaviour
- * is in {@link DistributedLockAspectSupport}. Thread-safe.
+ * is in {@link DistributedLockAspectSupport}. Calls on a proxy without a target object are locked as well.
+ * Thread-safe.
  */
 public class DistributedLockInterceptor extends DistributedLockAspectSupport implements MethodInterceptor {
 
@@ -30,11 +31,11 @@ public class DistributedLockInterceptor extends DistributedLockAspectSupport imp
     @Override
     public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
         Object target = invocation.getThis();
-        if (target == null) {
-            return invocation.proceed();
-        }
-        return execute(invocation::proceed, invocation.getMethod(), target, AopUtils.getTargetClass(target),
-                invocation.getArguments());
+        // A proxy without a target (its last advice answers the call) is locked too: an annotated method never
+        // runs unlocked. Its operation is then found from the invoked method's own class.
+        Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
+                : invocation.getMethod().getDeclaringClass();
+        return execute(invocation::proceed, invocation.getMethod(), target, targetClass, invocation.getArguments());
     }
 
 }

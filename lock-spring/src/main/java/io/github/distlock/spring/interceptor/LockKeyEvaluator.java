@@ -39,7 +39,10 @@ final class LockKeyEvaluator {
     private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
     /**
-     * Parses the expression and checks that every variable it reads is a parameter of the method.
+     * Parses the expression and checks that every variable it reads is a parameter of the method, that every name
+     * it reads from the root object exists on {@link LockKeyRoot} (an unquoted constant such as
+     * {@code daily-report} would otherwise fail every call), and that a key whose declared type shows that its text
+     * cannot identify the call (see {@link LockKeyTypes}) is refused.
      * @throws IllegalStateException naming the method and the expression if it is invalid
      */
     Expression parse(String expressionText, Method method, String description) {
@@ -62,15 +65,30 @@ final class LockKeyEvaluator {
                             + describe(method, known));
                 }
             }
+            String missing = KeyExpressionChecks.missingRootReference(spel.getAST());
+            if (missing != null) {
+                throw new IllegalStateException("@DistributedLock key expression '" + expressionText + "' on "
+                        + description + " reads '" + missing + "' from the key's root object, which has no such "
+                        + "property or method (it has method, methodName, args and target)"
+                        + hintForRootReference(missing, method, expressionText));
+            }
+            Class<?> declaredType = KeyExpressionChecks.declaredKeyType(spel.getAST(), method, parameterNames(method));
+            String problem = (declaredType != null)
+                    ? LockKeyTypes.problemWithDeclaredType(declaredType, expressionText) : null;
+            if (problem != null) {
+                throw new IllegalStateException("@DistributedLock key expression '" + expressionText + "' on "
+                        + description + " gives " + problem);
+            }
         }
         return expression;
     }
 
     /**
      * Evaluates the key for one call.
-     * @throws LockKeyEvaluationException if evaluation fails or gives {@code null} or an empty string
+     * @throws LockKeyEvaluationException if evaluation fails or gives {@code null}, an empty string, or a value whose
+     *     text does not identify it (see {@link LockKeyTypes})
      */
-    String evaluate(DistributedLockOperation operation, Object[] args, Object target) {
+    String evaluate(DistributedLockOperation operation, Object[] args, @Nullable Object target) {
         Expression expression = operation.keyExpression();
         if (expression == null) {
             return "";
@@ -95,6 +113,13 @@ final class LockKeyEvaluator {
         catch (RuntimeException ex) {
             throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
                     + "' on " + operation.description() + " failed: " + ex.getMessage() + "; no lock was taken", ex);
+        }
+        // Refused before toString(): an identity hash as the key would give every call a lock of its own.
+        String problem = (value != null) ? LockKeyTypes.problemWithValueOf(value.getClass(),
+                operation.keyExpressionText()) : null;
+        if (problem != null) {
+            throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
+                    + "' on " + operation.description() + " evaluated to " + problem + "; no lock was taken");
         }
         String key = (value != null) ? value.toString() : null;
         if (key == null || key.isEmpty()) {
@@ -124,6 +149,15 @@ final class LockKeyEvaluator {
         known.add("root");
         known.add("this");
         return known;
+    }
+
+    private String hintForRootReference(String missing, Method method, String expressionText) {
+        String parameter = parameterNames(method).contains(missing) ? "; to read the parameter, write #" + missing
+                : "";
+        if (expressionText.contains("#root." + missing)) {
+            return parameter;
+        }
+        return parameter + "; to use a constant, write it in quotes: '" + expressionText.replace("'", "''") + "'";
     }
 
     private String describe(Method method, Set<String> known) {

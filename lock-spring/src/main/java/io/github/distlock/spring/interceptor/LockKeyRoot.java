@@ -2,9 +2,12 @@ package io.github.distlock.spring.interceptor;
 
 import java.lang.reflect.Method;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * The root object of a key expression: {@code #root.methodName}, {@code #root.args[0]}, {@code #root.target}.
- * Read-only.
+ * The root object of a key expression: {@code #root.methodName}, {@code #root.args[0]}, {@code #root.target}, or
+ * without {@code #root.}, {@code methodName}. Its properties are {@code method}, {@code methodName}, {@code args} and
+ * {@code target}; a key that reads any other name from it fails start-up. Read-only.
  */
 public final class LockKeyRoot {
 
@@ -12,9 +15,9 @@ public final class LockKeyRoot {
 
     private final Object[] args;
 
-    private final Object target;
+    private final @Nullable Object target;
 
-    LockKeyRoot(Method method, Object[] args, Object target) {
+    LockKeyRoot(Method method, Object[] args, @Nullable Object target) {
         this.method = method;
         this.args = args;
         this.target = target;
@@ -45,10 +48,11 @@ public final class LockKeyRoot {
     }
 
     /**
-     * Returns the target object.
-     * @return the target
+     * Returns the target object: the bean behind the proxy, or {@code null} when the call was made on a proxy
+     * without a target (one whose advice answers the call itself), which is locked all the same.
+     * @return the target, or {@code null} for a proxy without a target
      */
-    public Object getTarget() {
+    public @Nullable Object getTarget() {
         return this.target;
     }
 
