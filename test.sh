@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh Debian machine.
+#
+# The tests start their own servers (Redis, PostgreSQL, MariaDB) from the installed binaries and drive a headless
+# Chromium; this script installs the Debian packages that are missing when run as root, or names them and stops when
+# not. Then it runs the Maven build (the wrapper downloads Maven) and the Redis tests a second time on Jedis 8.
+# Honors JAVA_HOME (the build passes on JDK 17 and on JDK 25).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+if [[ -z "${JAVA_HOME:-}" ]] && ! command -v javac >/dev/null 2>&1; then
+    missing+=(openjdk-17-jdk-headless)
+fi
+command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 || missing+=(curl)
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The sample's page is tested in a real headless Chromium, driven through Debian's chromedriver (never downloaded).
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+# PostgreSQL runs as the postgres OS user when the tests run as root (setpriv, from util-linux).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v mariadbd >/dev/null 2>&1 || [[ -x /usr/sbin/mariadbd ]] || missing+=(mariadb-server)
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+
+if ((${#missing[@]})); then
+    if [[ "$(id -u)" -ne 0 ]]; then
+        echo "The tests need these Debian packages, which are not installed: ${missing[*]}" >&2
+        echo "Install them (sudo apt-get install -y ${missing[*]}) or run this script as root, which installs them." >&2
+        exit 1
+    fi
+    echo "Installing the missing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q "${missing[@]}"
+fi
+
+./mvnw -B -ntp verify
+
+# The Redis backend codes against the Jedis API shared by 7.0 (managed by Spring Boot) and 8.x: its tests run again
+# on the newest Jedis.
+./mvnw -B -ntp -pl backends/lock-redis,lock-spring-boot-autoconfigure -am clean verify -Djedis.version=8.0.2 \
+    -Dtest='io.github.distlock.redis.**,io.github.distlock.autoconfigure.Redis*,io.github.distlock.autoconfigure.CheckoutAcrossInstances*' \
+    -Dsurefire.failIfNoSpecifiedTests=false
