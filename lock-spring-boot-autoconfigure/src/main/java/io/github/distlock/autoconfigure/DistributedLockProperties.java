@@ -561,9 +561,12 @@ public class DistributedLockProperties implements InitializingBean {
                 boolean fromUrl = this.url != null;
                 int database = fromUrl ? parseUrl(prefix).database() : (this.database != null) ? this.database : 0;
                 if (database != 0) {
-                    throw new InvalidConfigurationPropertyValueException(prefix + (fromUrl ? ".url" : ".database"),
-                            fromUrl ? RedisUrl.mask(this.url) : database,
-                            "must select database 0 with " + prefix + ".cluster.nodes: a Redis Cluster has no other");
+                    String reason = "must select database 0 with " + prefix
+                            + ".cluster.nodes: a Redis Cluster has no other";
+                    if (fromUrl) {
+                        throw RedisUrl.invalid(prefix + ".url", this.url, reason);
+                    }
+                    throw new InvalidConfigurationPropertyValueException(prefix + ".database", database, reason);
                 }
             }
         }
@@ -610,16 +613,14 @@ public class DistributedLockProperties implements InitializingBean {
                 uri = new URI(value);
             }
             catch (URISyntaxException ex) {
-                throw new InvalidConfigurationPropertyValueException(name, RedisUrl.mask(value),
-                        "is not a valid URL: " + ex.getReason());
+                throw RedisUrl.invalid(name, value, "is not a valid URL: " + ex.getReason());
             }
             String scheme = uri.getScheme();
             if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
-                throw new InvalidConfigurationPropertyValueException(name, RedisUrl.mask(value),
-                        "must start with redis:// or rediss://");
+                throw RedisUrl.invalid(name, value, "must start with redis:// or rediss://");
             }
             if (uri.getHost() == null || uri.getHost().isBlank()) {
-                throw new InvalidConfigurationPropertyValueException(name, RedisUrl.mask(value), "must name a host");
+                throw RedisUrl.invalid(name, value, "must name a host");
             }
             int database = 0;
             String path = uri.getPath();
@@ -631,8 +632,7 @@ public class DistributedLockProperties implements InitializingBean {
                     database = -1;
                 }
                 if (database < 0) {
-                    throw new InvalidConfigurationPropertyValueException(name, RedisUrl.mask(value),
-                            "must end with a database index (/0, /1, ...) or nothing");
+                    throw RedisUrl.invalid(name, value, "must end with a database index (/0, /1, ...) or nothing");
                 }
             }
             String user = null;
@@ -688,9 +688,29 @@ public class DistributedLockProperties implements InitializingBean {
         record RedisUrl(boolean ssl, String host, int port, @Nullable String username, @Nullable String password,
                 int database) {
 
-            // The value goes into exception messages and logs: never show a password.
+            /**
+             * Returns the exception for an invalid URL property, which shows the URL masked and never lets Boot print
+             * it from the environment.
+             */
+            static SecretPropertyValueException invalid(String property, String url, String reason) {
+                return new SecretPropertyValueException(property, mask(url), reason, "Fix " + property
+                        + ": redis://[user:password@]host[:port][/database], or rediss://... for TLS (URL-encode a "
+                        + "password that holds @, / or :); or leave it unset and set host, port, username, password "
+                        + "and database on their own");
+            }
+
+            /**
+             * Masks the user-info of a URL for messages and logs: everything between {@code //} and the last
+             * {@code @} becomes {@code ******}, so neither the user nor a password (even one holding {@code @},
+             * {@code /} or {@code :}, as in a malformed URL) is shown.
+             */
             static String mask(String url) {
-                return url.replaceFirst("//([^:/@]*):[^@/]*@", "//$1:******@");
+                int authority = url.indexOf("//");
+                int at = url.lastIndexOf('@');
+                if (authority < 0 || at < authority) {
+                    return url;
+                }
+                return url.substring(0, authority + 2) + "******" + url.substring(at);
             }
 
         }

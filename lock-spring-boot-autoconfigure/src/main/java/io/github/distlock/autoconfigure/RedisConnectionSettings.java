@@ -123,7 +123,8 @@ final class RedisConnectionSettings {
         // Timeouts are client tuning rather than an address: ours apply to whichever connection is used. The read
         // timeout is the time limit of a whole lock call; connecting must fit into it.
         int readTimeout = millis(firstSet(own.getTimeout(), connection.getTimeout()));
-        int connectTimeout = Math.min(readTimeout, millis(firstSet(own.getConnectTimeout(), connection.getConnectTimeout())));
+        int connectTimeout = Math.min(readTimeout,
+                millis(firstSet(own.getConnectTimeout(), connection.getConnectTimeout())));
 
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
             .connectionTimeoutMillis(connectTimeout)
@@ -221,14 +222,30 @@ final class RedisConnectionSettings {
      *     talking to the sentinels
      * @return the exception, naming the property the credentials came from
      */
-    private InvalidConfigurationPropertyValueException credentialsRejected(Throwable failure, boolean whileDiscovering) {
+    private SecretPropertyValueException credentialsRejected(Throwable failure, boolean whileDiscovering) {
         boolean sentinels = whileDiscovering && this.topology instanceof RedisTopology.Sentinel;
         String property = sentinels ? this.prefix + ".sentinel.password" : this.credentialsProperty;
         String value = sentinels ? (this.sentinelPasswordSet ? "******" : null) : this.credentialsValue;
         boolean set = sentinels ? this.sentinelPasswordSet : this.passwordSet;
         String reason = (set ? "was rejected by " : "is required by ")
-                + (sentinels ? "the sentinels of " : "") + this.description + ": " + failure.getMessage();
-        return new InvalidConfigurationPropertyValueException(property, value, reason);
+                + (sentinels ? "the sentinels of " : "") + this.description + ": " + redisReply(failure);
+        String where = sentinels ? this.prefix + ".sentinel.username and " + this.prefix + ".sentinel.password"
+                : property.endsWith(".url") ? "the user-info of " + property + " (redis://user:password@host:port)"
+                : this.prefix + ".username and " + this.prefix + ".password";
+        String action = "Give the credentials of a user that "
+                + (sentinels ? "the sentinels accept" : "this Redis accepts") + " in " + where + ". With Redis ACLs, the lock backend's user needs the commands EVALSHA, EVAL, WAIT, "
+                + "PING, PUBLISH and SUBSCRIBE, on the keys and the release channel that start with "
+                + DistributedLockProperties.PREFIX + ".redis.key-prefix (default distlock:).";
+        return new SecretPropertyValueException(property, value, reason, action);
+    }
+
+    // Redis's own reply (WRONGPASS ..., NOAUTH ...), which names no credentials, rather than a wrapper's message.
+    private static String redisReply(Throwable failure) {
+        Throwable reply = failure;
+        while (reply.getCause() != null && reply.getCause() != reply) {
+            reply = reply.getCause();
+        }
+        return String.valueOf(reply.getMessage());
     }
 
     private static void applySsl(DefaultJedisClientConfig.Builder client, DefaultJedisClientConfig.Builder sentinel,
