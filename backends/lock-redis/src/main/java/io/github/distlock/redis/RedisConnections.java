@@ -57,6 +57,8 @@ public final class RedisConnections implements AutoCloseable {
 
     private static final int MAX_ATTEMPTS = 3;
 
+    private static final long SHORTEN_SLACK_MILLIS = 20;
+
     private static final Logger logger = LoggerFactory.getLogger(RedisConnections.class);
 
     private final Supplier<Endpoint> factory;
@@ -255,7 +257,9 @@ public final class RedisConnections implements AutoCloseable {
             throw new JedisConnectionException("no time left for the command");
         }
         int configured = connection.getSoTimeout();
-        boolean shortened = configured == 0 || remainingMillis < configured;
+        // A first attempt has nearly the whole limit left: leave the socket as it is rather than pay two system
+        // calls per command to save a few milliseconds.
+        boolean shortened = configured == 0 || remainingMillis + SHORTEN_SLACK_MILLIS < configured;
         if (shortened) {
             connection.setSoTimeout((int) Math.min(Integer.MAX_VALUE, remainingMillis));
         }

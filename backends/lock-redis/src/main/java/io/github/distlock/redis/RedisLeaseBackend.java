@@ -39,8 +39,8 @@ import redis.clients.jedis.UnifiedJedis;
  * <h2>Release notification</h2>
  * A release publishes the key on {@link RedisLockOptions#releaseChannel()}; one subscription per backend, on one
  * thread and a connection of its own, dispatches it to the waiters of that key. The subscription is pinged every
- * {@link RedisReleaseListener#HEARTBEAT} second; a connection that stops answering is noticed within the time limit
- * plus two heartbeats, closed and replaced, and every waiter retries at once. A missed message only delays a waiter
+ * second; a connection that stops answering is noticed within the time limit plus two seconds, closed and replaced,
+ * and every waiter retries at once. A missed message only delays a waiter
  * until the holder's remaining lease time, which the acquire script returns.
  *
  * <h2>Bounded calls</h2>

@@ -84,17 +84,20 @@ class RedisConnectionFaultTests {
     @Test
     void closingBackendsDuringReleaseTrafficNeverLeavesTheSharedClientWithAnUnreadReply() throws Exception {
         UnifiedJedis shared = closedAfterwards(RedisTestClients.applicationClient(this.server));
-        LockEngine traffic = engine(new RedisLeaseBackend(RedisTestClients.standalone(this.server),
-                RedisLockOptions.defaults()));
         AtomicBoolean stop = new AtomicBoolean();
-        Future<?> releases = this.threads.submit(() -> {
-            while (!stop.get()) {
-                traffic.tryAcquire(LockRequest.of("traffic-" + (System.nanoTime() % 4), Duration.ofSeconds(5))
-                    .withReentrant(false)).ifPresent(Lease::release);
-            }
-            return null;
-        });
-        for (int round = 0; round < 30; round++) {
+        List<Future<?>> publishers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            // Release announcements as fast as Redis takes them, so that a subscription always has messages to read.
+            publishers.add(this.threads.submit(() -> {
+                try (RespConnection publisher = this.server.connect()) {
+                    while (!stop.get()) {
+                        publisher.call("PUBLISH", RedisLockOptions.defaults().releaseChannel(), "distlock:other");
+                    }
+                }
+                return null;
+            }));
+        }
+        for (int round = 0; round < 50; round++) {
             RedisLeaseBackend backend = new RedisLeaseBackend(shared);
             backend.subscribeToReleases("waited-" + round, () -> { });
             await().atMost(RedisTestClients.EVENTUALLY).until(() -> subscribers() >= 1);
@@ -102,7 +105,9 @@ class RedisConnectionFaultTests {
             await().atMost(RedisTestClients.EVENTUALLY).until(() -> subscribers() == 0);
         }
         stop.set(true);
-        releases.get();
+        for (Future<?> publisher : publishers) {
+            publisher.get();
+        }
         for (int i = 0; i < 3000; i++) {
             String key = "check-" + i;
             String value = "value-" + i;
@@ -127,6 +132,10 @@ class RedisConnectionFaultTests {
             RedisLeaseBackend strict = closedAfterwards(new RedisLeaseBackend(
                     connections(this.server.port(), Duration.ofSeconds(2), 16),
                     RedisLockOptions.defaults().withReplicaAcknowledgement(1, Duration.ofMillis(300))));
+            // Every pooled connection has written a lease the replica acknowledged: a WAIT on a connection other than
+            // the one that wrote would count that old write and return at once.
+            assertThat(acquireConcurrently(strict, 16, 2)).as("acquires granted with the replica running")
+                .isEqualTo(32);
             replica.pause();
             try {
                 assertThat(acquireConcurrently(strict, 16, 3)).as("acquires granted with the replica frozen").isZero();
