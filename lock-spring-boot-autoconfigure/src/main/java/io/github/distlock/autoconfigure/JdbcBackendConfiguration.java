@@ -77,7 +77,16 @@ class JdbcBackendConfiguration {
             throw new InvalidConfigurationPropertyValueException(PROPERTIES + ".table-name", jdbc.getTableName(),
                     ex.getMessage());
         }
-        return options.withQueryTimeout(jdbc.getQueryTimeout());
+        try {
+            // Both at once: the retention is checked against the query timeout.
+            return new JdbcLockOptions(options.schema(), options.tableName(), options.maxKeyLength(),
+                    jdbc.getQueryTimeout(), jdbc.getExpiredRowRetention(), options.cleanupInterval(),
+                    options.cleanupBatchSize(), options.platform(), options.releaseNotification());
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidConfigurationPropertyValueException(PROPERTIES + ".expired-row-retention",
+                    jdbc.getExpiredRowRetention(), ex.getMessage());
+        }
     }
 
     private static boolean createsSchema(DistributedLockProperties.Jdbc.InitializeSchema mode, JdbcLockOptions options,

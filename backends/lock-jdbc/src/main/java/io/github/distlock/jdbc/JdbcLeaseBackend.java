@@ -41,10 +41,11 @@ import org.slf4j.LoggerFactory;
  * holds the row lock, that is after the previous holder's grant committed, so tokens strictly increase per key;
  * release keeps the row, so the key's next grant is such a takeover too. Only a key whose row the clean-up has
  * deleted is inserted afresh, with a token drawn just before the insert; it still exceeds every earlier grant unless
- * a statement stalled for longer than the row retention (see {@link JdbcLockOptions#expiredRowRetention()}). The
- * sequence must not hand out values from per-session caches (PostgreSQL's {@code CACHE 1}, the scripts' default;
- * MariaDB's cache is shared by all sessions of a server); and PostgreSQL must run with {@code synchronous_commit} on
- * (the default), so that a token handed out before a crash is not handed out again after it.
+ * a statement stalled for longer than the row retention, which {@link JdbcLockOptions} therefore requires to be
+ * longer than the query timeout, after which the driver cancels a statement. The sequence must not hand out values
+ * from per-session caches (PostgreSQL's {@code CACHE 1}, the scripts' default; MariaDB's cache is shared by all
+ * sessions of a server); and PostgreSQL must run with {@code synchronous_commit} on (the default), so that a token
+ * handed out before a crash is not handed out again after it.
  *
  * <h2>Clean-up</h2>
  * At most once per {@link JdbcLockOptions#cleanupInterval()} per backend instance, a grant or a release also deletes
