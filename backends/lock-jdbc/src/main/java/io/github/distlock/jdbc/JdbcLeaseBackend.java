@@ -63,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Release notification</h2>
  * On PostgreSQL with its JDBC driver on the classpath (and {@link JdbcLockOptions#releaseNotification()} on, the
  * default), {@link #create} returns a {@link NotifyingJdbcLeaseBackend}: releases are announced with
- * {@code NOTIFY}, so that a waiter takes a released key at once instead of at its next backoff. Other databases
- * have no such mechanism; their waiters poll with the engine's bounded, jittered backoff.
+ * {@code NOTIFY}, so that a waiter takes a released key at once instead of at its next backoff. One connection
+ * listens while anyone waits, and is given back about a second after the last waiter left. Other databases have no
+ * such mechanism; their waiters poll with the engine's bounded, jittered backoff.
  *
  * <p>Created with {@link #create(DataSource, JdbcLockOptions)}, which checks the table at once: a missing table,
  * missing rights or a key column that is too short fail there, not at the first lock. Thread-safe.
