@@ -290,7 +290,7 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
                 throw failure(operation, key, first);
             }
             logger.debug("{} of lock '{}' failed ({}); trying once more on a new connection", operation, key,
-                    first.getMessage());
+                    CredentialMasking.mask(first.getMessage()));
             try {
                 return inOwnTransaction(work);
             }

@@ -5,6 +5,9 @@ package io.github.distlock.jdbc;
  * its key column cannot hold the configured keys; later a lock statement failed (connection lost, timeout). The
  * message names the table, the database and, where known, what to do; the cause is the driver's exception.
  *
+ * <p>Neither the message nor the chain of causes shows a password: both pass through {@link CredentialMasking}, and
+ * a cause whose chain would show one is replaced by its masked copy.
+ *
  * <p>The engine turns a failure during a lock call into {@code LockUnavailableException}.
  */
 public class LockTableException extends RuntimeException {
@@ -17,7 +20,7 @@ public class LockTableException extends RuntimeException {
      * @param cause the driver's exception
      */
     public LockTableException(String message, Throwable cause) {
-        super(message, cause);
+        super(CredentialMasking.mask(message), CredentialMasking.maskChain(cause));
     }
 
 }

@@ -153,7 +153,8 @@ final class PostgresReleaseListener implements AutoCloseable {
             listening = listeningConnection();
         }
         catch (SQLException ex) {
-            throw new IllegalStateException("Cannot listen to channel " + this.channel + ": " + ex.getMessage(), ex);
+            throw new IllegalStateException("Cannot listen to channel " + this.channel + ": "
+                    + CredentialMasking.mask(ex.getMessage()), CredentialMasking.maskChain(ex));
         }
         Session started = new Session(listening);
         started.thread.start();
@@ -212,13 +213,13 @@ final class PostgresReleaseListener implements AutoCloseable {
             statement.execute("RESET application_name");
         }
         catch (SQLException ex) {
-            logger.debug("Ending LISTEN on the release listener's connection failed", ex);
+            logger.debug("Ending LISTEN on the release listener's connection failed", CredentialMasking.maskChain(ex));
         }
         try {
             listening.close();
         }
         catch (SQLException ex) {
-            logger.debug("Closing the release listener's connection failed", ex);
+            logger.debug("Closing the release listener's connection failed", CredentialMasking.maskChain(ex));
         }
     }
 
@@ -298,7 +299,7 @@ final class PostgresReleaseListener implements AutoCloseable {
                         this.connection = null;
                     }
                     logger.warn("Release listener on channel {} lost its connection; reconnecting in {}",
-                            PostgresReleaseListener.this.channel, RECONNECT_DELAY, ex);
+                            PostgresReleaseListener.this.channel, RECONNECT_DELAY, CredentialMasking.maskChain(ex));
                     giveBack(broken);
                     // A release may have been announced while the connection was down: let every waiter retry now.
                     wakeEveryone();
@@ -313,7 +314,7 @@ final class PostgresReleaseListener implements AutoCloseable {
             }
             catch (SQLException | RuntimeException ex) {
                 logger.debug("Release listener on channel {} could not reconnect yet",
-                        PostgresReleaseListener.this.channel, ex);
+                        PostgresReleaseListener.this.channel, CredentialMasking.maskChain(ex));
                 return;
             }
             synchronized (PostgresReleaseListener.this) {
