@@ -209,9 +209,9 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
             return deleted;
         }
         catch (SQLException ex) {
-            throw new LockTableException("Could not delete expired rows from lock table "
-                    + this.options.qualifiedTableName() + " (" + this.platform.displayName() + ") after " + deleted
-                    + " rows: " + ex.getMessage(), ex);
+            throw new LockTableException(LockTableException.Reason.STATEMENT_FAILED, this.options, this.platform,
+                    null, "Could not delete expired rows from lock table " + this.options.qualifiedTableName() + " ("
+                    + this.platform.displayName() + ") after " + deleted + " rows: " + ex.getMessage(), ex);
         }
     }
 
@@ -321,8 +321,9 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
     }
 
     private LockTableException failure(String operation, String key, SQLException ex) {
-        return new LockTableException("Could not " + operation + " lock '" + key + "' in table "
-                + this.options.qualifiedTableName() + " (" + this.platform.displayName() + "): " + ex.getMessage(), ex);
+        return new LockTableException(LockTableException.Reason.STATEMENT_FAILED, this.options, this.platform, null,
+                "Could not " + operation + " lock '" + key + "' in table " + this.options.qualifiedTableName() + " ("
+                + this.platform.displayName() + "): " + ex.getMessage(), ex);
     }
 
     static void rollbackQuietly(Connection connection, Exception cause) {

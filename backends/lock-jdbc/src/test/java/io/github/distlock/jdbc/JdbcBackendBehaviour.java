@@ -255,7 +255,9 @@ abstract class JdbcBackendBehaviour {
         assertThatThrownBy(() -> JdbcLeaseBackend.create(pool(1), options)).isInstanceOf(LockTableException.class)
             .hasMessageContaining("Lock table " + options.qualifiedTableName())
             .hasMessageContaining("does not exist")
-            .hasMessageContaining(database().platform().schemaResource());
+            .hasMessageContaining(database().platform().schemaResource())
+            .satisfies(failure -> assertReported((LockTableException) failure, LockTableException.Reason.TABLE_MISSING,
+                    options));
     }
 
     @Test
@@ -267,7 +269,9 @@ abstract class JdbcBackendBehaviour {
         }));
         assertThatThrownBy(() -> JdbcLeaseBackend.create(userPool, options)).isInstanceOf(LockTableException.class)
             .hasMessageContaining("lacks rights on lock table " + options.qualifiedTableName())
-            .hasMessageContaining("Grant SELECT, INSERT, UPDATE and DELETE");
+            .hasMessageContaining("Grant " + JdbcLockSchema.requiredRights(database().platform(), options))
+            .satisfies(failure -> assertReported((LockTableException) failure,
+                    LockTableException.Reason.PRIVILEGES_MISSING, options));
 
         database().grantLockRights(user, options);
         JdbcLeaseBackend backend = backend(userPool, shortRetention(options, Duration.ofMinutes(1), 10));
@@ -280,6 +284,16 @@ abstract class JdbcBackendBehaviour {
         assertThat(backend.deleteExpiredRows()).isEqualTo(1);
     }
 
+    /** The reason and the facts a failure analyzer reports: which table, which database. */
+    private void assertReported(LockTableException failure, LockTableException.Reason reason,
+            JdbcLockOptions options) {
+        assertThat(failure.reason()).isEqualTo(reason);
+        assertThat(failure.options()).isEqualTo(options);
+        assertThat(failure.platform()).isEqualTo(database().platform());
+        assertThat(failure.database()).startsWith(database().platform().displayName())
+            .contains(" at jdbc:" + database().platform().id());
+    }
+
     @Test
     void keyColumnShorterThanTheMaximumKeyLengthIsAStartupError() {
         JdbcLockOptions options = JdbcLockOptions.defaults().withTable(null, TestDatabase.randomTableName());
@@ -288,7 +302,9 @@ abstract class JdbcBackendBehaviour {
         }
         assertThatThrownBy(() -> JdbcLeaseBackend.create(pool(1), options)).isInstanceOf(LockTableException.class)
             .hasMessageContaining("Column lock_key of lock table " + options.qualifiedTableName())
-            .hasMessageContaining("cannot store keys of 255 characters");
+            .hasMessageContaining("cannot store keys of 255 characters")
+            .satisfies(failure -> assertReported((LockTableException) failure,
+                    LockTableException.Reason.KEY_COLUMN_TOO_SHORT, options));
         JdbcLeaseBackend backend = backend(pool(1), options.withMaxKeyLength(40));
         assertThat(backend.tryAcquire("\u20ac".repeat(40), owner(), TestTimings.LONG_LEASE).isGranted()).isTrue();
     }

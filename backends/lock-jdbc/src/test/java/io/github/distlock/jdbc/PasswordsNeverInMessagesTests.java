@@ -44,10 +44,25 @@ class PasswordsNeverInMessagesTests {
 
     private static final String USER = "locker";
 
-    /** The ways a password reaches the pool. */
+    /** The ways a password reaches the pool, and why the start-up then fails. */
     enum Credentials {
 
-        WRONG_PASSWORD, UNREACHABLE_SERVER, PASSWORD_URL_PARAMETER, USER_INFO_IN_URL, USER_INFO_IN_URL_UNREACHABLE
+        WRONG_PASSWORD(LockTableException.Reason.CREDENTIALS_REJECTED),
+
+        UNREACHABLE_SERVER(LockTableException.Reason.NO_CONNECTION),
+
+        PASSWORD_URL_PARAMETER(LockTableException.Reason.CREDENTIALS_REJECTED),
+
+        // Neither driver takes user information before the host: it reads it as part of the host or port.
+        USER_INFO_IN_URL(LockTableException.Reason.NO_CONNECTION),
+
+        USER_INFO_IN_URL_UNREACHABLE(LockTableException.Reason.NO_CONNECTION);
+
+        private final LockTableException.Reason reason;
+
+        Credentials(LockTableException.Reason reason) {
+            this.reason = reason;
+        }
 
     }
 
@@ -108,9 +123,11 @@ class PasswordsNeverInMessagesTests {
         return pool;
     }
 
-    private void assertSecretNeverShown(StartupCall call, DataSource pool) {
+    private void assertSecretNeverShown(StartupCall call, DataSource pool, Credentials credentials) {
         Throwable failure = catchThrowable(() -> call.call.accept(pool));
         assertThat(failure).as("the start-up failure").isInstanceOf(LockTableException.class);
+        assertThat(((LockTableException) failure).reason()).as("the reason of the failure of %s", call)
+            .isEqualTo(credentials.reason);
         assertThat(everyMessageOf(failure)).as("the failure's whole chain").isNotEmpty()
             .allSatisfy(message -> assertThat(message).doesNotContain(SECRET));
         assertThat(this.log.list).allSatisfy(event -> {
@@ -170,7 +187,7 @@ class PasswordsNeverInMessagesTests {
 
         @ParameterizedTest
         @EnumSource(Credentials.class)
-        void noMessageOrLogLineOfAFailedStartupShowsThePassword(Credentials credentials) {
+        void failedStartupTellsWhyAndNoMessageOrLogLineShowsThePassword(Credentials credentials) {
             int unreachable = FreePorts.next();
             DataSource pool = switch (credentials) {
                 case WRONG_PASSWORD -> lazyPool(server.jdbcUrl(), USER, SECRET);
@@ -184,7 +201,7 @@ class PasswordsNeverInMessagesTests {
                         + "@127.0.0.1:" + unreachable + "/postgres", null, null);
             };
             for (StartupCall call : StartupCall.values()) {
-                assertSecretNeverShown(call, pool);
+                assertSecretNeverShown(call, pool, credentials);
             }
         }
 
@@ -214,7 +231,7 @@ class PasswordsNeverInMessagesTests {
 
         @ParameterizedTest
         @EnumSource(Credentials.class)
-        void noMessageOrLogLineOfAFailedStartupShowsThePassword(Credentials credentials) {
+        void failedStartupTellsWhyAndNoMessageOrLogLineShowsThePassword(Credentials credentials) {
             int unreachable = FreePorts.next();
             DataSource pool = switch (credentials) {
                 case WRONG_PASSWORD -> lazyPool(server.jdbcUrl(""), USER, SECRET);
@@ -227,7 +244,7 @@ class PasswordsNeverInMessagesTests {
                         + "@127.0.0.1:" + unreachable + "/", null, null);
             };
             for (StartupCall call : StartupCall.values()) {
-                assertSecretNeverShown(call, pool);
+                assertSecretNeverShown(call, pool, credentials);
             }
         }
 
