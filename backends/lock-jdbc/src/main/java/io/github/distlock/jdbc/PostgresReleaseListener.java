@@ -125,7 +125,9 @@ final class PostgresReleaseListener implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        this.registrations.clear();
+        synchronized (this) {
+            this.registrations.clear();
+        }
     }
 
     /** Whether a listener is running (for tests). */
@@ -152,7 +154,7 @@ final class PostgresReleaseListener implements AutoCloseable {
         try {
             listening = listeningConnection();
         }
-        catch (SQLException ex) {
+        catch (SQLException | RuntimeException ex) {
             throw new IllegalStateException("Cannot listen to channel " + this.channel + ": "
                     + CredentialMasking.mask(ex.getMessage()), CredentialMasking.maskChain(ex));
         }
