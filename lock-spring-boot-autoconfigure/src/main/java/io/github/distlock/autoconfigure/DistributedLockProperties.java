@@ -185,10 +185,12 @@ public class DistributedLockProperties implements InitializingBean {
         }
         this.redis.validateConnection(PREFIX + ".redis");
         this.redis.validateLockOptions(PREFIX + ".redis");
-        // The table and schema names are checked where the JDBC backend is created: their rule lives in lock-jdbc.
+        // The table and schema names and the row retention are checked where the JDBC backend is created: their rules
+        // live in lock-jdbc.
         requireNotNull("jdbc.table-name", this.jdbc.tableName);
         requireNotNull("jdbc.initialize-schema", this.jdbc.initializeSchema);
         requirePositive("jdbc.query-timeout", this.jdbc.queryTimeout);
+        requireNotNull("jdbc.expired-row-retention", this.jdbc.expiredRowRetention);
     }
 
     private static void requirePositive(String name, @Nullable Duration value) {
@@ -880,6 +882,11 @@ public class DistributedLockProperties implements InitializingBean {
          */
         private Duration queryTimeout = Duration.ofSeconds(5);
 
+        /**
+         * How long the row of an ended lock is kept before the clean-up may delete it; longer than the query timeout.
+         */
+        private Duration expiredRowRetention = Duration.ofMinutes(1);
+
         public @Nullable String getDataSource() {
             return this.dataSource;
         }
@@ -918,6 +925,14 @@ public class DistributedLockProperties implements InitializingBean {
 
         public void setQueryTimeout(Duration queryTimeout) {
             this.queryTimeout = queryTimeout;
+        }
+
+        public Duration getExpiredRowRetention() {
+            return this.expiredRowRetention;
+        }
+
+        public void setExpiredRowRetention(Duration expiredRowRetention) {
+            this.expiredRowRetention = expiredRowRetention;
         }
 
         /**

@@ -36,7 +36,9 @@ import org.springframework.util.ClassUtils;
  * {@code distributed-lock.jdbc.initialize-schema} says so (by default only on H2), and then checked: a missing table,
  * missing rights or a table name that is not a plain identifier fail start-up. A {@link JdbcLockOptions} bean of
  * the application replaces the options built from {@code distributed-lock.jdbc.*}. On PostgreSQL, releases are
- * announced to waiters with {@code NOTIFY}; the listening connection comes from the same data source.
+ * announced to waiters with {@code NOTIFY}; the listening connection comes from the same data source. Start-up
+ * failures of the backend are reported by the failure analyzers {@link LockTableFailureAnalyzer},
+ * {@link LockDatabaseLoginFailureAnalyzer} and {@link LockDatabaseConnectionFailureAnalyzer}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(JdbcLeaseBackend.class)
@@ -77,7 +79,16 @@ class JdbcBackendConfiguration {
             throw new InvalidConfigurationPropertyValueException(PROPERTIES + ".table-name", jdbc.getTableName(),
                     ex.getMessage());
         }
-        return options.withQueryTimeout(jdbc.getQueryTimeout());
+        try {
+            // Both at once: the retention is checked against the query timeout.
+            return new JdbcLockOptions(options.schema(), options.tableName(), options.maxKeyLength(),
+                    jdbc.getQueryTimeout(), jdbc.getExpiredRowRetention(), options.cleanupInterval(),
+                    options.cleanupBatchSize(), options.platform(), options.releaseNotification());
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidConfigurationPropertyValueException(PROPERTIES + ".expired-row-retention",
+                    jdbc.getExpiredRowRetention(), ex.getMessage());
+        }
     }
 
     private static boolean createsSchema(DistributedLockProperties.Jdbc.InitializeSchema mode, JdbcLockOptions options,

@@ -42,7 +42,8 @@ class ConfigurationMetadataTests {
                     "distributed-lock.redis.max-key-length", "distributed-lock.redis.replica-acknowledgements",
                     "distributed-lock.redis.replica-acknowledgement-timeout", "distributed-lock.redis.token-retention",
                     "distributed-lock.jdbc.data-source", "distributed-lock.jdbc.schema", "distributed-lock.jdbc.table-name",
-                    "distributed-lock.jdbc.initialize-schema", "distributed-lock.jdbc.query-timeout");
+                    "distributed-lock.jdbc.initialize-schema", "distributed-lock.jdbc.query-timeout",
+                    "distributed-lock.jdbc.expired-row-retention");
         assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
             .as("description of %s", property.get("name"))
             .isNotBlank());
@@ -64,6 +65,7 @@ class ConfigurationMetadataTests {
         assertThat(defaultOf(metadata, "distributed-lock.jdbc.table-name")).isEqualTo("distributed_lock");
         assertThat(defaultOf(metadata, "distributed-lock.jdbc.initialize-schema")).isEqualTo("embedded");
         assertThat(defaultOf(metadata, "distributed-lock.jdbc.query-timeout")).isEqualTo("5s");
+        assertThat(defaultOf(metadata, "distributed-lock.jdbc.expired-row-retention")).isEqualTo("1m");
         // Not a literal in the properties class, so it is declared in additional-spring-configuration-metadata.json.
         assertThat(defaultOf(metadata, "distributed-lock.order"))
             .isEqualTo(DistributedLockSettings.DEFAULT_ADVISOR_ORDER);

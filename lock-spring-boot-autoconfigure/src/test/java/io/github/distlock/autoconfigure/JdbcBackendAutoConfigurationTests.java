@@ -243,6 +243,28 @@ class JdbcBackendAutoConfigurationTests {
     }
 
     @Test
+    void expiredRowRetentionPropertyReachesTheOptions() {
+        this.contextRunner
+            .withPropertyValues("spring.datasource.url=" + h2Url(), CHOOSE_JDBC,
+                    "distributed-lock.jdbc.expired-row-retention=10m")
+            .run(context -> assertThat(context.getBean(JdbcLeaseBackend.class).options().expiredRowRetention())
+                .isEqualTo(Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void expiredRowRetentionNotLongerThanTheQueryTimeoutFailsStartupNamingTheProperty() {
+        this.contextRunner
+            .withPropertyValues("spring.datasource.url=" + h2Url(), CHOOSE_JDBC,
+                    "distributed-lock.jdbc.expired-row-retention=0s")
+            .run(context -> {
+                assertThat(context).hasFailed();
+                assertThat(rootCause(context)).isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                    .hasMessageContaining("distributed-lock.jdbc.expired-row-retention")
+                    .hasMessageContaining("longer than the query timeout (5 s)");
+            });
+    }
+
+    @Test
     void applicationsJdbcLockOptionsReplaceTheProperties() {
         this.contextRunner.withPropertyValues("spring.datasource.url=" + h2Url(), CHOOSE_JDBC)
             .withBean(JdbcLockOptions.class,

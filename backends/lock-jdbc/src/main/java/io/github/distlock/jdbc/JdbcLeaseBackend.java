@@ -41,10 +41,11 @@ import org.slf4j.LoggerFactory;
  * holds the row lock, that is after the previous holder's grant committed, so tokens strictly increase per key;
  * release keeps the row, so the key's next grant is such a takeover too. Only a key whose row the clean-up has
  * deleted is inserted afresh, with a token drawn just before the insert; it still exceeds every earlier grant unless
- * a statement stalled for longer than the row retention (see {@link JdbcLockOptions#expiredRowRetention()}). The
- * sequence must not hand out values from per-session caches (PostgreSQL's {@code CACHE 1}, the scripts' default;
- * MariaDB's cache is shared by all sessions of a server); and PostgreSQL must run with {@code synchronous_commit} on
- * (the default), so that a token handed out before a crash is not handed out again after it.
+ * a statement stalled for longer than the row retention, which {@link JdbcLockOptions} therefore requires to be
+ * longer than the query timeout, after which the driver cancels a statement. The sequence must not hand out values
+ * from per-session caches (PostgreSQL's {@code CACHE 1}, the scripts' default; MariaDB's cache is shared by all
+ * sessions of a server); and PostgreSQL must run with {@code synchronous_commit} on (the default), so that a token
+ * handed out before a crash is not handed out again after it.
  *
  * <h2>Clean-up</h2>
  * At most once per {@link JdbcLockOptions#cleanupInterval()} per backend instance, a grant or a release also deletes
@@ -62,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Release notification</h2>
  * On PostgreSQL with its JDBC driver on the classpath (and {@link JdbcLockOptions#releaseNotification()} on, the
  * default), {@link #create} returns a {@link NotifyingJdbcLeaseBackend}: releases are announced with
- * {@code NOTIFY}, so that a waiter takes a released key at once instead of at its next backoff. Other databases
- * have no such mechanism; their waiters poll with the engine's bounded, jittered backoff.
+ * {@code NOTIFY}, so that a waiter takes a released key at once instead of at its next backoff. One connection
+ * listens while anyone waits, and is given back about a second after the last waiter left. Other databases have no
+ * such mechanism; their waiters poll with the engine's bounded, jittered backoff.
  *
  * <p>Created with {@link #create(DataSource, JdbcLockOptions)}, which checks the table at once: a missing table,
  * missing rights or a key column that is too short fail there, not at the first lock. Thread-safe.
@@ -207,9 +209,9 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
             return deleted;
         }
         catch (SQLException ex) {
-            throw new LockTableException("Could not delete expired rows from lock table "
-                    + this.options.qualifiedTableName() + " (" + this.platform.displayName() + ") after " + deleted
-                    + " rows: " + ex.getMessage(), ex);
+            throw new LockTableException(LockTableException.Reason.STATEMENT_FAILED, this.options, this.platform,
+                    null, "Could not delete expired rows from lock table " + this.options.qualifiedTableName() + " ("
+                    + this.platform.displayName() + ") after " + deleted + " rows: " + ex.getMessage(), ex);
         }
     }
 
@@ -288,7 +290,7 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
                 throw failure(operation, key, first);
             }
             logger.debug("{} of lock '{}' failed ({}); trying once more on a new connection", operation, key,
-                    first.getMessage());
+                    CredentialMasking.mask(first.getMessage()));
             try {
                 return inOwnTransaction(work);
             }
@@ -319,8 +321,9 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
     }
 
     private LockTableException failure(String operation, String key, SQLException ex) {
-        return new LockTableException("Could not " + operation + " lock '" + key + "' in table "
-                + this.options.qualifiedTableName() + " (" + this.platform.displayName() + "): " + ex.getMessage(), ex);
+        return new LockTableException(LockTableException.Reason.STATEMENT_FAILED, this.options, this.platform, null,
+                "Could not " + operation + " lock '" + key + "' in table " + this.options.qualifiedTableName() + " ("
+                + this.platform.displayName() + "): " + ex.getMessage(), ex);
     }
 
     static void rollbackQuietly(Connection connection, Exception cause) {

@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param queryTimeout the longest time a lock statement may run before the driver cancels it (whole seconds,
  *     rounded up: JDBC's granularity)
  * @param expiredRowRetention how long the row of an expired or released lock is kept before the clean-up may
- *     delete it; it bounds the table to the keys locked within this time (plus the clean-up interval)
+ *     delete it; it bounds the table to the keys locked within this time (plus the clean-up interval). It must be
+ *     longer than the query timeout (see {@link JdbcLeaseBackend}, "Fencing tokens")
  * @param cleanupInterval how often, at most, one instance deletes expired rows, piggybacked on a grant or a
  *     release
  * @param cleanupBatchSize how many rows one clean-up statement deletes at most; a clean-up runs up to
@@ -32,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * @param platform the database, or {@code null} to detect it from the connection's metadata
  * @param releaseNotification whether releases are announced to waiters where the database can (PostgreSQL
  *     {@code LISTEN/NOTIFY} through the PostgreSQL driver), at the cost of one connection held while anyone waits
+ *     (and for a second after the last waiter left)
  */
 public record JdbcLockOptions(@Nullable String schema, String tableName, int maxKeyLength, Duration queryTimeout,
         Duration expiredRowRetention, Duration cleanupInterval, int cleanupBatchSize, @Nullable JdbcPlatform platform,
@@ -70,9 +72,7 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
         if (queryTimeout.isNegative() || queryTimeout.isZero()) {
             throw new IllegalArgumentException("queryTimeout must be positive, was " + queryTimeout);
         }
-        if (expiredRowRetention.isNegative()) {
-            throw new IllegalArgumentException("expiredRowRetention must not be negative, was " + expiredRowRetention);
-        }
+        requireRetentionLongerThanQueryTimeout(expiredRowRetention, queryTimeout);
         if (cleanupInterval.isNegative() || cleanupInterval.isZero()) {
             throw new IllegalArgumentException("cleanupInterval must be positive, was " + cleanupInterval);
         }
@@ -157,6 +157,35 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
         return new JdbcLockOptions(this.schema, this.tableName, this.maxKeyLength, this.queryTimeout,
                 this.expiredRowRetention, this.cleanupInterval, this.cleanupBatchSize, this.platform,
                 releaseNotification);
+    }
+
+    /**
+     * Returns the query timeout as the driver applies it: in whole seconds, rounded up, at least one.
+     * @return the timeout passed to {@code Statement.setQueryTimeout}
+     */
+    public int queryTimeoutSeconds() {
+        return queryTimeoutSeconds(this.queryTimeout);
+    }
+
+    private static int queryTimeoutSeconds(Duration queryTimeout) {
+        long seconds = queryTimeout.getSeconds() + ((queryTimeout.getNano() > 0) ? 1 : 0);
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, seconds));
+    }
+
+    /**
+     * A key whose row the clean-up deleted is inserted afresh with a token drawn just before the insert. A statement
+     * that drew its token earlier and then stalled (waiting for the row lock, say) could otherwise insert the key
+     * after a later grant with a greater token had ended and its row was deleted: tokens would go backwards. The
+     * driver cancels a statement after its query timeout, so a retention longer than that rules it out.
+     */
+    private static void requireRetentionLongerThanQueryTimeout(Duration retention, Duration queryTimeout) {
+        int timeoutSeconds = queryTimeoutSeconds(queryTimeout);
+        if (retention.compareTo(Duration.ofSeconds(timeoutSeconds)) <= 0) {
+            throw new IllegalArgumentException("expiredRowRetention must be longer than the query timeout ("
+                    + timeoutSeconds + " s), was " + retention + ": the row of an ended lock must outlive any "
+                    + "statement still running on it, or a stalled acquire could insert the key afresh with an "
+                    + "older fencing token than a grant made meanwhile");
+        }
     }
 
     /**

@@ -75,7 +75,7 @@ public final class JdbcLockSchema {
     public static JdbcPlatform createIfMissing(DataSource dataSource, JdbcLockOptions options) {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(options, "options");
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = LockTableCheck.connect(dataSource, options)) {
             JdbcPlatform platform = (options.platform() != null) ? options.platform()
                     : JdbcPlatform.detect(connection.getMetaData());
             boolean autoCommit = connection.getAutoCommit();
@@ -91,9 +91,29 @@ public final class JdbcLockSchema {
             return platform;
         }
         catch (SQLException ex) {
-            throw new LockTableException("Could not create lock table " + options.qualifiedTableName() + ": "
-                    + ex.getMessage(), ex);
+            throw new LockTableException(LockTableException.Reason.SCHEMA_NOT_CREATED, options, options.platform(),
+                    null, "Could not create lock table " + options.qualifiedTableName() + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * Returns the rights on the lock table and its sequence that the platform's script documents for the
+     * application's database user, as they are granted.
+     * @param platform the database
+     * @param options the table names
+     * @return for example {@code SELECT, INSERT, UPDATE, DELETE ON distributed_lock and USAGE ON SEQUENCE
+     *     distributed_lock_token_seq}
+     */
+    public static String requiredRights(JdbcPlatform platform, JdbcLockOptions options) {
+        Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(options, "options");
+        String onTable = "SELECT, INSERT, UPDATE, DELETE ON " + options.qualifiedTableName();
+        String sequence = options.qualifiedSequenceName();
+        return switch (platform) {
+            case POSTGRESQL -> onTable + " and USAGE ON SEQUENCE " + sequence;
+            case MARIADB -> onTable + " and SELECT, INSERT ON " + sequence;
+            case H2 -> onTable + " (every H2 user may take values from the sequence)";
+        };
     }
 
     private static void execute(Statement statement, String ddl, JdbcLockOptions options) throws SQLException {

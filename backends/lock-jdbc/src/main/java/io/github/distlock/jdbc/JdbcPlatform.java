@@ -87,16 +87,16 @@ public enum JdbcPlatform {
      * Finds the platform of the database behind a data source, with one connection.
      * @param dataSource the data source
      * @return the platform
-     * @throws LockTableException if no connection could be made
+     * @throws LockTableException if no connection could be made (its reason tells a refused login from a database
+     *     that cannot be reached)
      * @throws IllegalStateException if the database is not supported, naming what is
      */
     public static JdbcPlatform detect(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = LockTableCheck.connect(dataSource, null)) {
             return detect(connection.getMetaData());
         }
         catch (SQLException ex) {
-            throw new LockTableException("Cannot tell which database the lock table is in: no connection ("
-                    + ex.getMessage() + ")", ex);
+            throw new LockTableException("Cannot tell which database the lock table is in: " + ex.getMessage(), ex);
         }
     }
 

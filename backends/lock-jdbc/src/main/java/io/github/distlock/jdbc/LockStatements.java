@@ -43,7 +43,7 @@ abstract class LockStatements {
     private final String countKeySql;
 
     LockStatements(JdbcLockOptions options, String renewSql, String releaseSql, String deleteExpiredSql) {
-        this.queryTimeoutSeconds = seconds(options.queryTimeout());
+        this.queryTimeoutSeconds = options.queryTimeoutSeconds();
         this.renewSql = renewSql;
         this.releaseSql = releaseSql;
         this.deleteExpiredSql = deleteExpiredSql;
@@ -116,11 +116,6 @@ abstract class LockStatements {
 
     static AcquireResult heldFor(long remainingMicros) {
         return AcquireResult.heldByAnother(Duration.of(Math.max(0, remainingMicros), ChronoUnit.MICROS));
-    }
-
-    private static int seconds(Duration timeout) {
-        long seconds = timeout.getSeconds() + ((timeout.getNano() > 0) ? 1 : 0);
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, seconds));
     }
 
 }

@@ -33,7 +33,7 @@ final class LockTableCheck {
 
     static JdbcPlatform run(DataSource dataSource, JdbcLockOptions options) {
         String table = options.qualifiedTableName();
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = connect(dataSource, options)) {
             DatabaseMetaData metaData = connection.getMetaData();
             JdbcPlatform platform = (options.platform() != null) ? options.platform() : JdbcPlatform.detect(metaData);
             platform.requireSupportedVersion(metaData);
@@ -41,7 +41,33 @@ final class LockTableCheck {
             return platform;
         }
         catch (SQLException ex) {
-            throw new LockTableException("Cannot check lock table " + table + ": " + ex.getMessage(), ex);
+            throw new LockTableException(LockTableException.Reason.TABLE_UNUSABLE, options, options.platform(), null,
+                    "Cannot check lock table " + table + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Takes a connection for a start-up step, telling a refused login from a database that cannot be reached.
+     * @param options the lock table's options, or {@code null} when no table is concerned yet
+     * @throws LockTableException with {@link LockTableException.Reason#CREDENTIALS_REJECTED} or
+     *     {@link LockTableException.Reason#NO_CONNECTION}
+     */
+    static Connection connect(DataSource dataSource, @Nullable JdbcLockOptions options) {
+        try {
+            return dataSource.getConnection();
+        }
+        catch (SQLException | RuntimeException ex) {
+            // A pool may wrap the driver's error in an unchecked exception of its own.
+            boolean rejected = ex instanceof SQLException sql && SqlErrors.isLoginRejected(sql);
+            String forTable = (options != null) ? " for lock table " + options.qualifiedTableName() : "";
+            JdbcPlatform platform = (options != null) ? options.platform() : null;
+            if (rejected) {
+                throw new LockTableException(LockTableException.Reason.CREDENTIALS_REJECTED, options, platform, null,
+                        "The database refused the login of the JDBC lock backend" + forTable + ": " + ex.getMessage(),
+                        ex);
+            }
+            throw new LockTableException(LockTableException.Reason.NO_CONNECTION, options, platform, null,
+                    "The JDBC lock backend cannot connect to its database" + forTable + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -58,7 +84,7 @@ final class LockTableCheck {
                 throw new SQLException("the probe key was not granted (" + acquired + ")");
             }
             if (statements.countRows(connection, key) != 1) {
-                throw keyColumnTooShort(options, where, null);
+                throw keyColumnTooShort(platform, options, where, null);
             }
             if (!statements.renew(connection, key, owner, PROBE_LEASE_MICROS)) {
                 throw new SQLException("the probe lease could not be renewed");
@@ -92,34 +118,33 @@ final class LockTableCheck {
         String table = options.qualifiedTableName();
         String sequence = options.qualifiedSequenceName();
         if (SqlErrors.isMissingObject(ex)) {
-            return new LockTableException("Lock table " + table + " or its sequence " + sequence
-                    + " does not exist (or lacks a column) in " + where + ". Create them with the script "
-                    + platform.schemaResource() + " (see JdbcLockSchema), or let the application create them at "
-                    + "start-up (Spring Boot: distributed-lock.jdbc.initialize-schema=always). The database said: "
-                    + ex.getMessage(), ex);
+            return new LockTableException(LockTableException.Reason.TABLE_MISSING, options, platform, where,
+                    "Lock table " + table + " or its sequence " + sequence + " does not exist (or lacks a column) in "
+                    + where + ". Create them with the script " + platform.schemaResource() + " (see JdbcLockSchema), "
+                    + "or let the application create them at start-up (Spring Boot: "
+                    + "distributed-lock.jdbc.initialize-schema=always). The database said: " + ex.getMessage(), ex);
         }
         if (SqlErrors.isMissingPrivilege(ex)) {
-            return new LockTableException("The database user lacks rights on lock table " + table + " or its "
-                    + "sequence " + sequence + " in " + where + ". Grant SELECT, INSERT, UPDATE and DELETE on the "
-                    + "table and the right to take values from the sequence (PostgreSQL: USAGE; MariaDB: SELECT and "
-                    + "INSERT). The database said: " + ex.getMessage(), ex);
+            return new LockTableException(LockTableException.Reason.PRIVILEGES_MISSING, options, platform, where,
+                    "The database user lacks rights on lock table " + table + " or its sequence " + sequence + " in "
+                    + where + ". Grant " + JdbcLockSchema.requiredRights(platform, options) + ". The database said: "
+                    + ex.getMessage(), ex);
         }
         if ("22001".equals(ex.getSQLState())) {
-            return keyColumnTooShort(options, where, ex);
+            return keyColumnTooShort(platform, options, where, ex);
         }
-        return new LockTableException("Lock table " + table + " is not usable in " + where + ": " + ex.getMessage(),
-                ex);
+        return new LockTableException(LockTableException.Reason.TABLE_UNUSABLE, options, platform, where,
+                "Lock table " + table + " is not usable in " + where + ": " + ex.getMessage(), ex);
     }
 
-    private static LockTableException keyColumnTooShort(JdbcLockOptions options, String where,
+    private static LockTableException keyColumnTooShort(JdbcPlatform platform, JdbcLockOptions options, String where,
             @Nullable SQLException cause) {
         String message = "Column lock_key of lock table " + options.qualifiedTableName() + " in " + where
                 + " cannot store keys of " + options.maxKeyLength() + " characters unchanged: widen it (up to 3 UTF-8 "
                 + "bytes per character on MariaDB) or lower the maximum key length";
-        if (cause == null) {
-            return new LockTableException(message, new SQLException(message));
-        }
-        return new LockTableException(message + ". The database said: " + cause.getMessage(), cause);
+        String said = (cause != null) ? ". The database said: " + cause.getMessage() : "";
+        return new LockTableException(LockTableException.Reason.KEY_COLUMN_TOO_SHORT, options, platform, where,
+                message + said, (cause != null) ? cause : new SQLException(message));
     }
 
     static String probeKey(int length) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -20,20 +21,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code LISTEN} per backend on the table's release channel, shared by all waiting keys: a dedicated connection
- * taken from the data source when the first waiter subscribes, and one daemon thread that reads notifications
- * (each carries the released key) and runs the callbacks registered for that key.
+ * One {@code LISTEN} per backend on the table's release channel, shared by all waiting keys, and only while anyone
+ * waits: the first waiter takes a connection from the data source for it and starts one daemon thread that reads
+ * notifications (each carries the released key) and runs the callbacks registered for that key. When the last
+ * waiter has gone and none came back for {@link #DEFAULT_IDLE_GRACE}, the thread ends its {@code LISTEN}, gives the
+ * connection back to the pool and stops; the next waiter starts a new one. The grace keeps a busy key, whose waiters
+ * come and go, from reconnecting for every waiter.
+ *
+ * <p>A registration and the decision to stop are taken under the same lock: a listener that decided to stop is
+ * detached from this object at once, so a waiter registering afterwards starts a listener of its own and is never
+ * left registered without one (the stopping thread gives back its own connection meanwhile).
  *
  * <p>When the connection breaks, every registered callback is run once (the waiters retry at once instead of
  * sleeping until a holder's expiry, since a release may have been missed), and the thread reconnects after
  * {@link #RECONNECT_DELAY}; meanwhile new subscriptions fail, so that their waiters fall back to backoff. Callbacks
- * must not block: they run on the listener thread.
+ * must not block: they run on the listener thread, never under this object's lock.
  *
  * <p>Only this class touches the PostgreSQL driver's API; it is loaded only when that driver is present. Thread-safe.
  */
 final class PostgresReleaseListener implements AutoCloseable {
 
     static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
+
+    /** How long the listener stays without waiters before it gives its connection back. */
+    static final Duration DEFAULT_IDLE_GRACE = Duration.ofSeconds(1);
 
     private static final int POLL_MILLIS = 250;
 
@@ -45,33 +56,53 @@ final class PostgresReleaseListener implements AutoCloseable {
 
     private final String channel;
 
+    private final long idleGraceNanos;
+
+    // Changed only under this object's lock, read without it by the listener thread (wake).
     private final ConcurrentHashMap<String, Set<Registration>> registrations = new ConcurrentHashMap<>();
 
-    // Guarded by this: the listening connection (null while disconnected; set by the first subscriber, then by the
-    // listener thread only), the listener thread (set by the first subscriber) and whether close() ran.
-    private @Nullable Connection connection;
+    // Guarded by this: the running listener (set by the first waiter, cleared by its thread when it stops or by
+    // close()), how many registrations are open, since when there were none (System.nanoTime), and whether close()
+    // ran.
+    private @Nullable Session session;
 
-    private @Nullable Thread thread;
+    private int waiters;
+
+    private long idleSinceNanos;
 
     private boolean closed;
 
     PostgresReleaseListener(DataSource dataSource, String channel) {
+        this(dataSource, channel, DEFAULT_IDLE_GRACE);
+    }
+
+    PostgresReleaseListener(DataSource dataSource, String channel, Duration idleGrace) {
         this.dataSource = dataSource;
         this.channel = channel;
+        this.idleGraceNanos = idleGrace.toNanos();
     }
 
     /**
-     * Registers a callback for releases of the key, listening first if nobody does yet.
+     * Registers a callback for releases of the key, starting to listen first if nobody does.
      * @throws IllegalStateException if the channel cannot be listened to now (the engine then falls back to backoff)
      */
     ReleaseSubscription register(String key, Runnable callback) {
-        ensureListening();
         Registration registration = new Registration(callback);
-        this.registrations.computeIfAbsent(key, k -> new CopyOnWriteArraySet<>()).add(registration);
-        return () -> this.registrations.computeIfPresent(key, (k, set) -> {
-            set.remove(registration);
-            return set.isEmpty() ? null : set;
-        });
+        synchronized (this) {
+            if (this.closed) {
+                throw new IllegalStateException("The release listener of channel " + this.channel + " is closed");
+            }
+            if (this.session == null) {
+                this.session = start();
+            }
+            else if (this.session.connection == null) {
+                throw new IllegalStateException("The release listener of channel " + this.channel
+                        + " is reconnecting");
+            }
+            this.registrations.computeIfAbsent(key, k -> new CopyOnWriteArraySet<>()).add(registration);
+            this.waiters++;
+        }
+        return () -> unregister(key, registration);
     }
 
     /**
@@ -79,45 +110,57 @@ final class PostgresReleaseListener implements AutoCloseable {
      */
     @Override
     public void close() {
-        Thread running;
+        Session running;
         synchronized (this) {
             this.closed = true;
-            running = this.thread;
+            running = this.session;
+            this.session = null;
         }
         if (running != null) {
-            running.interrupt();
+            running.thread.interrupt();
             try {
-                running.join(RECONNECT_DELAY.toMillis() + POLL_MILLIS * 4L);
+                running.thread.join(RECONNECT_DELAY.toMillis() + POLL_MILLIS * 4L);
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
         }
-        this.registrations.clear();
+        synchronized (this) {
+            this.registrations.clear();
+        }
     }
 
-    private synchronized void ensureListening() {
-        if (this.closed) {
-            throw new IllegalStateException("The release listener of channel " + this.channel + " is closed");
+    /** Whether a listener is running (for tests). */
+    synchronized boolean isListening() {
+        return this.session != null;
+    }
+
+    private synchronized void unregister(String key, Registration registration) {
+        if (!registration.open.compareAndSet(true, false)) {
+            return;
         }
-        if (this.connection == null) {
-            if (this.thread != null) {
-                throw new IllegalStateException("The release listener of channel " + this.channel
-                        + " is reconnecting");
-            }
-            try {
-                this.connection = listeningConnection();
-            }
-            catch (SQLException ex) {
-                throw new IllegalStateException("Cannot listen to channel " + this.channel + ": " + ex.getMessage(), ex);
-            }
+        this.registrations.computeIfPresent(key, (k, set) -> {
+            set.remove(registration);
+            return set.isEmpty() ? null : set;
+        });
+        if (--this.waiters == 0) {
+            this.idleSinceNanos = System.nanoTime();
         }
-        if (this.thread == null) {
-            Thread started = new Thread(this::run, "distlock-jdbc-releases-" + threadCount.incrementAndGet());
-            started.setDaemon(true);
-            this.thread = started;
-            started.start();
+    }
+
+    /** Called under the lock by the first waiter: the connection is made here, so that its failure reaches it. */
+    private Session start() {
+        Connection listening;
+        try {
+            listening = listeningConnection();
         }
+        catch (SQLException | RuntimeException ex) {
+            throw new IllegalStateException("Cannot listen to channel " + this.channel + ": "
+                    + CredentialMasking.mask(ex.getMessage()), CredentialMasking.maskChain(ex));
+        }
+        Session started = new Session(listening);
+        started.thread.start();
+        return started;
     }
 
     private Connection listeningConnection() throws SQLException {
@@ -137,76 +180,10 @@ final class PostgresReleaseListener implements AutoCloseable {
         }
     }
 
-    private void run() {
-        try {
-            listen();
-        }
-        finally {
-            synchronized (this) {
-                giveBack(this.connection);
-                this.connection = null;
-            }
-        }
-    }
-
-    // Only this thread uses the connection once it runs: a pooled connection must not be read from by two threads,
-    // nor go back to the pool while it is read from or still listening.
-    private void listen() {
-        while (true) {
-            Connection current;
-            synchronized (this) {
-                if (this.closed) {
-                    return;
-                }
-                current = this.connection;
-            }
-            try {
-                if (current == null) {
-                    Thread.sleep(RECONNECT_DELAY.toMillis());
-                    reconnect();
-                    continue;
-                }
-                PGNotification[] notifications = current.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
-                if (notifications != null) {
-                    for (PGNotification notification : notifications) {
-                        wake(notification.getParameter());
-                    }
-                }
-            }
-            catch (InterruptedException ex) {
-                return;
-            }
-            catch (SQLException | RuntimeException ex) {
-                synchronized (this) {
-                    if (this.closed) {
-                        return;
-                    }
-                    logger.warn("Release listener on channel {} lost its connection; reconnecting in {}", this.channel,
-                            RECONNECT_DELAY, ex);
-                    giveBack(this.connection);
-                    this.connection = null;
-                }
-                // A release may have been announced while the connection was down: let every waiter retry now.
-                this.registrations.keySet().forEach(this::wake);
-            }
-        }
-    }
-
-    private void reconnect() {
-        try {
-            Connection reconnected = listeningConnection();
-            synchronized (this) {
-                if (this.closed) {
-                    reconnected.close();
-                    return;
-                }
-                this.connection = reconnected;
-            }
-            this.registrations.keySet().forEach(this::wake);
-        }
-        catch (SQLException | RuntimeException ex) {
-            logger.debug("Release listener on channel {} could not reconnect yet", this.channel, ex);
-        }
+    /** Whether the session must stop: closed, or nobody has waited for the idle grace. Called under the lock. */
+    private boolean mustStop(Session session) {
+        return this.closed || this.session != session
+                || (this.waiters == 0 && System.nanoTime() - this.idleSinceNanos >= this.idleGraceNanos);
     }
 
     private void wake(String key) {
@@ -224,28 +201,146 @@ final class PostgresReleaseListener implements AutoCloseable {
         }
     }
 
-    private void giveBack(@Nullable Connection listening) {
+    private void wakeEveryone() {
+        this.registrations.keySet().forEach(this::wake);
+    }
+
+    private static void giveBack(@Nullable Connection listening) {
         if (listening == null) {
             return;
         }
         try (Statement statement = listening.createStatement()) {
+            // Back in the pool, the connection must neither listen nor carry the listener's name.
             statement.execute("UNLISTEN *");
+            statement.execute("RESET application_name");
         }
         catch (SQLException ex) {
-            logger.debug("UNLISTEN on the release listener's connection failed", ex);
+            logger.debug("Ending LISTEN on the release listener's connection failed", CredentialMasking.maskChain(ex));
         }
         try {
             listening.close();
         }
         catch (SQLException ex) {
-            logger.debug("Closing the release listener's connection failed", ex);
+            logger.debug("Closing the release listener's connection failed", CredentialMasking.maskChain(ex));
         }
+    }
+
+    /** One running listener: its connection and its thread, which alone uses the connection once it runs. */
+    private final class Session implements Runnable {
+
+        private final Thread thread;
+
+        // Guarded by the listener's lock: null while reconnecting; set by the waiter that started the session, then
+        // by the session's thread only.
+        private @Nullable Connection connection;
+
+        Session(Connection connection) {
+            this.connection = connection;
+            this.thread = new Thread(this, "distlock-jdbc-releases-" + threadCount.incrementAndGet());
+            this.thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                listen();
+            }
+            finally {
+                Connection last;
+                synchronized (PostgresReleaseListener.this) {
+                    last = this.connection;
+                    this.connection = null;
+                    if (PostgresReleaseListener.this.session == this) {
+                        PostgresReleaseListener.this.session = null;
+                    }
+                }
+                giveBack(last);
+            }
+        }
+
+        // A pooled connection must not be read from by two threads, nor go back to the pool while it is read from or
+        // still listening: only this thread uses it, and gives it back.
+        private void listen() {
+            while (true) {
+                Connection current;
+                synchronized (PostgresReleaseListener.this) {
+                    if (mustStop(this)) {
+                        // Detached under the lock that registrations take: a waiter registering from now on starts
+                        // a listener of its own, while this one gives its connection back.
+                        if (PostgresReleaseListener.this.session == this) {
+                            PostgresReleaseListener.this.session = null;
+                        }
+                        return;
+                    }
+                    current = this.connection;
+                }
+                try {
+                    if (current == null) {
+                        Thread.sleep(RECONNECT_DELAY.toMillis());
+                        reconnect();
+                        continue;
+                    }
+                    PGNotification[] notifications = current.unwrap(PGConnection.class)
+                        .getNotifications(POLL_MILLIS);
+                    if (notifications != null) {
+                        for (PGNotification notification : notifications) {
+                            wake(notification.getParameter());
+                        }
+                    }
+                }
+                catch (InterruptedException ex) {
+                    return;
+                }
+                catch (SQLException | RuntimeException ex) {
+                    Connection broken;
+                    synchronized (PostgresReleaseListener.this) {
+                        if (PostgresReleaseListener.this.closed) {
+                            return;
+                        }
+                        broken = this.connection;
+                        this.connection = null;
+                    }
+                    logger.warn("Release listener on channel {} lost its connection; reconnecting in {}",
+                            PostgresReleaseListener.this.channel, RECONNECT_DELAY, CredentialMasking.maskChain(ex));
+                    giveBack(broken);
+                    // A release may have been announced while the connection was down: let every waiter retry now.
+                    wakeEveryone();
+                }
+            }
+        }
+
+        private void reconnect() {
+            Connection reconnected;
+            try {
+                reconnected = listeningConnection();
+            }
+            catch (SQLException | RuntimeException ex) {
+                logger.debug("Release listener on channel {} could not reconnect yet",
+                        PostgresReleaseListener.this.channel, CredentialMasking.maskChain(ex));
+                return;
+            }
+            synchronized (PostgresReleaseListener.this) {
+                if (PostgresReleaseListener.this.session == this) {
+                    this.connection = reconnected;
+                    reconnected = null;
+                }
+            }
+            if (reconnected != null) {
+                giveBack(reconnected);
+                return;
+            }
+            wakeEveryone();
+        }
+
     }
 
     /** One callback; a distinct object per subscription, so that closing one leaves an equal callback registered. */
     private static final class Registration {
 
         private final Runnable callback;
+
+        // Whether the subscription is still open: closing it twice must not count the waiter out twice.
+        private final AtomicBoolean open = new AtomicBoolean(true);
 
         Registration(Runnable callback) {
             this.callback = callback;

@@ -1,6 +1,7 @@
 package io.github.distlock.jdbc;
 
 import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
@@ -46,6 +47,24 @@ final class SqlErrors {
                 if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
                     return true;
                 }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the database refused the login: SQLSTATE class 28 (invalid authorization), or 08004 (the server
+     * rejected the connection, as PostgreSQL's driver reports a password that the server asked for and was not
+     * given).
+     */
+    static boolean isLoginRejected(SQLException ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLInvalidAuthorizationSpecException) {
+                return true;
+            }
+            String state = (cause instanceof SQLException sql) ? sql.getSQLState() : null;
+            if (state != null && (state.startsWith("28") || state.equals("08004"))) {
+                return true;
             }
         }
         return false;

@@ -255,7 +255,9 @@ abstract class JdbcBackendBehaviour {
         assertThatThrownBy(() -> JdbcLeaseBackend.create(pool(1), options)).isInstanceOf(LockTableException.class)
             .hasMessageContaining("Lock table " + options.qualifiedTableName())
             .hasMessageContaining("does not exist")
-            .hasMessageContaining(database().platform().schemaResource());
+            .hasMessageContaining(database().platform().schemaResource())
+            .satisfies(failure -> assertReported((LockTableException) failure, LockTableException.Reason.TABLE_MISSING,
+                    options));
     }
 
     @Test
@@ -267,16 +269,29 @@ abstract class JdbcBackendBehaviour {
         }));
         assertThatThrownBy(() -> JdbcLeaseBackend.create(userPool, options)).isInstanceOf(LockTableException.class)
             .hasMessageContaining("lacks rights on lock table " + options.qualifiedTableName())
-            .hasMessageContaining("Grant SELECT, INSERT, UPDATE and DELETE");
+            .hasMessageContaining("Grant " + JdbcLockSchema.requiredRights(database().platform(), options))
+            .satisfies(failure -> assertReported((LockTableException) failure,
+                    LockTableException.Reason.PRIVILEGES_MISSING, options));
 
         database().grantLockRights(user, options);
-        JdbcLeaseBackend backend = backend(userPool, options.withCleanup(Duration.ZERO, Duration.ofMinutes(1), 10));
+        JdbcLeaseBackend backend = backend(userPool, shortRetention(options, Duration.ofMinutes(1), 10));
         String key = uniqueKey();
         String owner = owner();
         assertThat(backend.tryAcquire(key, owner, TestTimings.LONG_LEASE).fencingToken()).isPresent();
         assertThat(backend.renewIfOwner(key, owner, TestTimings.LONG_LEASE)).isTrue();
         assertThat(backend.releaseIfOwner(key, owner)).isTrue();
+        pause(TestTimings.SHORT_RETENTION);
         assertThat(backend.deleteExpiredRows()).isEqualTo(1);
+    }
+
+    /** The reason and the facts a failure analyzer reports: which table, which database. */
+    private void assertReported(LockTableException failure, LockTableException.Reason reason,
+            JdbcLockOptions options) {
+        assertThat(failure.reason()).isEqualTo(reason);
+        assertThat(failure.options()).isEqualTo(options);
+        assertThat(failure.platform()).isEqualTo(database().platform());
+        assertThat(failure.database()).startsWith(database().platform().displayName())
+            .contains(" at jdbc:" + database().platform().id());
     }
 
     @Test
@@ -287,7 +302,9 @@ abstract class JdbcBackendBehaviour {
         }
         assertThatThrownBy(() -> JdbcLeaseBackend.create(pool(1), options)).isInstanceOf(LockTableException.class)
             .hasMessageContaining("Column lock_key of lock table " + options.qualifiedTableName())
-            .hasMessageContaining("cannot store keys of 255 characters");
+            .hasMessageContaining("cannot store keys of 255 characters")
+            .satisfies(failure -> assertReported((LockTableException) failure,
+                    LockTableException.Reason.KEY_COLUMN_TOO_SHORT, options));
         JdbcLeaseBackend backend = backend(pool(1), options.withMaxKeyLength(40));
         assertThat(backend.tryAcquire("\u20ac".repeat(40), owner(), TestTimings.LONG_LEASE).isGranted()).isTrue();
     }
@@ -295,7 +312,7 @@ abstract class JdbcBackendBehaviour {
     @Test
     void expiredRowsAreDeletedInBatchesWhileHeldAndRecentlyEndedLocksStay() {
         JdbcLockOptions retained = database().createLockTable();
-        JdbcLockOptions options = retained.withCleanup(Duration.ZERO, Duration.ofMinutes(1), 7);
+        JdbcLockOptions options = shortRetention(retained, Duration.ofMinutes(1), 7);
         JdbcLeaseBackend backend = backend(pool(2), options);
         for (int i = 0; i < 30; i++) {
             String key = uniqueKey();
@@ -310,6 +327,7 @@ abstract class JdbcBackendBehaviour {
         assertThat(retaining.deleteExpiredRows()).as("rows deleted while they are retained for a minute").isZero();
         assertThat(rowsIn(options)).isEqualTo(33);
 
+        pause(TestTimings.SHORT_RETENTION);
         assertThat(backend.deleteExpiredRows()).as("rows deleted in batches of 7").isEqualTo(30);
         assertThat(rowsIn(options)).as("rows of held locks").isEqualTo(3);
     }
@@ -317,7 +335,7 @@ abstract class JdbcBackendBehaviour {
     @Test
     void grantsAndReleasesDeleteEndedRowsOnceTheCleanupIntervalPassed() {
         Duration interval = Duration.ofMillis(200);
-        JdbcLockOptions options = database().createLockTable().withCleanup(Duration.ZERO, interval, 100);
+        JdbcLockOptions options = shortRetention(database().createLockTable(), interval, 100);
         JdbcLeaseBackend backend = backend(pool(2), options);
         String held = uniqueKey();
         assertThat(backend.tryAcquire(held, owner(), TestTimings.LONG_LEASE).isGranted()).isTrue();
@@ -326,12 +344,13 @@ abstract class JdbcBackendBehaviour {
         String releasedLast = uniqueKey();
         String owner = owner();
         assertThat(backend.tryAcquire(releasedLast, owner, TestTimings.LONG_LEASE).isGranted()).isTrue();
-        pause(interval.multipliedBy(2));
+        pause(TestTimings.SHORT_RETENTION.plus(interval.multipliedBy(2)));
         assertThat(backend.releaseIfOwner(releasedLast, owner)).isTrue();
-        assertThat(rowsIn(options)).as("rows after a release that came when the clean-up was due").isEqualTo(1);
+        assertThat(rowsIn(options)).as("rows after a release that came when the clean-up was due: the held key and "
+                + "the key just released, which is retained").isEqualTo(2);
 
         lockAndReleaseDistinctKeys(backend, 20);
-        pause(interval.multipliedBy(2));
+        pause(TestTimings.SHORT_RETENTION.plus(interval.multipliedBy(2)));
         assertThat(backend.tryAcquire(uniqueKey(), owner(), TestTimings.LONG_LEASE).isGranted()).isTrue();
         assertThat(rowsIn(options)).as("rows after a grant that came when the clean-up was due").isEqualTo(2);
         assertThat(backend.tryAcquire(held, owner(), TestTimings.LONG_LEASE).isGranted()).as("the held key").isFalse();
@@ -341,7 +360,7 @@ abstract class JdbcBackendBehaviour {
     void aBacklogLargerThanOneCleanupIsDrainedByTheNextLockCallsWithoutWaitingAnotherInterval() {
         Duration interval = Duration.ofSeconds(2);
         int batchSize = 2;
-        JdbcLockOptions options = database().createLockTable().withCleanup(Duration.ZERO, interval, batchSize);
+        JdbcLockOptions options = shortRetention(database().createLockTable(), interval, batchSize);
         JdbcLeaseBackend backend = backend(pool(2), options);
         int backlog = JdbcLockOptions.MAX_CLEANUP_BATCHES * batchSize * 2 + 5;
         lockAndReleaseDistinctKeys(backend, backlog);
@@ -351,6 +370,12 @@ abstract class JdbcBackendBehaviour {
             assertThat(backend.tryAcquire(uniqueKey(), owner(), TestTimings.LONG_LEASE).isGranted()).isTrue();
         }
         assertThat(rowsIn(options)).as("rows left: the three held keys").isEqualTo(3);
+    }
+
+    /** Options whose clean-up deletes a row soon after its lock ended: the shortest retention they accept. */
+    static JdbcLockOptions shortRetention(JdbcLockOptions options, Duration interval, int batchSize) {
+        return options.withQueryTimeout(TestTimings.SHORT_QUERY_TIMEOUT)
+            .withCleanup(TestTimings.SHORT_RETENTION, interval, batchSize);
     }
 
     private static void lockAndReleaseDistinctKeys(JdbcLeaseBackend backend, int count) {

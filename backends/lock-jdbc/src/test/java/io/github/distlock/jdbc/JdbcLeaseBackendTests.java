@@ -5,14 +5,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.engine.LockEngine;
@@ -38,6 +42,10 @@ class JdbcLeaseBackendTests {
     class OnPostgres extends JdbcBackendBehaviour {
 
         private static final String HOLDER_APPLICATION = "distlock-holder";
+
+        private static final String LISTENER_APPLICATION = "distlock release listener";
+
+        private static final String LISTENER_THREAD = "distlock-jdbc-releases-";
 
         private static TestDatabase.Postgres database;
 
@@ -167,27 +175,77 @@ class JdbcLeaseBackendTests {
         }
 
         @Test
-        void listenerWhoseConnectionIsTerminatedReconnectsAndAnnouncesReleasesAgain() throws Exception {
+        void listenerWhoseConnectionIsTerminatedWhileAWaiterWaitsReconnectsAndAnnouncesTheRelease() throws Exception {
             JdbcLockOptions options = database.createLockTable();
             JdbcLeaseBackend backend = backend(pool(4), options);
-            LockEngine waiterEngine = slowPollingEngine(backend);
-            String warmUp = uniqueKey();
-            String warmUpHolder = owner();
-            backend.tryAcquire(warmUp, warmUpHolder, TestTimings.LONG_LEASE);
-            handOffAfter(waiterEngine, warmUp, () -> backend.releaseIfOwner(warmUp, warmUpHolder));
-            long listener = database.queryLong("SELECT MIN(pid) FROM pg_stat_activity "
-                    + "WHERE application_name = 'distlock release listener'");
-            assertThat(database.queryLong("SELECT COUNT(pg_terminate_backend(" + listener + "))")).isEqualTo(1);
-            await().atMost(TestTimings.EVENTUALLY).pollInterval(TestTimings.POLL_INTERVAL)
-                .until(() -> database.queryLong("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = "
-                        + "'distlock release listener' AND pid <> " + listener) == 1);
-
             String key = uniqueKey();
             String holder = owner();
             assertThat(backend.tryAcquire(key, holder, TestTimings.LONG_LEASE).isGranted()).isTrue();
-            Duration handOff = handOffAfter(waiterEngine, key,
-                    () -> assertThat(backend.releaseIfOwner(key, holder)).isTrue());
+            Duration handOff = handOffAfter(slowPollingEngine(backend), key, () -> {
+                long listener = database.queryLong("SELECT MIN(pid) FROM pg_stat_activity "
+                        + "WHERE application_name = '" + LISTENER_APPLICATION + "'");
+                assertThat(database.queryLong("SELECT COUNT(pg_terminate_backend(" + listener + "))")).isEqualTo(1);
+                await().atMost(TestTimings.EVENTUALLY).pollInterval(TestTimings.POLL_INTERVAL)
+                    .until(() -> database.queryLong("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '"
+                            + LISTENER_APPLICATION + "' AND pid <> " + listener) == 1);
+                assertThat(backend.releaseIfOwner(key, holder)).isTrue();
+            });
             assertThat(handOff).as("hand-off through the new listening connection").isLessThan(TestTimings.PROMPT);
+        }
+
+        private Set<Long> listeningConnections() {
+            return new HashSet<>(database.queryLongs("SELECT pid FROM pg_stat_activity WHERE application_name = '"
+                    + LISTENER_APPLICATION + "'"));
+        }
+
+        private static Set<Thread> listenerThreads() {
+            return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith(LISTENER_THREAD) && thread.isAlive())
+                .collect(Collectors.toSet());
+        }
+
+        private static <T> Set<T> without(Set<T> all, Set<T> others) {
+            Set<T> remaining = new HashSet<>(all);
+            remaining.removeAll(others);
+            return remaining;
+        }
+
+        @Test
+        void listenerGivesBackItsConnectionAndEndsItsThreadOnceNobodyWaitsAndTheNextWaiterStartsItAgain()
+                throws Exception {
+            JdbcLockOptions options = database.createLockTable();
+            HikariDataSource pool = closeLater(database.pool("listener-lifetime", 4));
+            JdbcLeaseBackend backend = backend(pool, options);
+            LockEngine waiterEngine = slowPollingEngine(backend);
+            Set<Long> otherConnections = listeningConnections();
+            Set<Thread> otherThreads = listenerThreads();
+            Set<Long> connectionsWhileWaiting = new HashSet<>();
+            Set<Thread> threadsWhileWaiting = new HashSet<>();
+            String key = uniqueKey();
+            String holder = owner();
+            assertThat(backend.tryAcquire(key, holder, TestTimings.LONG_LEASE).isGranted()).isTrue();
+            handOffAfter(waiterEngine, key, () -> {
+                connectionsWhileWaiting.addAll(without(listeningConnections(), otherConnections));
+                threadsWhileWaiting.addAll(without(listenerThreads(), otherThreads));
+                assertThat(backend.releaseIfOwner(key, holder)).isTrue();
+            });
+            assertThat(connectionsWhileWaiting).as("listening connections while a waiter waits").hasSize(1);
+            assertThat(threadsWhileWaiting).as("listener threads while a waiter waits").hasSize(1);
+
+            await().atMost(TestTimings.EVENTUALLY).pollInterval(TestTimings.POLL_INTERVAL).untilAsserted(() -> {
+                assertThat(listeningConnections()).as("listening connections once nobody waits")
+                    .doesNotContainAnyElementsOf(connectionsWhileWaiting);
+                assertThat(threadsWhileWaiting).as("the listener thread once nobody waits").noneMatch(Thread::isAlive);
+                assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("connections borrowed from the pool")
+                    .isZero();
+            });
+
+            String nextHolder = owner();
+            assertThat(backend.tryAcquire(key, nextHolder, TestTimings.LONG_LEASE).isGranted()).isTrue();
+            Duration handOff = handOffAfter(waiterEngine, key,
+                    () -> assertThat(backend.releaseIfOwner(key, nextHolder)).isTrue());
+            assertThat(handOff).as("hand-off to a waiter after the listener had stopped")
+                .isLessThan(TestTimings.PROMPT);
         }
 
         @Test

@@ -55,9 +55,41 @@ class JdbcLockOptionsTests {
         assertThatIllegalArgumentException().isThrownBy(() -> defaults.withQueryTimeout(Duration.ZERO));
         assertThatIllegalArgumentException()
             .isThrownBy(() -> defaults.withCleanup(Duration.ofSeconds(-1), Duration.ofMinutes(1), 10));
-        assertThatIllegalArgumentException().isThrownBy(() -> defaults.withCleanup(Duration.ZERO, Duration.ZERO, 10));
         assertThatIllegalArgumentException()
-            .isThrownBy(() -> defaults.withCleanup(Duration.ZERO, Duration.ofMinutes(1), 0));
+            .isThrownBy(() -> defaults.withCleanup(Duration.ofMinutes(1), Duration.ZERO, 10))
+            .withMessageContaining("cleanupInterval");
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> defaults.withCleanup(Duration.ofMinutes(1), Duration.ofMinutes(1), 0))
+            .withMessageContaining("cleanupBatchSize");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "PT0S", "PT1S", "PT5S" })
+    void expiredRowRetentionNotLongerThanTheQueryTimeoutIsRejectedSayingWhy(String retention) {
+        JdbcLockOptions fiveSeconds = JdbcLockOptions.defaults().withQueryTimeout(Duration.ofSeconds(5));
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> fiveSeconds.withCleanup(Duration.parse(retention), Duration.ofMinutes(1), 10))
+            .withMessageContaining("expiredRowRetention must be longer than the query timeout (5 s)")
+            .withMessageContaining("older fencing token");
+    }
+
+    @Test
+    void expiredRowRetentionIsComparedWithTheQueryTimeoutRoundedUpToWholeSeconds() {
+        JdbcLockOptions roundedUp = JdbcLockOptions.defaults().withQueryTimeout(Duration.ofMillis(1500));
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> roundedUp.withCleanup(Duration.ofSeconds(2), Duration.ofMinutes(1), 10))
+            .withMessageContaining("query timeout (2 s)");
+        assertThat(roundedUp.withCleanup(Duration.ofMillis(2001), Duration.ofMinutes(1), 10).expiredRowRetention())
+            .isEqualTo(Duration.ofMillis(2001));
+    }
+
+    @Test
+    void aQueryTimeoutAsLongAsTheRetentionIsRejectedToo() {
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> JdbcLockOptions.defaults().withQueryTimeout(Duration.ofMinutes(1)))
+            .withMessageContaining("expiredRowRetention must be longer than the query timeout (60 s)");
+        assertThat(JdbcLockOptions.defaults().withQueryTimeout(Duration.ofSeconds(59)).queryTimeout())
+            .isEqualTo(Duration.ofSeconds(59));
     }
 
     @Test
@@ -67,6 +99,8 @@ class JdbcLockOptionsTests {
         assertThat(defaults.schema()).isNull();
         assertThat(defaults.maxKeyLength()).isEqualTo(255);
         assertThat(defaults.platform()).isNull();
+        assertThat(defaults.expiredRowRetention()).isEqualTo(Duration.ofMinutes(1))
+            .isGreaterThan(defaults.queryTimeout());
     }
 
 }

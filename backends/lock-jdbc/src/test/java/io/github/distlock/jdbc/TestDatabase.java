@@ -123,6 +123,20 @@ abstract class TestDatabase implements AutoCloseable {
         }
     }
 
+    final List<Long> queryLongs(String sql) {
+        List<Long> values = new ArrayList<>();
+        try (Connection connection = admin().getConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                values.add(rows.getLong(1));
+            }
+            return values;
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     static String randomTableName() {
         return "locks_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }

@@ -32,6 +32,12 @@ final class TestTimings {
     /** The bound of a hand-off through release notification: generous, yet far below any backoff or lease. */
     static final Duration PROMPT = Duration.ofSeconds(2);
 
+    /** The shortest query timeout the driver applies: clean-up tests use it to keep rows only briefly. */
+    static final Duration SHORT_QUERY_TIMEOUT = Duration.ofSeconds(1);
+
+    /** A row retention just longer than {@link #SHORT_QUERY_TIMEOUT}, the shortest the options accept with it. */
+    static final Duration SHORT_RETENTION = Duration.ofMillis(1100);
+
     /** How often an eventual condition is polled. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(20);
 

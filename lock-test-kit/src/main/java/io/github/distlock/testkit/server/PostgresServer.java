@@ -13,8 +13,9 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real PostgreSQL server for one test class: a fresh cluster ({@code initdb}, trust authentication, UTF-8, C
- * locale) in a temporary directory, listening on a free loopback port, from the installed server binaries
+ * A real PostgreSQL server for one test class: a fresh cluster ({@code initdb}, trust authentication unless
+ * {@link #startRequiringPasswords()} asks for passwords, UTF-8, C locale) in a temporary directory, listening on a
+ * free loopback port, from the installed server binaries
  * (Debian's {@code postgresql} package puts them in {@code /usr/lib/postgresql/<version>/bin}). When the tests run as
  * root, the server runs as the {@code postgres} OS user, which PostgreSQL requires. The test can kill it (a crash:
  * SIGKILL of the postmaster) and restart it on the same data directory, which then runs crash recovery.
@@ -50,11 +51,25 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /**
-     * Creates a cluster and starts its server on a free port.
+     * Creates a cluster and starts its server on a free port; every user logs in without a password.
      * @return the running server
      * @throws IllegalStateException if no PostgreSQL binaries are installed, naming the package to install
      */
     public static PostgresServer start() {
+        return start(false);
+    }
+
+    /**
+     * Creates a cluster whose server refuses a wrong password (SCRAM) for every user but {@link #SUPERUSER}, which
+     * still logs in without one, and starts it on a free port: for tests of wrong credentials.
+     * @return the running server
+     * @throws IllegalStateException if no PostgreSQL binaries are installed, naming the package to install
+     */
+    public static PostgresServer startRequiringPasswords() {
+        return start(true);
+    }
+
+    private static PostgresServer start(boolean requirePasswords) {
         Path binaries = binaries();
         Path directory;
         try {
@@ -71,6 +86,9 @@ public final class PostgresServer implements AutoCloseable {
             LocalProcess.run(ServerUser.as(OS_USER, List.of(binaries.resolve("initdb").toString(), "-D",
                     server.dataDirectory().toString(), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C",
                     "--no-sync")), directory, "initdb.log", STARTUP_TIMEOUT);
+            if (requirePasswords) {
+                server.requirePasswords();
+            }
             server.launch();
             return server;
         }
@@ -170,6 +188,19 @@ public final class PostgresServer implements AutoCloseable {
 
     private Path dataDirectory() {
         return this.directory.resolve("data");
+    }
+
+    /** Rewrites the file initdb wrote (keeping its owner), before the server first reads it. */
+    private void requirePasswords() {
+        try {
+            Files.writeString(dataDirectory().resolve("pg_hba.conf"), String.join("\n",
+                    "local all all trust",
+                    "host all " + SUPERUSER + " 127.0.0.1/32 trust",
+                    "host all all 127.0.0.1/32 scram-sha-256", ""));
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private LocalProcess running() {
