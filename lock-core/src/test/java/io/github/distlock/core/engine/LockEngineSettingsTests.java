@@ -2,12 +2,14 @@ package io.github.distlock.core.engine;
 
 import java.time.Duration;
 
+import io.github.distlock.core.InvalidSettingException;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
@@ -26,6 +28,18 @@ class LockEngineSettingsTests {
     }
 
     @Test
+    void anInvalidSettingIsReportedWithItsNameValueAndReasonApart() {
+        assertThatExceptionOfType(InvalidSettingException.class)
+                .isThrownBy(() -> LockEngineSettings.defaults().withRenewalThreads(0))
+                .satisfies(ex -> {
+                    assertThat(ex.getSetting()).isEqualTo("renewalThreads");
+                    assertThat(ex.getValue()).isEqualTo(0);
+                    assertThat(ex.getReason()).isEqualTo("must be at least 1");
+                    assertThat(ex).hasMessage("renewalThreads must be at least 1, was 0");
+                });
+    }
+
+    @Test
     void autoRenewedLeaseTooShortToRenewBeforeItsValidityEndsIsRejectedBeforeAnyBackendCall() {
         InMemoryLeaseBackend backend = new InMemoryLeaseBackend();
         try (LockEngine engine = new LockEngine(backend)) {
@@ -34,8 +48,8 @@ class LockEngineSettingsTests {
                     .isThrownBy(() -> engine.tryAcquire(LockRequest.of("short", Duration.ofMillis(3))))
                     .withMessageContaining("renew");
             assertThat(backend.storedEntryCount()).isZero();
-            assertThat(engine.tryAcquire(LockRequest.of("short", Duration.ofMillis(3)).withAutoRenew(false)))
-                    .isPresent();
+            // Long enough for two renewal intervals within its validity: accepted.
+            assertThat(engine.tryAcquire(LockRequest.of("short", Duration.ofSeconds(1)))).isPresent();
         }
     }
 
