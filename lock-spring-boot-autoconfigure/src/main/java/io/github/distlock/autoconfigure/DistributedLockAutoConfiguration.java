@@ -49,9 +49,12 @@ public final class DistributedLockAutoConfiguration {
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     @ConditionalOnMissingBean
     static DistributedLockSettings distributedLockSettings(DistributedLockProperties properties) {
-        return new DistributedLockSettings(properties.getLeaseTime(), properties.getWaitTime(),
-                properties.getMaxWaitTime(), properties.getKeyPrefix(), properties.getOrder(),
-                properties.getOnLeaseLost());
+        return SettingsFromProperties.build(DistributedLockProperties.PREFIX,
+                SettingsFromProperties.names("defaultLeaseTime", "lease-time", "defaultWaitTime", "wait-time",
+                        "maxWaitTime", "max-wait-time", "keyPrefix", "key-prefix", "onLeaseLost", "on-lease-lost"),
+                () -> new DistributedLockSettings(properties.getLeaseTime(), properties.getWaitTime(),
+                        properties.getMaxWaitTime(), properties.getKeyPrefix(), properties.getOrder(),
+                        properties.getOnLeaseLost()));
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -62,11 +65,13 @@ public final class DistributedLockAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         LockEngineSettings lockEngineSettings(DistributedLockProperties properties) {
-            return LockEngineSettings.defaults()
-                .withRenewalRatio(properties.getRenewal().getRatio())
-                .withRenewalThreads(properties.getRenewal().getThreads())
-                .withBackoff(properties.getBackoff().getInitial(), properties.getBackoff().getMax())
-                .withMaxWaitTime(properties.getMaxWaitTime());
+            LockEngineSettings defaults = LockEngineSettings.defaults();
+            return SettingsFromProperties.build(DistributedLockProperties.PREFIX,
+                    SettingsFromProperties.names("renewalRatio", "renewal.ratio", "renewalThreads", "renewal.threads",
+                            "initialBackoff", "backoff.initial", "maxBackoff", "backoff.max"),
+                    () -> new LockEngineSettings(properties.getRenewal().getRatio(), defaults.clockDriftFactor(),
+                            defaults.clockDriftMinimum(), properties.getBackoff().getInitial(),
+                            properties.getBackoff().getMax(), properties.getRenewal().getThreads()));
         }
 
         // The backend is a bean of its own, closed by the context after the engine that uses it (it is created

@@ -19,7 +19,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -41,57 +43,41 @@ import org.springframework.util.ClassUtils;
  * {@link LockDatabaseLoginFailureAnalyzer} and {@link LockDatabaseConnectionFailureAnalyzer}.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnClass(JdbcLeaseBackend.class)
+@ConditionalOnClass({ JdbcLeaseBackend.class, DatabaseInitializationMode.class })
+@EnableConfigurationProperties(JdbcLockProperties.class)
 @ConditionalOnMissingBean(LeaseBackend.class)
 @Conditional({ LockBackendCondition.class, JdbcBackendConfiguration.ChosenOrDataSourcePresent.class })
 class JdbcBackendConfiguration {
-
-    private static final String PROPERTIES = DistributedLockProperties.PREFIX + ".jdbc";
 
     private static final String TRANSACTION_AWARE_PROXY =
             "org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy";
 
     @Bean(destroyMethod = "close")
-    JdbcLeaseBackend jdbcLeaseBackend(DistributedLockProperties properties, ListableBeanFactory beanFactory,
+    JdbcLeaseBackend jdbcLeaseBackend(JdbcLockProperties properties, ListableBeanFactory beanFactory,
             ObjectProvider<JdbcLockOptions> applicationOptions) {
-        DistributedLockProperties.Jdbc jdbc = properties.getJdbc();
-        DataSource dataSource = dataSource(jdbc, beanFactory);
-        JdbcLockOptions options = applicationOptions.getIfAvailable(() -> options(jdbc));
-        if (createsSchema(jdbc.getInitializeSchema(), options, dataSource)) {
+        DataSource dataSource = dataSource(properties, beanFactory);
+        JdbcLockOptions options = applicationOptions.getIfAvailable(() -> options(properties));
+        if (createsSchema(properties.getInitializeSchema(), options, dataSource)) {
             JdbcLockSchema.createIfMissing(dataSource, options);
         }
         return JdbcLeaseBackend.create(dataSource, options);
     }
 
-    private static JdbcLockOptions options(DistributedLockProperties.Jdbc jdbc) {
-        JdbcLockOptions options = JdbcLockOptions.defaults();
-        String schema = jdbc.getSchema();
-        try {
-            options = options.withTable(schema, options.tableName());
-        }
-        catch (IllegalArgumentException ex) {
-            throw new InvalidConfigurationPropertyValueException(PROPERTIES + ".schema", schema, ex.getMessage());
-        }
-        try {
-            options = options.withTable(schema, jdbc.getTableName());
-        }
-        catch (IllegalArgumentException ex) {
-            throw new InvalidConfigurationPropertyValueException(PROPERTIES + ".table-name", jdbc.getTableName(),
-                    ex.getMessage());
-        }
-        try {
-            // Both at once: the retention is checked against the query timeout.
-            return new JdbcLockOptions(options.schema(), options.tableName(), options.maxKeyLength(),
-                    jdbc.getQueryTimeout(), jdbc.getExpiredRowRetention(), options.cleanupInterval(),
-                    options.cleanupBatchSize(), options.platform(), options.releaseNotification());
-        }
-        catch (IllegalArgumentException ex) {
-            throw new InvalidConfigurationPropertyValueException(PROPERTIES + ".expired-row-retention",
-                    jdbc.getExpiredRowRetention(), ex.getMessage());
-        }
+    private static JdbcLockOptions options(JdbcLockProperties properties) {
+        JdbcLockOptions defaults = JdbcLockOptions.defaults();
+        return SettingsFromProperties.build(JdbcLockProperties.PREFIX,
+                SettingsFromProperties.names("schema", "database-schema", "tableName", "table-name", "queryTimeout",
+                        "query-timeout", "expiredRowRetention", "expired-row-retention"),
+                () -> new JdbcLockOptions(properties.getDatabaseSchema(), properties.getTableName(),
+                        defaults.maxKeyLength(), properties.getQueryTimeout(), properties.getExpiredRowRetention(),
+                        defaults.cleanupInterval(), defaults.cleanupBatchSize(), defaults.platform(),
+                        defaults.releaseNotification()));
     }
 
-    private static boolean createsSchema(DistributedLockProperties.Jdbc.InitializeSchema mode, JdbcLockOptions options,
+    // EMBEDDED means H2, whatever its URL: the database of development and tests, which has no migrations. (Boot's
+    // own test for an embedded database looks at in-memory URLs only, which would leave a file-based H2 without its
+    // table.)
+    private static boolean createsSchema(DatabaseInitializationMode mode, JdbcLockOptions options,
             DataSource dataSource) {
         return switch (mode) {
             case ALWAYS -> true;
@@ -101,15 +87,15 @@ class JdbcBackendConfiguration {
         };
     }
 
-    private static DataSource dataSource(DistributedLockProperties.Jdbc jdbc, ListableBeanFactory beanFactory) {
-        String name = jdbc.getDataSource();
+    private static DataSource dataSource(JdbcLockProperties properties, ListableBeanFactory beanFactory) {
+        String name = properties.getDataSource();
         DataSource dataSource;
         if (name != null) {
             try {
                 dataSource = beanFactory.getBean(name, DataSource.class);
             }
             catch (NoSuchBeanDefinitionException | BeanNotOfRequiredTypeException ex) {
-                throw new InvalidConfigurationPropertyValueException(PROPERTIES + ".data-source", name,
+                throw new InvalidConfigurationPropertyValueException(JdbcLockProperties.PREFIX + ".data-source", name,
                         "no DataSource bean has this name");
             }
         }
@@ -122,7 +108,7 @@ class JdbcBackendConfiguration {
                             "needs a DataSource bean: configure spring.datasource.url or declare one");
                 }
                 throw new IllegalStateException("The application has several DataSource beans "
-                        + Arrays.toString(names) + " and none is @Primary: set " + PROPERTIES
+                        + Arrays.toString(names) + " and none is @Primary: set " + JdbcLockProperties.PREFIX
                         + ".data-source to the one for locks, or mark one @Primary");
             }
         }

@@ -12,6 +12,7 @@ import redis.clients.jedis.UnifiedJedis;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -34,15 +35,16 @@ import org.springframework.core.env.Environment;
 @ConditionalOnClass({ RedisLeaseBackend.class, UnifiedJedis.class })
 @ConditionalOnMissingBean(LeaseBackend.class)
 @Conditional(LockBackendCondition.class)
+@EnableConfigurationProperties(RedisLockProperties.class)
 class RedisBackendConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(RedisConnections.class)
-    RedisConnections distributedLockRedisConnections(DistributedLockProperties properties, Environment environment,
+    RedisConnections distributedLockRedisConnections(RedisLockProperties properties, Environment environment,
             ObjectProvider<SslBundles> sslBundles, ObjectProvider<UnifiedJedis> userClient) {
         UnifiedJedis user = userClient.getIfUnique();
         if (user != null) {
-            Duration timeout = properties.getRedis().getTimeout();
+            Duration timeout = properties.getTimeout();
             return RedisConnections.sharing(user, (timeout != null) ? timeout : RedisConnections.DEFAULT_TIMEOUT);
         }
         if (userClient.stream().findAny().isPresent()) {
@@ -50,11 +52,11 @@ class RedisBackendConfiguration {
             throw new IllegalStateException("The application has several UnifiedJedis beans and none is @Primary: "
                     + "mark the one distributed locks should use @Primary, or declare a LeaseBackend bean");
         }
-        RedisConnectionSettings settings = RedisConnectionSettings.resolve(properties.getRedis(), environment,
+        RedisConnectionSettings settings = RedisConnectionSettings.resolve(properties, environment,
                 sslBundles.getIfAvailable());
         RedisConnections connections = settings.createConnections();
         try {
-            settings.checkAtStartUp(connections);
+            RedisConnectionCheck.checkAtStartUp(settings, connections);
         }
         catch (RuntimeException ex) {
             connections.close();
@@ -64,10 +66,14 @@ class RedisBackendConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    RedisLeaseBackend redisLeaseBackend(DistributedLockProperties properties, RedisConnections connections) {
-        DistributedLockProperties.Redis redis = properties.getRedis();
-        RedisLockOptions options = new RedisLockOptions(redis.getKeyPrefix(), redis.getMaxKeyLength(),
-                redis.getReplicaAcknowledgements(), redis.getReplicaAcknowledgementTimeout(), redis.getTokenRetention());
+    RedisLeaseBackend redisLeaseBackend(RedisLockProperties properties, RedisConnections connections) {
+        RedisLockOptions options = SettingsFromProperties.build(RedisLockProperties.PREFIX,
+                SettingsFromProperties.names("keyPrefix", "key-prefix", "maxKeyLength", "max-key-length",
+                        "replicasToAcknowledge", "replica-acknowledgements", "replicaAcknowledgementTimeout",
+                        "replica-acknowledgement-timeout", "tokenRetention", "token-retention"),
+                () -> new RedisLockOptions(properties.getKeyPrefix(), properties.getMaxKeyLength(),
+                        properties.getReplicaAcknowledgements(), properties.getReplicaAcknowledgementTimeout(),
+                        properties.getTokenRetention()));
         return new RedisLeaseBackend(connections, options);
     }
 

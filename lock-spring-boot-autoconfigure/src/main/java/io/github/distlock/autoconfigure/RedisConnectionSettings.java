@@ -5,18 +5,13 @@ import java.util.List;
 
 import javax.net.ssl.SSLParameters;
 
-import io.github.distlock.autoconfigure.DistributedLockProperties.Redis;
-import io.github.distlock.autoconfigure.DistributedLockProperties.Redis.RedisUrl;
 import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisTopology;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
 
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -31,20 +26,14 @@ import org.springframework.core.env.Environment;
  * Where the Redis of the lock backend is and how to connect to it, taken from the first source that configures a
  * connection: {@code distributed-lock.redis.*}; otherwise {@code spring.data.redis.*}, bound from the
  * {@link Environment} so that Spring Data Redis need not be on the classpath (with nothing set there either, that
- * is {@code localhost:6379}, as for Spring Boot's own Redis connection).
+ * is {@code localhost:6379}, as for Spring Boot's own Redis connection). The connection properties of the chosen
+ * source are checked here, once, and a URL is parsed once; an invalid value names its property.
  *
- * <p>It also knows which property to name when Redis rejects the credentials. Immutable.
+ * <p>It also knows which property holds the credentials, for {@link RedisConnectionCheck}. Immutable.
  */
 final class RedisConnectionSettings {
 
-    private static final Logger logger = LoggerFactory.getLogger(RedisConnectionSettings.class);
-
-    static final String OWN_PREFIX = DistributedLockProperties.PREFIX + ".redis";
-
     static final String SPRING_DATA_PREFIX = "spring.data.redis";
-
-    /** Connect and read timeout when no property sets one; Jedis's own default. */
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
     private final String prefix;
 
@@ -83,23 +72,26 @@ final class RedisConnectionSettings {
     }
 
     /**
-     * Resolves the connection.
-     * @param own the bound {@code distributed-lock.redis.*} properties, already validated
+     * Resolves and checks the connection.
+     * @param own the bound {@code distributed-lock.redis.*} properties
      * @param environment where {@code spring.data.redis.*} is read from
      * @param sslBundles the application's SSL bundles, if it has them
      * @return the settings
      * @throws InvalidConfigurationPropertyValueException naming an invalid property of the chosen source
      */
-    static RedisConnectionSettings resolve(Redis own, Environment environment, @Nullable SslBundles sslBundles) {
-        Redis connection = own;
-        String prefix = OWN_PREFIX;
+    static RedisConnectionSettings resolve(RedisLockProperties own, Environment environment,
+            @Nullable SslBundles sslBundles) {
+        RedisLockProperties connection = own;
+        String prefix = RedisLockProperties.PREFIX;
         if (!own.hasConnectionProperties()) {
             connection = Binder.get(environment)
-                .bind(SPRING_DATA_PREFIX, Bindable.ofInstance(new Redis()))
-                .orElseGet(Redis::new);
+                .bind(SPRING_DATA_PREFIX, Bindable.ofInstance(new RedisLockProperties()))
+                .orElseGet(RedisLockProperties::new);
             prefix = SPRING_DATA_PREFIX;
-            connection.validateConnection(prefix);
         }
+        check(connection, prefix);
+        requirePositive(RedisLockProperties.PREFIX + ".timeout", own.getTimeout());
+        requirePositive(RedisLockProperties.PREFIX + ".connect-timeout", own.getConnectTimeout());
         String host = (connection.getHost() != null) ? connection.getHost() : "localhost";
         int port = (connection.getPort() != null) ? connection.getPort() : 6379;
         String username = connection.getUsername();
@@ -110,7 +102,7 @@ final class RedisConnectionSettings {
         String credentialsValue = (password != null) ? "******" : null;
         if (connection.getUrl() != null) {
             // Like spring.data.redis.url: the URL overrides host, port, username, password and database.
-            RedisUrl url = connection.parseUrl(prefix);
+            RedisUrl url = RedisUrl.parse(prefix + ".url", connection.getUrl());
             host = url.host();
             port = url.port();
             username = url.username();
@@ -119,6 +111,13 @@ final class RedisConnectionSettings {
             ssl = ssl || url.ssl();
             credentialsProperty = prefix + ".url";
             credentialsValue = RedisUrl.mask(connection.getUrl());
+        }
+        if (connection.getCluster().getNodes() != null && database != 0) {
+            String reason = "must select database 0 with " + prefix + ".cluster.nodes: a Redis Cluster has no other";
+            if (connection.getUrl() != null) {
+                throw RedisUrl.invalid(prefix + ".url", connection.getUrl(), reason);
+            }
+            throw new InvalidConfigurationPropertyValueException(prefix + ".database", database, reason);
         }
         // Timeouts are client tuning rather than an address: ours apply to whichever connection is used. The read
         // timeout is the time limit of a whole lock call; connecting must fit into it.
@@ -167,35 +166,12 @@ final class RedisConnectionSettings {
     /**
      * Creates the connections, which connect on first use.
      * @return the connections, closed by the caller
+     * @throws InvalidConfigurationPropertyValueException if the pool size is invalid
      */
     RedisConnections createConnections() {
-        return RedisConnections.create(this.topology, this.clientConfig, this.sentinelConfig, this.poolSize);
-    }
-
-
-    /**
-     * Sends one PING through the client, so that a misconfiguration shows at start-up rather than at the first
-     * locked call. Redis being unreachable is logged and start-up continues (the client connects once Redis
-     * answers); rejected credentials fail start-up, since they will not fix themselves. The PING takes at most the
-     * time limit of a lock call ({@code timeout}).
-     * @param connections the connections built from these settings
-     * @throws InvalidConfigurationPropertyValueException if Redis rejected the credentials, naming their property
-     */
-    void checkAtStartUp(RedisConnections connections) {
-        boolean discovering = true;
-        try {
-            connections.connect();
-            discovering = false;
-            connections.ping();
-            logger.debug("Distributed locks use {}", this.description);
-        }
-        catch (RuntimeException ex) {
-            if (isAuthenticationFailure(ex)) {
-                throw credentialsRejected(ex, discovering);
-            }
-            logger.warn("Distributed locks use {}, which did not answer at start-up; until it does, locked "
-                    + "methods fail with LockUnavailableException: {}", this.description, describe(ex));
-        }
+        return SettingsFromProperties.build(RedisLockProperties.PREFIX,
+                SettingsFromProperties.names("poolSize", "pool.max-size"),
+                () -> RedisConnections.create(this.topology, this.clientConfig, this.sentinelConfig, this.poolSize));
     }
 
     /**
@@ -207,6 +183,10 @@ final class RedisConnectionSettings {
         return this.description;
     }
 
+    String prefix() {
+        return this.prefix;
+    }
+
     RedisTopology topology() {
         return this.topology;
     }
@@ -215,37 +195,96 @@ final class RedisConnectionSettings {
         return this.clientConfig;
     }
 
-    /**
-     * Returns the exception to fail start-up with when Redis rejected the credentials.
-     * @param failure what Redis or Jedis reported
-     * @param whileDiscovering whether it happened while the client was built, which for Sentinel means while
-     *     talking to the sentinels
-     * @return the exception, naming the property the credentials came from
-     */
-    private SecretPropertyValueException credentialsRejected(Throwable failure, boolean whileDiscovering) {
-        boolean sentinels = whileDiscovering && this.topology instanceof RedisTopology.Sentinel;
-        String property = sentinels ? this.prefix + ".sentinel.password" : this.credentialsProperty;
-        String value = sentinels ? (this.sentinelPasswordSet ? "******" : null) : this.credentialsValue;
-        boolean set = sentinels ? this.sentinelPasswordSet : this.passwordSet;
-        String reason = (set ? "was rejected by " : "is required by ")
-                + (sentinels ? "the sentinels of " : "") + this.description + ": " + redisReply(failure);
-        String where = sentinels ? this.prefix + ".sentinel.username and " + this.prefix + ".sentinel.password"
-                : property.endsWith(".url") ? "the user-info of " + property + " (redis://user:password@host:port)"
-                : this.prefix + ".username and " + this.prefix + ".password";
-        String action = "Give the credentials of a user that "
-                + (sentinels ? "the sentinels accept" : "this Redis accepts") + " in " + where + ". With Redis ACLs, the lock backend's user needs the commands EVALSHA, EVAL, WAIT, "
-                + "PING, PUBLISH and SUBSCRIBE, on the keys and the release channel that start with "
-                + DistributedLockProperties.PREFIX + ".redis.key-prefix (default distlock:).";
-        return new SecretPropertyValueException(property, value, reason, action);
+    /** Returns the property the server's credentials come from ({@code .password} or {@code .url}). */
+    String credentialsProperty() {
+        return this.credentialsProperty;
     }
 
-    // Redis's own reply (WRONGPASS ..., NOAUTH ...), which names no credentials, rather than a wrapper's message.
-    private static String redisReply(Throwable failure) {
-        Throwable reply = failure;
-        while (reply.getCause() != null && reply.getCause() != reply) {
-            reply = reply.getCause();
+    /** Returns the masked value of {@link #credentialsProperty()}, or {@code null} when it is not set. */
+    @Nullable String credentialsValue() {
+        return this.credentialsValue;
+    }
+
+    boolean passwordSet() {
+        return this.passwordSet;
+    }
+
+    boolean sentinelPasswordSet() {
+        return this.sentinelPasswordSet;
+    }
+
+    private static void check(RedisLockProperties connection, String prefix) {
+        Integer port = connection.getPort();
+        if (port != null && (port < 1 || port > 65535)) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".port", port, "must be between 1 and 65535");
         }
-        return String.valueOf(reply.getMessage());
+        if (connection.getHost() != null && connection.getHost().isBlank()) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".host", connection.getHost(),
+                    "must not be blank");
+        }
+        if (connection.getDatabase() != null && connection.getDatabase() < 0) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".database", connection.getDatabase(),
+                    "must not be negative");
+        }
+        requirePositive(prefix + ".connect-timeout", connection.getConnectTimeout());
+        requirePositive(prefix + ".timeout", connection.getTimeout());
+        RedisLockProperties.Sentinel sentinel = connection.getSentinel();
+        if (sentinel.getMaster() != null && sentinel.getMaster().isBlank()) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".sentinel.master", sentinel.getMaster(),
+                    "must not be blank");
+        }
+        if (sentinel.getMaster() != null && isEmpty(sentinel.getNodes())) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".sentinel.nodes", sentinel.getNodes(),
+                    "must list at least one sentinel (host:port) when " + prefix + ".sentinel.master is set");
+        }
+        if (sentinel.getMaster() == null && !isEmpty(sentinel.getNodes())) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".sentinel.master", null,
+                    "must be set when " + prefix + ".sentinel.nodes is set");
+        }
+        requireNodes(prefix + ".sentinel.nodes", sentinel.getNodes());
+        List<String> clusterNodes = connection.getCluster().getNodes();
+        requireNodes(prefix + ".cluster.nodes", clusterNodes);
+        if (clusterNodes != null && sentinel.getMaster() != null) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".cluster.nodes", clusterNodes,
+                    "must not be set together with " + prefix + ".sentinel.master");
+        }
+        if (clusterNodes != null && clusterNodes.isEmpty()) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".cluster.nodes", clusterNodes,
+                    "must list at least one node (host:port)");
+        }
+    }
+
+    private static void requirePositive(String property, @Nullable Duration value) {
+        if (value != null && (value.isNegative() || value.isZero())) {
+            throw new InvalidConfigurationPropertyValueException(property, value, "must be positive");
+        }
+    }
+
+    private static boolean isEmpty(@Nullable List<String> nodes) {
+        return nodes == null || nodes.isEmpty();
+    }
+
+    private static void requireNodes(String name, @Nullable List<String> nodes) {
+        if (nodes == null) {
+            return;
+        }
+        for (String node : nodes) {
+            int colon = (node != null) ? node.lastIndexOf(':') : -1;
+            boolean valid = colon > 0;
+            if (valid) {
+                try {
+                    int port = Integer.parseInt(node.substring(colon + 1).trim());
+                    valid = port >= 1 && port <= 65535;
+                }
+                catch (NumberFormatException ex) {
+                    valid = false;
+                }
+            }
+            if (!valid) {
+                throw new InvalidConfigurationPropertyValueException(name, nodes,
+                        "'" + node + "' is not host:port with a port between 1 and 65535");
+            }
+        }
     }
 
     private static void applySsl(DefaultJedisClientConfig.Builder client, DefaultJedisClientConfig.Builder sentinel,
@@ -282,32 +321,6 @@ final class RedisConnectionSettings {
         sentinel.sslParameters(parameters);
     }
 
-    private static boolean isAuthenticationFailure(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            String message = String.valueOf(cause.getMessage());
-            if (cause instanceof JedisAccessControlException || message.contains("WRONGPASS")
-                    || message.contains("NOAUTH")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    // Jedis keeps the reason (connection refused, timeout) a few levels deep, as a cause or as a suppressed
-    // exception of its retry loop; the warning shows the deepest one instead of a stack trace.
-    private static String describe(Throwable failure) {
-        Throwable reason = failure;
-        for (int depth = 0; depth < 10; depth++) {
-            Throwable next = (reason.getCause() != null) ? reason.getCause()
-                    : (reason.getSuppressed().length > 0) ? reason.getSuppressed()[0] : null;
-            if (next == null || next == reason) {
-                break;
-            }
-            reason = next;
-        }
-        return (reason == failure) ? String.valueOf(failure) : failure + " (" + reason + ")";
-    }
-
     private static List<HostAndPort> hostsAndPorts(List<String> nodes) {
         return nodes.stream().map(String::trim).map(HostAndPort::from).toList();
     }
@@ -320,7 +333,7 @@ final class RedisConnectionSettings {
         if (own != null) {
             return own;
         }
-        return (fallback != null) ? fallback : DEFAULT_TIMEOUT;
+        return (fallback != null) ? fallback : RedisConnections.DEFAULT_TIMEOUT;
     }
 
     private static int millis(Duration duration) {

@@ -4,19 +4,28 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
+import io.github.distlock.core.engine.LockEngineSettings;
+import io.github.distlock.jdbc.JdbcLockOptions;
+import io.github.distlock.redis.RedisConnections;
+import io.github.distlock.redis.RedisLockOptions;
 import io.github.distlock.spring.DistributedLockSettings;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.convert.DurationStyle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Checks the configuration metadata that the processor generates from {@link DistributedLockProperties}: IDEs show
- * it as help, so every property must be there with a description.
+ * Checks the configuration metadata that the processor generates from the properties classes: IDEs show it as help,
+ * so every property must be there with a description, and the defaults it lists must be the library's own (the
+ * fields take them from the settings records, which the processor cannot read, so the metadata file lists them).
  */
 class ConfigurationMetadataTests {
 
@@ -41,7 +50,8 @@ class ConfigurationMetadataTests {
                     "distributed-lock.redis.cluster.nodes", "distributed-lock.redis.key-prefix",
                     "distributed-lock.redis.max-key-length", "distributed-lock.redis.replica-acknowledgements",
                     "distributed-lock.redis.replica-acknowledgement-timeout", "distributed-lock.redis.token-retention",
-                    "distributed-lock.jdbc.data-source", "distributed-lock.jdbc.schema", "distributed-lock.jdbc.table-name",
+                    "distributed-lock.jdbc.data-source", "distributed-lock.jdbc.database-schema",
+                    "distributed-lock.jdbc.schema", "distributed-lock.jdbc.table-name",
                     "distributed-lock.jdbc.initialize-schema", "distributed-lock.jdbc.query-timeout",
                     "distributed-lock.jdbc.expired-row-retention");
         assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
@@ -50,25 +60,70 @@ class ConfigurationMetadataTests {
     }
 
     @Test
-    void defaultsAreListed() throws IOException {
+    void listedDefaultsAreTheLibraryDefaults() throws IOException {
         String metadata = ourMetadata();
+        DistributedLockSettings settings = DistributedLockSettings.defaults();
+        LockEngineSettings engine = LockEngineSettings.defaults();
+        RedisLockOptions redis = RedisLockOptions.defaults();
+        JdbcLockOptions jdbc = JdbcLockOptions.defaults();
         assertThat(defaultOf(metadata, "distributed-lock.enabled")).isEqualTo(true);
-        assertThat(defaultOf(metadata, "distributed-lock.lease-time")).isEqualTo("30s");
-        assertThat(defaultOf(metadata, "distributed-lock.wait-time")).isEqualTo("5s");
-        assertThat(defaultOf(metadata, "distributed-lock.backoff.initial")).isEqualTo("10ms");
-        assertThat(defaultOf(metadata, "distributed-lock.redis.key-prefix")).isEqualTo("distlock:");
-        assertThat(defaultOf(metadata, "distributed-lock.redis.max-key-length")).isEqualTo(1024);
-        assertThat(defaultOf(metadata, "distributed-lock.redis.replica-acknowledgements")).isEqualTo(0);
-        assertThat(defaultOf(metadata, "distributed-lock.redis.replica-acknowledgement-timeout")).isEqualTo("1s");
-        assertThat(defaultOf(metadata, "distributed-lock.redis.token-retention")).isEqualTo("2s");
-        assertThat(defaultOf(metadata, "distributed-lock.redis.pool.max-size")).isEqualTo(16);
-        assertThat(defaultOf(metadata, "distributed-lock.jdbc.table-name")).isEqualTo("distributed_lock");
+        assertThat(durationOf(metadata, "distributed-lock.lease-time")).isEqualTo(settings.defaultLeaseTime());
+        assertThat(durationOf(metadata, "distributed-lock.wait-time")).isEqualTo(settings.defaultWaitTime());
+        assertThat(durationOf(metadata, "distributed-lock.max-wait-time")).isEqualTo(settings.maxWaitTime());
+        assertThat(defaultOf(metadata, "distributed-lock.key-prefix")).isEqualTo(settings.keyPrefix());
+        assertThat(defaultOf(metadata, "distributed-lock.order")).isEqualTo(settings.advisorOrder());
+        assertThat(defaultOf(metadata, "distributed-lock.on-lease-lost"))
+            .isEqualTo(settings.onLeaseLost().name().toLowerCase(Locale.ROOT));
+        assertThat(defaultOf(metadata, "distributed-lock.renewal.ratio")).isEqualTo(engine.renewalRatio());
+        assertThat(defaultOf(metadata, "distributed-lock.renewal.threads")).isEqualTo(engine.renewalThreads());
+        assertThat(durationOf(metadata, "distributed-lock.backoff.initial")).isEqualTo(engine.initialBackoff());
+        assertThat(durationOf(metadata, "distributed-lock.backoff.max")).isEqualTo(engine.maxBackoff());
+        assertThat(defaultOf(metadata, "distributed-lock.redis.key-prefix")).isEqualTo(redis.keyPrefix());
+        assertThat(defaultOf(metadata, "distributed-lock.redis.max-key-length")).isEqualTo(redis.maxKeyLength());
+        assertThat(defaultOf(metadata, "distributed-lock.redis.replica-acknowledgements"))
+            .isEqualTo(redis.replicasToAcknowledge());
+        assertThat(durationOf(metadata, "distributed-lock.redis.replica-acknowledgement-timeout"))
+            .isEqualTo(redis.replicaAcknowledgementTimeout());
+        assertThat(durationOf(metadata, "distributed-lock.redis.token-retention")).isEqualTo(redis.tokenRetention());
+        assertThat(defaultOf(metadata, "distributed-lock.redis.pool.max-size"))
+            .isEqualTo(RedisConnections.DEFAULT_POOL_SIZE);
+        assertThat(defaultOf(metadata, "distributed-lock.jdbc.table-name")).isEqualTo(jdbc.tableName());
         assertThat(defaultOf(metadata, "distributed-lock.jdbc.initialize-schema")).isEqualTo("embedded");
-        assertThat(defaultOf(metadata, "distributed-lock.jdbc.query-timeout")).isEqualTo("5s");
-        assertThat(defaultOf(metadata, "distributed-lock.jdbc.expired-row-retention")).isEqualTo("1m");
-        // Not a literal in the properties class, so it is declared in additional-spring-configuration-metadata.json.
-        assertThat(defaultOf(metadata, "distributed-lock.order"))
-            .isEqualTo(DistributedLockSettings.DEFAULT_ADVISOR_ORDER);
+        assertThat(durationOf(metadata, "distributed-lock.jdbc.query-timeout")).isEqualTo(jdbc.queryTimeout());
+        assertThat(durationOf(metadata, "distributed-lock.jdbc.expired-row-retention"))
+            .isEqualTo(jdbc.expiredRowRetention());
+    }
+
+    @Test
+    void defaultsOfTheBoundPropertiesAreTheLibraryDefaults() {
+        DistributedLockProperties shared = new DistributedLockProperties();
+        assertThat(new DistributedLockSettings(shared.getLeaseTime(), shared.getWaitTime(), shared.getMaxWaitTime(),
+                shared.getKeyPrefix(), shared.getOrder(), shared.getOnLeaseLost()))
+            .isEqualTo(DistributedLockSettings.defaults());
+        LockEngineSettings engine = LockEngineSettings.defaults();
+        assertThat(new LockEngineSettings(shared.getRenewal().getRatio(), engine.clockDriftFactor(),
+                engine.clockDriftMinimum(), shared.getBackoff().getInitial(), shared.getBackoff().getMax(),
+                shared.getRenewal().getThreads())).isEqualTo(engine);
+        RedisLockProperties redis = new RedisLockProperties();
+        assertThat(new RedisLockOptions(redis.getKeyPrefix(), redis.getMaxKeyLength(),
+                redis.getReplicaAcknowledgements(), redis.getReplicaAcknowledgementTimeout(),
+                redis.getTokenRetention())).isEqualTo(RedisLockOptions.defaults());
+        JdbcLockProperties jdbc = new JdbcLockProperties();
+        JdbcLockOptions jdbcDefaults = JdbcLockOptions.defaults();
+        assertThat(jdbc.getTableName()).isEqualTo(jdbcDefaults.tableName());
+        assertThat(jdbc.getQueryTimeout()).isEqualTo(jdbcDefaults.queryTimeout());
+        assertThat(jdbc.getExpiredRowRetention()).isEqualTo(jdbcDefaults.expiredRowRetention());
+    }
+
+    @Test
+    void theOldSchemaPropertyIsDeprecatedInFavourOfDatabaseSchema() throws IOException {
+        List<Object> replacement = JsonPath.read(ourMetadata(),
+                "$.properties[?(@.name == 'distributed-lock.jdbc.schema')].deprecation.replacement");
+        assertThat(replacement).containsExactly("distributed-lock.jdbc.database-schema");
+    }
+
+    private static Duration durationOf(String metadata, String name) {
+        return DurationStyle.detectAndParse(String.valueOf(defaultOf(metadata, name)));
     }
 
     private static Object defaultOf(String metadata, String name) {

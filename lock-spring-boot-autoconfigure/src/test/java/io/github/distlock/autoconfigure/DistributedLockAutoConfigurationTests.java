@@ -123,8 +123,7 @@ class DistributedLockAutoConfigurationTests {
     void defaultsAreTheLibraryDefaults() {
         this.contextRunner.run(context -> {
             assertThat(context.getBean(DistributedLockSettings.class)).isEqualTo(DistributedLockSettings.defaults());
-            assertThat(context.getBean(LockEngine.class).settings())
-                .isEqualTo(LockEngineSettings.defaults().withRenewalRatio(0.33));
+            assertThat(context.getBean(LockEngine.class).settings()).isEqualTo(LockEngineSettings.defaults());
             assertThat(context.getBean(DistributedLockAdvisor.class).getOrder())
                 .isEqualTo(DistributedLockSettings.DEFAULT_ADVISOR_ORDER);
         });
@@ -145,15 +144,13 @@ class DistributedLockAutoConfigurationTests {
     void propertiesReachTheEngine() {
         this.contextRunner
             .withPropertyValues("distributed-lock.renewal.ratio=0.4", "distributed-lock.renewal.threads=2",
-                    "distributed-lock.backoff.initial=20ms", "distributed-lock.backoff.max=1s",
-                    "distributed-lock.max-wait-time=3m")
+                    "distributed-lock.backoff.initial=20ms", "distributed-lock.backoff.max=1s")
             .run(context -> assertThat(context.getBean(LockEngine.class).settings())
                 .isSameAs(context.getBean(LockEngineSettings.class))
                 .isEqualTo(LockEngineSettings.defaults()
                     .withRenewalRatio(0.4)
                     .withRenewalThreads(2)
-                    .withBackoff(Duration.ofMillis(20), Duration.ofSeconds(1))
-                    .withMaxWaitTime(Duration.ofMinutes(3))));
+                    .withBackoff(Duration.ofMillis(20), Duration.ofSeconds(1))));
     }
 
     @Test

@@ -203,12 +203,21 @@ class JdbcBackendAutoConfigurationTests {
     void schemaWithSqlMetacharactersFailsStartupNamingTheProperty() {
         this.contextRunner
             .withPropertyValues("spring.datasource.url=" + h2Url(), CHOOSE_JDBC,
-                    "distributed-lock.jdbc.schema=public\"--")
+                    "distributed-lock.jdbc.database-schema=public\"--")
             .run(context -> {
                 assertThat(context).hasFailed();
                 assertThat(rootCause(context)).isInstanceOf(InvalidConfigurationPropertyValueException.class)
-                    .hasMessageContaining("distributed-lock.jdbc.schema");
+                    .hasMessageContaining("distributed-lock.jdbc.database-schema");
             });
+    }
+
+    @Test
+    void theDeprecatedSchemaPropertyStillNamesTheDatabaseSchema() {
+        this.contextRunner
+            .withPropertyValues("spring.datasource.url=" + h2Url() + ";INIT=CREATE SCHEMA IF NOT EXISTS LEGACY",
+                    CHOOSE_JDBC, "distributed-lock.jdbc.schema=legacy")
+            .run(context -> assertThat(context.getBean(JdbcLeaseBackend.class).options().qualifiedTableName())
+                .isEqualTo("legacy.distributed_lock"));
     }
 
     @Test
@@ -229,7 +238,7 @@ class JdbcBackendAutoConfigurationTests {
     void tableAndSchemaPropertiesNameTheLockTable() {
         this.contextRunner
             .withPropertyValues("spring.datasource.url=" + h2Url() + ";INIT=CREATE SCHEMA IF NOT EXISTS LOCKING",
-                    CHOOSE_JDBC, "distributed-lock.jdbc.schema=locking", "distributed-lock.jdbc.table-name=app_locks",
+                    CHOOSE_JDBC, "distributed-lock.jdbc.database-schema=locking", "distributed-lock.jdbc.table-name=app_locks",
                     "distributed-lock.jdbc.query-timeout=2s")
             .run(context -> {
                 JdbcLockOptions options = context.getBean(JdbcLeaseBackend.class).options();

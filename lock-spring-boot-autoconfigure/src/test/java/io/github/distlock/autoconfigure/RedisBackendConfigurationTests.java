@@ -255,7 +255,7 @@ class RedisBackendConfigurationTests {
     @Test
     void withNothingConfiguredTheAddressIsLocalhost6379() {
         // Resolved without connecting: the tests never touch the well-known port.
-        RedisConnectionSettings settings = RedisConnectionSettings.resolve(new DistributedLockProperties.Redis(),
+        RedisConnectionSettings settings = RedisConnectionSettings.resolve(new RedisLockProperties(),
                 environment(Map.of()), null);
         assertThat(settings.topology()).isEqualTo(RedisTopology.standalone("localhost", 6379));
         assertThat(settings.description()).contains("localhost:6379").contains("defaults");
@@ -265,7 +265,7 @@ class RedisBackendConfigurationTests {
 
     @Test
     void timeoutsComeFromOwnPropertiesThenFromSpringDataRedis() {
-        DistributedLockProperties.Redis own = new DistributedLockProperties.Redis();
+        RedisLockProperties own = new RedisLockProperties();
         own.setTimeout(Duration.ofMillis(700));
         RedisConnectionSettings settings = RedisConnectionSettings.resolve(own, environment(Map.of(
                 "spring.data.redis.host", "redis.example", "spring.data.redis.timeout", "900ms",

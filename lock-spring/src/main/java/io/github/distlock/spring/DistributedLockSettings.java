@@ -1,8 +1,10 @@
 package io.github.distlock.spring;
 
 import java.time.Duration;
-import java.util.Objects;
 
+import io.github.distlock.core.InvalidSettingException;
+
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 
 /**
@@ -28,24 +30,36 @@ public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaul
 
     /**
      * Validates the settings.
-     * @throws IllegalArgumentException naming the invalid setting
+     * @throws InvalidSettingException naming the invalid setting
      */
     public DistributedLockSettings {
-        Objects.requireNonNull(defaultLeaseTime, "defaultLeaseTime");
-        Objects.requireNonNull(defaultWaitTime, "defaultWaitTime");
-        Objects.requireNonNull(maxWaitTime, "maxWaitTime");
-        Objects.requireNonNull(keyPrefix, "keyPrefix");
-        Objects.requireNonNull(onLeaseLost, "onLeaseLost");
+        requireSet("defaultLeaseTime", defaultLeaseTime);
+        requireSet("defaultWaitTime", defaultWaitTime);
+        requireSet("maxWaitTime", maxWaitTime);
+        requireSet("keyPrefix", keyPrefix);
+        requireSet("onLeaseLost", onLeaseLost);
         if (defaultLeaseTime.isNegative() || defaultLeaseTime.isZero()) {
-            throw new IllegalArgumentException("defaultLeaseTime must be positive, was " + defaultLeaseTime);
+            throw new InvalidSettingException("defaultLeaseTime", defaultLeaseTime, "must be positive");
         }
         if (defaultWaitTime.isNegative()) {
-            throw new IllegalArgumentException("defaultWaitTime must not be negative, was " + defaultWaitTime);
+            throw new InvalidSettingException("defaultWaitTime", defaultWaitTime, "must not be negative");
+        }
+        if (maxWaitTime.isNegative()) {
+            throw new InvalidSettingException("maxWaitTime", maxWaitTime, "must not be negative");
         }
         if (defaultWaitTime.compareTo(maxWaitTime) > 0) {
-            throw new IllegalArgumentException(
-                    "defaultWaitTime " + defaultWaitTime + " is longer than maxWaitTime " + maxWaitTime);
+            throw new InvalidSettingException("defaultWaitTime", defaultWaitTime,
+                    "must not be longer than maxWaitTime (" + maxWaitTime + ")");
         }
+    }
+
+    /**
+     * Returns whether a method may declare the given wait time: at most {@link #maxWaitTime()}.
+     * @param waitTime the declared wait time
+     * @return {@code true} if it is allowed
+     */
+    public boolean allowsWaitTime(Duration waitTime) {
+        return waitTime.compareTo(this.maxWaitTime) <= 0;
     }
 
     /**
@@ -65,7 +79,8 @@ public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaul
      * @return the copy
      */
     public DistributedLockSettings withDefaultLeaseTime(Duration defaultLeaseTime) {
-        return new DistributedLockSettings(defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, this.keyPrefix, this.advisorOrder, this.onLeaseLost);
+        return new DistributedLockSettings(defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, this.keyPrefix,
+                this.advisorOrder, this.onLeaseLost);
     }
 
     /**
@@ -74,7 +89,8 @@ public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaul
      * @return the copy
      */
     public DistributedLockSettings withDefaultWaitTime(Duration defaultWaitTime) {
-        return new DistributedLockSettings(this.defaultLeaseTime, defaultWaitTime, this.maxWaitTime, this.keyPrefix, this.advisorOrder, this.onLeaseLost);
+        return new DistributedLockSettings(this.defaultLeaseTime, defaultWaitTime, this.maxWaitTime, this.keyPrefix,
+                this.advisorOrder, this.onLeaseLost);
     }
 
     /**
@@ -83,7 +99,8 @@ public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaul
      * @return the copy
      */
     public DistributedLockSettings withMaxWaitTime(Duration maxWaitTime) {
-        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, maxWaitTime, this.keyPrefix, this.advisorOrder, this.onLeaseLost);
+        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, maxWaitTime, this.keyPrefix,
+                this.advisorOrder, this.onLeaseLost);
     }
 
     /**
@@ -92,7 +109,8 @@ public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaul
      * @return the copy
      */
     public DistributedLockSettings withKeyPrefix(String keyPrefix) {
-        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, keyPrefix, this.advisorOrder, this.onLeaseLost);
+        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, keyPrefix,
+                this.advisorOrder, this.onLeaseLost);
     }
 
     /**
@@ -101,7 +119,8 @@ public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaul
      * @return the copy
      */
     public DistributedLockSettings withAdvisorOrder(int advisorOrder) {
-        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, this.keyPrefix, advisorOrder, this.onLeaseLost);
+        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, this.keyPrefix,
+                advisorOrder, this.onLeaseLost);
     }
 
     /**
@@ -110,7 +129,14 @@ public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaul
      * @return the copy
      */
     public DistributedLockSettings withOnLeaseLost(LeaseLostAction onLeaseLost) {
-        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, this.keyPrefix, this.advisorOrder, onLeaseLost);
+        return new DistributedLockSettings(this.defaultLeaseTime, this.defaultWaitTime, this.maxWaitTime, this.keyPrefix,
+                this.advisorOrder, onLeaseLost);
+    }
+
+    private static void requireSet(String name, @Nullable Object value) {
+        if (value == null) {
+            throw new InvalidSettingException(name, null, "must be set");
+        }
     }
 
 }

@@ -1,8 +1,9 @@
 package io.github.distlock.jdbc;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.regex.Pattern;
+
+import io.github.distlock.core.InvalidSettingException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -55,29 +56,35 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
 
     /**
      * Validates the options.
-     * @throws IllegalArgumentException naming the invalid option
+     * @throws InvalidSettingException naming the invalid option
      */
     public JdbcLockOptions {
-        Objects.requireNonNull(tableName, "tableName");
-        Objects.requireNonNull(queryTimeout, "queryTimeout");
-        Objects.requireNonNull(expiredRowRetention, "expiredRowRetention");
-        Objects.requireNonNull(cleanupInterval, "cleanupInterval");
+        requireSet("tableName", tableName);
+        requireSet("queryTimeout", queryTimeout);
+        requireSet("expiredRowRetention", expiredRowRetention);
+        requireSet("cleanupInterval", cleanupInterval);
         if (schema != null) {
             requireIdentifier("schema", schema);
         }
-        requireIdentifier("table name", tableName);
+        requireIdentifier("tableName", tableName);
         if (maxKeyLength < 1) {
-            throw new IllegalArgumentException("maxKeyLength must be at least 1, was " + maxKeyLength);
+            throw new InvalidSettingException("maxKeyLength", maxKeyLength, "must be at least 1");
         }
         if (queryTimeout.isNegative() || queryTimeout.isZero()) {
-            throw new IllegalArgumentException("queryTimeout must be positive, was " + queryTimeout);
+            throw new InvalidSettingException("queryTimeout", queryTimeout, "must be positive");
         }
         requireRetentionLongerThanQueryTimeout(expiredRowRetention, queryTimeout);
         if (cleanupInterval.isNegative() || cleanupInterval.isZero()) {
-            throw new IllegalArgumentException("cleanupInterval must be positive, was " + cleanupInterval);
+            throw new InvalidSettingException("cleanupInterval", cleanupInterval, "must be positive");
         }
         if (cleanupBatchSize < 1) {
-            throw new IllegalArgumentException("cleanupBatchSize must be at least 1, was " + cleanupBatchSize);
+            throw new InvalidSettingException("cleanupBatchSize", cleanupBatchSize, "must be at least 1");
+        }
+    }
+
+    private static void requireSet(String name, @Nullable Object value) {
+        if (value == null) {
+            throw new InvalidSettingException(name, null, "must be set");
         }
     }
 
@@ -181,10 +188,10 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
     private static void requireRetentionLongerThanQueryTimeout(Duration retention, Duration queryTimeout) {
         int timeoutSeconds = queryTimeoutSeconds(queryTimeout);
         if (retention.compareTo(Duration.ofSeconds(timeoutSeconds)) <= 0) {
-            throw new IllegalArgumentException("expiredRowRetention must be longer than the query timeout ("
-                    + timeoutSeconds + " s), was " + retention + ": the row of an ended lock must outlive any "
-                    + "statement still running on it, or a stalled acquire could insert the key afresh with an "
-                    + "older fencing token than a grant made meanwhile");
+            throw new InvalidSettingException("expiredRowRetention", retention, "must be longer than the query "
+                    + "timeout (" + timeoutSeconds + " s): the row of an ended lock must outlive any statement still "
+                    + "running on it, or a stalled acquire could insert the key afresh with an older fencing token "
+                    + "than a grant made meanwhile");
         }
     }
 
@@ -224,10 +231,10 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
         return (this.schema != null) ? this.schema + "." + name : name;
     }
 
-    private static void requireIdentifier(String what, String name) {
+    private static void requireIdentifier(String setting, String name) {
         if (name.length() > MAX_IDENTIFIER_LENGTH || !IDENTIFIER.matcher(name).matches()) {
-            throw new IllegalArgumentException("Invalid lock " + what + " '" + name + "': use a plain SQL identifier "
-                    + "(a letter or underscore, then letters, digits or underscores, at most " + MAX_IDENTIFIER_LENGTH
+            throw new InvalidSettingException(setting, name, "must be a plain SQL identifier (a letter or "
+                    + "underscore, then letters, digits or underscores, at most " + MAX_IDENTIFIER_LENGTH
                     + " characters); quoting and qualified names are not accepted here");
         }
     }

@@ -20,7 +20,7 @@ class JdbcLockOptionsTests {
             "locks'", "locks/*", "", "l\u00f6cks" })
     void tableNameWithSqlMetacharactersIsRejected(String tableName) {
         assertThatIllegalArgumentException().isThrownBy(() -> JdbcLockOptions.defaults().withTable(null, tableName))
-            .withMessageContaining("Invalid lock table name")
+            .withMessageContaining("tableName must be a plain SQL identifier")
             .withMessageContaining("plain SQL identifier");
     }
 
@@ -28,7 +28,7 @@ class JdbcLockOptionsTests {
     @ValueSource(strings = { "public;", "a b", "x.y", "`locks`" })
     void schemaWithSqlMetacharactersIsRejected(String schema) {
         assertThatIllegalArgumentException().isThrownBy(() -> JdbcLockOptions.defaults().withTable(schema, "locks"))
-            .withMessageContaining("Invalid lock schema");
+            .withMessageContaining("schema must be a plain SQL identifier");
     }
 
     @Test

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.github.distlock.core.InvalidSettingException;
+
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -55,6 +57,9 @@ public final class RedisConnections implements AutoCloseable {
     /** The time limit of a call through a shared client, whose own settings are unknown to the backend. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
+    /** The most pooled connections per server when nothing else is configured. */
+    public static final int DEFAULT_POOL_SIZE = 16;
+
     private static final int MAX_ATTEMPTS = 3;
 
     private static final long SHORTEN_SLACK_MILLIS = 20;
@@ -93,7 +98,7 @@ public final class RedisConnections implements AutoCloseable {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(sentinel, "sentinel");
         if (poolSize < 1) {
-            throw new IllegalArgumentException("poolSize must be at least 1, was " + poolSize);
+            throw new InvalidSettingException("poolSize", poolSize, "must be at least 1");
         }
         Duration timeout = Duration.ofMillis(Math.max(1, client.getSocketTimeoutMillis()));
         HostAndPort address = (topology instanceof RedisTopology.Standalone standalone) ? standalone.address() : null;
@@ -115,7 +120,7 @@ public final class RedisConnections implements AutoCloseable {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            throw new InvalidSettingException("timeout", timeout, "must be positive");
         }
         Endpoint shared = Endpoint.of(providerOf(client), null, null);
         return new RedisConnections(() -> shared, timeout, false);

@@ -1,7 +1,8 @@
 package io.github.distlock.redis;
 
 import java.time.Duration;
-import java.util.Objects;
+
+import io.github.distlock.core.InvalidSettingException;
 
 /**
  * How the Redis backend names its keys and how strict an acquire is. Immutable.
@@ -21,24 +22,30 @@ public record RedisLockOptions(String keyPrefix, int maxKeyLength, int replicasT
 
     /**
      * Validates the options.
-     * @throws IllegalArgumentException naming the invalid option
+     * @throws InvalidSettingException naming the invalid option
      */
     public RedisLockOptions {
-        Objects.requireNonNull(keyPrefix, "keyPrefix");
-        Objects.requireNonNull(replicaAcknowledgementTimeout, "replicaAcknowledgementTimeout");
-        Objects.requireNonNull(tokenRetention, "tokenRetention");
+        if (keyPrefix == null) {
+            throw new InvalidSettingException("keyPrefix", null, "must be set");
+        }
+        if (replicaAcknowledgementTimeout == null) {
+            throw new InvalidSettingException("replicaAcknowledgementTimeout", null, "must be set");
+        }
+        if (tokenRetention == null) {
+            throw new InvalidSettingException("tokenRetention", null, "must be set");
+        }
         if (maxKeyLength < 1) {
-            throw new IllegalArgumentException("maxKeyLength must be at least 1, was " + maxKeyLength);
+            throw new InvalidSettingException("maxKeyLength", maxKeyLength, "must be at least 1");
         }
         if (replicasToAcknowledge < 0) {
-            throw new IllegalArgumentException("replicasToAcknowledge must not be negative, was " + replicasToAcknowledge);
+            throw new InvalidSettingException("replicasToAcknowledge", replicasToAcknowledge, "must not be negative");
         }
         if (replicaAcknowledgementTimeout.isNegative() || replicaAcknowledgementTimeout.isZero()) {
-            throw new IllegalArgumentException(
-                    "replicaAcknowledgementTimeout must be positive, was " + replicaAcknowledgementTimeout);
+            throw new InvalidSettingException("replicaAcknowledgementTimeout", replicaAcknowledgementTimeout,
+                    "must be positive");
         }
         if (tokenRetention.toMillis() < 1) {
-            throw new IllegalArgumentException("tokenRetention must be at least 1ms, was " + tokenRetention);
+            throw new InvalidSettingException("tokenRetention", tokenRetention, "must be at least 1ms");
         }
     }
 

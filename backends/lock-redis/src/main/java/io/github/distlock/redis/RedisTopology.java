@@ -3,6 +3,8 @@ package io.github.distlock.redis;
 import java.util.List;
 import java.util.Objects;
 
+import io.github.distlock.core.InvalidSettingException;
+
 import redis.clients.jedis.HostAndPort;
 
 /**
@@ -60,7 +62,7 @@ public sealed interface RedisTopology {
         public Sentinel {
             Objects.requireNonNull(masterName, "masterName");
             if (sentinels.isEmpty()) {
-                throw new IllegalArgumentException("at least one sentinel is required");
+                throw new InvalidSettingException("sentinels", sentinels, "must list at least one sentinel");
             }
         }
     }
@@ -76,7 +78,7 @@ public sealed interface RedisTopology {
          */
         public Cluster {
             if (nodes.isEmpty()) {
-                throw new IllegalArgumentException("at least one cluster node is required");
+                throw new InvalidSettingException("nodes", nodes, "must list at least one node");
             }
         }
     }

@@ -357,10 +357,6 @@ public final class LockEngine implements LockClient, AutoCloseable {
                     + " (lease time minus the drift allowance) does not fit two renewal intervals of "
                     + renewalInterval + "; use a longer lease or turn automatic renewal off");
         }
-        if (request.waitTime().compareTo(this.settings.maxWaitTime()) > 0) {
-            throw new IllegalArgumentException("waitTime " + request.waitTime() + " of lock '" + request.key()
-                    + "' is longer than the allowed maximum " + this.settings.maxWaitTime());
-        }
     }
 
     private @Nullable Lease reenter(LockRequest request) {

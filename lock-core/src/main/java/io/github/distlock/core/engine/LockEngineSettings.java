@@ -1,7 +1,10 @@
 package io.github.distlock.core.engine;
 
 import java.time.Duration;
-import java.util.Objects;
+
+import io.github.distlock.core.InvalidSettingException;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tuning of the {@link LockEngine}. Immutable; {@link #defaults()} suits most deployments.
@@ -15,60 +18,57 @@ import java.util.Objects;
  * @param initialBackoff the first pause between attempts when the backend cannot notify releases
  * @param maxBackoff the longest pause between attempts; also the longest sleep on a release notification when
  *     the holder's remaining time is unknown
- * @param maxWaitTime the longest wait time a request may ask for
  * @param renewalThreads how many renewal calls may be in flight at once (the size of the engine's renewal pool,
  *     whose threads are started on demand and end when idle); a renewal stuck in a slow backend call occupies one
  *     of them and delays no other lease's renewal while others are free. Expiry is detected on a timer of its own
  *     and never waits for these threads
  */
 public record LockEngineSettings(double renewalRatio, double clockDriftFactor, Duration clockDriftMinimum,
-        Duration initialBackoff, Duration maxBackoff, Duration maxWaitTime, int renewalThreads) {
+        Duration initialBackoff, Duration maxBackoff, int renewalThreads) {
 
     /** The default number of renewal calls that may be in flight at once. */
     public static final int DEFAULT_RENEWAL_THREADS = 4;
 
     /**
      * Validates the settings.
-     * @throws IllegalArgumentException naming the first invalid setting
+     * @throws InvalidSettingException naming the first invalid setting
      */
     public LockEngineSettings {
-        Objects.requireNonNull(clockDriftMinimum, "clockDriftMinimum");
-        Objects.requireNonNull(initialBackoff, "initialBackoff");
-        Objects.requireNonNull(maxBackoff, "maxBackoff");
-        Objects.requireNonNull(maxWaitTime, "maxWaitTime");
+        requireSet("clockDriftMinimum", clockDriftMinimum);
+        requireSet("initialBackoff", initialBackoff);
+        requireSet("maxBackoff", maxBackoff);
         if (!(renewalRatio > 0 && renewalRatio < 1)) {
-            throw new IllegalArgumentException("renewalRatio must be between 0 and 1 (exclusive), was " + renewalRatio);
+            throw new InvalidSettingException("renewalRatio", renewalRatio, "must be between 0 and 1 (exclusive)");
         }
         if (!(clockDriftFactor >= 0 && clockDriftFactor < 0.5)) {
-            throw new IllegalArgumentException("clockDriftFactor must be in [0, 0.5), was " + clockDriftFactor);
+            throw new InvalidSettingException("clockDriftFactor", clockDriftFactor, "must be in [0, 0.5)");
         }
         double mostRatio = maxRenewalRatio(clockDriftFactor);
         if (renewalRatio > mostRatio) {
-            throw new IllegalArgumentException("renewalRatio " + renewalRatio + " leaves no time for a second renewal "
+            throw new InvalidSettingException("renewalRatio", renewalRatio, "leaves no time for a second renewal "
                     + "attempt before the validity (lease time x " + (1 - clockDriftFactor) + " - "
                     + clockDriftMinimum + ") ends: use at most " + mostRatio);
         }
         requireNotNegative("clockDriftMinimum", clockDriftMinimum);
         requirePositive("initialBackoff", initialBackoff);
         requirePositive("maxBackoff", maxBackoff);
-        requireNotNegative("maxWaitTime", maxWaitTime);
         if (maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new IllegalArgumentException(
-                    "maxBackoff (" + maxBackoff + ") must not be shorter than initialBackoff (" + initialBackoff + ")");
+            throw new InvalidSettingException("maxBackoff", maxBackoff,
+                    "must not be shorter than initialBackoff (" + initialBackoff + ")");
         }
         if (renewalThreads < 1) {
-            throw new IllegalArgumentException("renewalThreads must be at least 1, was " + renewalThreads);
+            throw new InvalidSettingException("renewalThreads", renewalThreads, "must be at least 1");
         }
     }
 
     /**
-     * Returns the default settings: renew at 1/3 of the lease, drift 1 % + 2 ms, backoff 10 ms to 500 ms, waits of
-     * up to 10 minutes, up to {@value #DEFAULT_RENEWAL_THREADS} renewal calls in flight at once.
+     * Returns the default settings: renew at 1/3 of the lease, drift 1 % + 2 ms, backoff 10 ms to 500 ms, up to
+     * {@value #DEFAULT_RENEWAL_THREADS} renewal calls in flight at once.
      * @return the defaults
      */
     public static LockEngineSettings defaults() {
         return new LockEngineSettings(1.0 / 3, 0.01, Duration.ofMillis(2), Duration.ofMillis(10),
-                Duration.ofMillis(500), Duration.ofMinutes(10), DEFAULT_RENEWAL_THREADS);
+                Duration.ofMillis(500), DEFAULT_RENEWAL_THREADS);
     }
 
     /**
@@ -97,7 +97,7 @@ public record LockEngineSettings(double renewalRatio, double clockDriftFactor, D
      */
     public LockEngineSettings withRenewalRatio(double renewalRatio) {
         return new LockEngineSettings(renewalRatio, this.clockDriftFactor, this.clockDriftMinimum, this.initialBackoff,
-                this.maxBackoff, this.maxWaitTime, this.renewalThreads);
+                this.maxBackoff, this.renewalThreads);
     }
 
     /**
@@ -108,17 +108,7 @@ public record LockEngineSettings(double renewalRatio, double clockDriftFactor, D
      */
     public LockEngineSettings withBackoff(Duration initialBackoff, Duration maxBackoff) {
         return new LockEngineSettings(this.renewalRatio, this.clockDriftFactor, this.clockDriftMinimum, initialBackoff,
-                maxBackoff, this.maxWaitTime, this.renewalThreads);
-    }
-
-    /**
-     * Returns a copy with the given maximum wait time.
-     * @param maxWaitTime the longest wait a request may ask for
-     * @return the copy
-     */
-    public LockEngineSettings withMaxWaitTime(Duration maxWaitTime) {
-        return new LockEngineSettings(this.renewalRatio, this.clockDriftFactor, this.clockDriftMinimum,
-                this.initialBackoff, this.maxBackoff, maxWaitTime, this.renewalThreads);
+                maxBackoff, this.renewalThreads);
     }
 
     /**
@@ -128,7 +118,7 @@ public record LockEngineSettings(double renewalRatio, double clockDriftFactor, D
      */
     public LockEngineSettings withRenewalThreads(int renewalThreads) {
         return new LockEngineSettings(this.renewalRatio, this.clockDriftFactor, this.clockDriftMinimum,
-                this.initialBackoff, this.maxBackoff, this.maxWaitTime, renewalThreads);
+                this.initialBackoff, this.maxBackoff, renewalThreads);
     }
 
     /**
@@ -140,15 +130,21 @@ public record LockEngineSettings(double renewalRatio, double clockDriftFactor, D
         return Duration.ofNanos((long) (leaseTime.toNanos() * this.clockDriftFactor)).plus(this.clockDriftMinimum);
     }
 
+    private static void requireSet(String name, @Nullable Duration value) {
+        if (value == null) {
+            throw new InvalidSettingException(name, null, "must be set");
+        }
+    }
+
     private static void requirePositive(String name, Duration value) {
         if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + value);
+            throw new InvalidSettingException(name, value, "must be positive");
         }
     }
 
     private static void requireNotNegative(String name, Duration value) {
         if (value.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative, was " + value);
+            throw new InvalidSettingException(name, value, "must not be negative");
         }
     }
 

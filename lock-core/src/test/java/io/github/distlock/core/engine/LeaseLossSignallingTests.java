@@ -30,7 +30,7 @@ class LeaseLossSignallingTests extends EngineTestSupport {
 
     /** A drift allowance large enough that a timer firing a little late on a loaded machine is still early. */
     private static final LockEngineSettings WIDE_DRIFT = new LockEngineSettings(1.0 / 3, 0.01, Duration.ofMillis(80),
-            Duration.ofMillis(10), Duration.ofMillis(500), Duration.ofMinutes(10), 4);
+            Duration.ofMillis(10), Duration.ofMillis(500), 4);
 
     private final RecordingLeaseBackend backend = RecordingLeaseBackend.notifying();
 

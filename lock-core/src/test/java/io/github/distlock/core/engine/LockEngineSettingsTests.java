@@ -2,12 +2,14 @@ package io.github.distlock.core.engine;
 
 import java.time.Duration;
 
+import io.github.distlock.core.InvalidSettingException;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
@@ -23,6 +25,18 @@ class LockEngineSettingsTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> LockEngineSettings.defaults().withRenewalRatio(0.5));
         assertThat(LockEngineSettings.defaults().withRenewalRatio(0.495).renewalRatio()).isEqualTo(0.495);
+    }
+
+    @Test
+    void anInvalidSettingIsReportedWithItsNameValueAndReasonApart() {
+        assertThatExceptionOfType(InvalidSettingException.class)
+                .isThrownBy(() -> LockEngineSettings.defaults().withRenewalThreads(0))
+                .satisfies(ex -> {
+                    assertThat(ex.getSetting()).isEqualTo("renewalThreads");
+                    assertThat(ex.getValue()).isEqualTo(0);
+                    assertThat(ex.getReason()).isEqualTo("must be at least 1");
+                    assertThat(ex).hasMessage("renewalThreads must be at least 1, was 0");
+                });
     }
 
     @Test

@@ -362,12 +362,6 @@ class LockEngineTests extends EngineTestSupport {
         }
 
         @Test
-        void waitLongerThanTheMaximumIsRejectedBeforeAnyBackendCall() throws Exception {
-            Duration tooLong = engine.settings().maxWaitTime().plusMillis(1);
-            assertRejectedBeforeAnyBackendCall(engine, longLease().withWaitTime(tooLong));
-        }
-
-        @Test
         void leaseNoLongerThanTheDriftAllowanceIsRejectedBeforeAnyBackendCall() throws Exception {
             Duration lease = Duration.ofMillis(1);
             assertThat(engine.settings().clockDriftFor(lease)).isGreaterThanOrEqualTo(lease);

@@ -178,7 +178,7 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
                 throw new IllegalStateException("@DistributedLock(waitTime = \"" + annotation.waitTime() + "\") on "
                         + description + " must not be negative, was " + waitTime);
             }
-            if (waitTime.compareTo(defaults.maxWaitTime()) > 0) {
+            if (!defaults.allowsWaitTime(waitTime)) {
                 throw new IllegalStateException("@DistributedLock(waitTime = \"" + annotation.waitTime() + "\") on "
                         + description + " is longer than the allowed maximum " + defaults.maxWaitTime()
                         + " (distributed-lock.max-wait-time)");
