@@ -30,8 +30,10 @@ import org.springframework.context.annotation.Role;
  * {@link EnableDistributedLock} gets one advisor, not two. Setting {@code distributed-lock.enabled=false} turns all
  * of it off.
  */
-// After the DataSource auto-configuration, so that the JDBC backend can be detected by the application's DataSource.
-@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+// After the DataSource auto-configuration, so that the JDBC backend can be detected by the application's DataSource,
+// and after Spring Boot's Redis, whose connection details the Redis backend adapts.
+@AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
 @ConditionalOnProperty(prefix = DistributedLockProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties
 public final class DistributedLockAutoConfiguration {

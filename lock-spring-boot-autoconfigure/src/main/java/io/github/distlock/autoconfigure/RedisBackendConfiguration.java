@@ -7,25 +7,32 @@ import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisLeaseBackend;
 import io.github.distlock.redis.RedisLockOptions;
 
+import org.jspecify.annotations.Nullable;
 import redis.clients.jedis.UnifiedJedis;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * Creates the {@link RedisLeaseBackend} when {@code distributed-lock.backend=redis}, or when the property is not set
  * and lock-redis and Jedis are on the classpath.
  *
- * <p>The backend's connections are {@link RedisConnections} built from {@link RedisConnectionSettings}
- * ({@code distributed-lock.redis.*}, else {@code spring.data.redis.*}, else {@code localhost:6379}) and closed with
- * the context. They connect on first use, so the application starts while Redis is down; one PING at start-up
+ * <p>The backend's connections are {@link RedisConnections} built from the
+ * {@link DistributedLockRedisConnectionDetails}: the application's own bean of that type; else
+ * {@code distributed-lock.redis.*} when any connection property there is set; else Spring Boot's
+ * {@code DataRedisConnectionDetails} when Spring Boot's Redis module is present (so {@code @ServiceConnection} and
+ * Docker Compose connections place the locks too); else {@code spring.data.redis.*}; else {@code localhost:6379}.
+ * They are closed with the context. They connect on first use, so the application starts while Redis is down; one PING at start-up
  * reports that as a warning, and rejected credentials as a start-up failure. When the application has its own
  * {@link UnifiedJedis} bean (exactly one, or one marked primary), the backend borrows that client's connections
  * instead ({@link RedisConnections#sharing}) and leaves closing it to the application; the time limit of each call
@@ -38,10 +45,28 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(RedisLockProperties.class)
 class RedisBackendConfiguration {
 
+    private static final String DATA_REDIS_CONNECTION_DETAILS =
+            "org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails";
+
+    @Bean
+    @ConditionalOnMissingBean(DistributedLockRedisConnectionDetails.class)
+    DistributedLockRedisConnectionDetails distributedLockRedisConnectionDetails(RedisLockProperties properties,
+            Environment environment, ObjectProvider<SslBundles> sslBundles, ListableBeanFactory beanFactory) {
+        if (!properties.hasConnectionProperties()
+                && ClassUtils.isPresent(DATA_REDIS_CONNECTION_DETAILS,
+                        RedisBackendConfiguration.class.getClassLoader())) {
+            DistributedLockRedisConnectionDetails boot = SpringBootRedisDetails.find(beanFactory, environment);
+            if (boot != null) {
+                return boot;
+            }
+        }
+        return RedisConnectionSettings.fromProperties(properties, environment, sslBundles.getIfAvailable());
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(RedisConnections.class)
     RedisConnections distributedLockRedisConnections(RedisLockProperties properties, Environment environment,
-            ObjectProvider<SslBundles> sslBundles, ObjectProvider<UnifiedJedis> userClient) {
+            ObjectProvider<DistributedLockRedisConnectionDetails> details, ObjectProvider<UnifiedJedis> userClient) {
         UnifiedJedis user = userClient.getIfUnique();
         if (user != null) {
             Duration timeout = properties.getTimeout();
@@ -52,8 +77,8 @@ class RedisBackendConfiguration {
             throw new IllegalStateException("The application has several UnifiedJedis beans and none is @Primary: "
                     + "mark the one distributed locks should use @Primary, or declare a LeaseBackend bean");
         }
-        RedisConnectionSettings settings = RedisConnectionSettings.resolve(properties, environment,
-                sslBundles.getIfAvailable());
+        RedisConnectionSettings settings = RedisConnectionSettings.resolve(details.getObject(), properties,
+                environment);
         RedisConnections connections = settings.createConnections();
         try {
             RedisConnectionCheck.checkAtStartUp(settings, connections);
@@ -75,6 +100,18 @@ class RedisBackendConfiguration {
                         properties.getReplicaAcknowledgements(), properties.getReplicaAcknowledgementTimeout(),
                         properties.getTokenRetention()));
         return new RedisLeaseBackend(connections, options);
+    }
+
+    /** Loaded only when Spring Boot's Redis module is on the classpath. */
+    private static final class SpringBootRedisDetails {
+
+        static @Nullable DistributedLockRedisConnectionDetails find(ListableBeanFactory beanFactory,
+                Environment environment) {
+            DataRedisConnectionDetails details = beanFactory.getBeanProvider(DataRedisConnectionDetails.class)
+                .getIfUnique();
+            return (details != null) ? DataRedisConnectionDetailsAdapter.adapt(details, environment) : null;
+        }
+
     }
 
 }

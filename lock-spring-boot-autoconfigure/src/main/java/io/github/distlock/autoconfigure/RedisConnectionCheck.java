@@ -25,7 +25,8 @@ final class RedisConnectionCheck {
      * Checks the connections, within the time limit of a lock call ({@code timeout}).
      * @param settings where the connections go and where their credentials come from
      * @param connections the connections built from these settings
-     * @throws SecretPropertyValueException if Redis or its sentinels rejected the credentials
+     * @throws SecretPropertyValueException if Redis or its sentinels rejected credentials from properties
+     * @throws IllegalStateException if they rejected credentials from connection details of another kind
      */
     static void checkAtStartUp(RedisConnectionSettings settings, RedisConnections connections) {
         boolean discovering = true;
@@ -49,15 +50,19 @@ final class RedisConnectionCheck {
      * @param whileDiscovering whether it happened while the connections were built, which for Sentinel means while
      *     talking to the sentinels
      */
-    private static SecretPropertyValueException credentialsRejected(RedisConnectionSettings settings,
-            Throwable failure, boolean whileDiscovering) {
-        String prefix = settings.prefix();
+    private static RuntimeException credentialsRejected(RedisConnectionSettings settings, Throwable failure,
+            boolean whileDiscovering) {
         boolean sentinels = whileDiscovering && settings.topology() instanceof RedisTopology.Sentinel;
-        String property = sentinels ? prefix + ".sentinel.password" : settings.credentialsProperty();
-        String value = sentinels ? (settings.sentinelPasswordSet() ? "******" : null) : settings.credentialsValue();
         boolean set = sentinels ? settings.sentinelPasswordSet() : settings.passwordSet();
         String reason = (set ? "was rejected by " : "is required by ") + (sentinels ? "the sentinels of " : "")
                 + settings.description() + ": " + redisReply(failure);
+        RedisCredentialsSource credentials = settings.credentials();
+        if (credentials == null) {
+            return new IllegalStateException("The login of the Redis connection details " + reason);
+        }
+        String prefix = credentials.propertyPrefix();
+        String property = sentinels ? prefix + ".sentinel.password" : credentials.credentialsProperty();
+        String value = sentinels ? (settings.sentinelPasswordSet() ? "******" : null) : credentials.credentialsValue();
         String where = sentinels ? prefix + ".sentinel.username and " + prefix + ".sentinel.password"
                 : property.endsWith(".url") ? "the user-info of " + property + " (redis://user:password@host:port)"
                 : prefix + ".username and " + prefix + ".password";

@@ -16,26 +16,22 @@ import redis.clients.jedis.JedisClientConfig;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 import org.springframework.core.env.Environment;
 
 /**
- * Where the Redis of the lock backend is and how to connect to it, taken from the first source that configures a
- * connection: {@code distributed-lock.redis.*}; otherwise {@code spring.data.redis.*}, bound from the
- * {@link Environment} so that Spring Data Redis need not be on the classpath (with nothing set there either, that
- * is {@code localhost:6379}, as for Spring Boot's own Redis connection). The connection properties of the chosen
- * source are checked here, once, and a URL is parsed once; an invalid value names its property.
+ * How the Redis backend connects: the Jedis settings, the topology and the time limit of a call, from
+ * {@link DistributedLockRedisConnectionDetails} (where Redis is, how to log in) and the timeout properties
+ * ({@code distributed-lock.redis.timeout} and {@code .connect-timeout}, else those of {@code spring.data.redis}).
  *
- * <p>It also knows which property holds the credentials, for {@link RedisConnectionCheck}. Immutable.
+ * <p>It also knows which property holds the credentials, when the details come from properties, for
+ * {@link RedisConnectionCheck}. Immutable.
  */
 final class RedisConnectionSettings {
 
     static final String SPRING_DATA_PREFIX = "spring.data.redis";
-
-    private final String prefix;
 
     private final RedisTopology topology;
 
@@ -47,120 +43,107 @@ final class RedisConnectionSettings {
 
     private final String description;
 
-    private final String credentialsProperty;
-
-    // What a start-up failure shows as the value of credentialsProperty: masked, never the password itself.
-    private final @Nullable String credentialsValue;
+    private final @Nullable RedisCredentialsSource credentials;
 
     private final boolean passwordSet;
 
     private final boolean sentinelPasswordSet;
 
-    private RedisConnectionSettings(String prefix, RedisTopology topology, JedisClientConfig clientConfig,
-            JedisClientConfig sentinelConfig, int poolSize, String description, String credentialsProperty,
-            @Nullable String credentialsValue, boolean passwordSet, boolean sentinelPasswordSet) {
-        this.prefix = prefix;
+    private RedisConnectionSettings(RedisTopology topology, JedisClientConfig clientConfig,
+            JedisClientConfig sentinelConfig, int poolSize, String description,
+            @Nullable RedisCredentialsSource credentials, boolean passwordSet, boolean sentinelPasswordSet) {
         this.topology = topology;
         this.clientConfig = clientConfig;
         this.sentinelConfig = sentinelConfig;
         this.poolSize = poolSize;
         this.description = description;
-        this.credentialsProperty = credentialsProperty;
-        this.credentialsValue = credentialsValue;
+        this.credentials = credentials;
         this.passwordSet = passwordSet;
         this.sentinelPasswordSet = sentinelPasswordSet;
     }
 
     /**
-     * Resolves and checks the connection.
+     * Reads the connection details the application uses when it declares none: {@code distributed-lock.redis.*}
+     * when any connection property there is set, else {@code spring.data.redis.*}, bound from the
+     * {@link Environment} so that Spring Data Redis need not be on the classpath (with nothing set there either,
+     * {@code localhost:6379}, as for Spring Boot's own Redis connection).
      * @param own the bound {@code distributed-lock.redis.*} properties
      * @param environment where {@code spring.data.redis.*} is read from
      * @param sslBundles the application's SSL bundles, if it has them
-     * @return the settings
+     * @return the details
      * @throws InvalidConfigurationPropertyValueException naming an invalid property of the chosen source
      */
-    static RedisConnectionSettings resolve(RedisLockProperties own, Environment environment,
+    static PropertiesRedisConnectionDetails fromProperties(RedisLockProperties own, Environment environment,
             @Nullable SslBundles sslBundles) {
-        RedisLockProperties connection = own;
-        String prefix = RedisLockProperties.PREFIX;
-        if (!own.hasConnectionProperties()) {
-            connection = Binder.get(environment)
-                .bind(SPRING_DATA_PREFIX, Bindable.ofInstance(new RedisLockProperties()))
-                .orElseGet(RedisLockProperties::new);
-            prefix = SPRING_DATA_PREFIX;
+        if (own.hasConnectionProperties()) {
+            return PropertiesRedisConnectionDetails.of(own, RedisLockProperties.PREFIX, sslBundles);
         }
-        check(connection, prefix);
+        return PropertiesRedisConnectionDetails.of(springDataRedis(environment), SPRING_DATA_PREFIX, sslBundles);
+    }
+
+    /**
+     * Resolves the settings.
+     * @param details where Redis is and how to log in
+     * @param own the bound {@code distributed-lock.redis.*} properties (timeouts and pool)
+     * @param environment where {@code spring.data.redis.*} timeouts are read from when ours are not set
+     * @return the settings
+     * @throws InvalidConfigurationPropertyValueException naming an invalid timeout
+     */
+    static RedisConnectionSettings resolve(DistributedLockRedisConnectionDetails details, RedisLockProperties own,
+            Environment environment) {
         requirePositive(RedisLockProperties.PREFIX + ".timeout", own.getTimeout());
         requirePositive(RedisLockProperties.PREFIX + ".connect-timeout", own.getConnectTimeout());
-        String host = (connection.getHost() != null) ? connection.getHost() : "localhost";
-        int port = (connection.getPort() != null) ? connection.getPort() : 6379;
-        String username = connection.getUsername();
-        String password = connection.getPassword();
-        int database = (connection.getDatabase() != null) ? connection.getDatabase() : 0;
-        boolean ssl = connection.getSsl().isEnabled();
-        String credentialsProperty = prefix + ".password";
-        String credentialsValue = (password != null) ? "******" : null;
-        if (connection.getUrl() != null) {
-            // Like spring.data.redis.url: the URL overrides host, port, username, password and database.
-            RedisUrl url = RedisUrl.parse(prefix + ".url", connection.getUrl());
-            host = url.host();
-            port = url.port();
-            username = url.username();
-            password = url.password();
-            database = url.database();
-            ssl = ssl || url.ssl();
-            credentialsProperty = prefix + ".url";
-            credentialsValue = RedisUrl.mask(connection.getUrl());
-        }
-        if (connection.getCluster().getNodes() != null && database != 0) {
-            String reason = "must select database 0 with " + prefix + ".cluster.nodes: a Redis Cluster has no other";
-            if (connection.getUrl() != null) {
-                throw RedisUrl.invalid(prefix + ".url", connection.getUrl(), reason);
-            }
-            throw new InvalidConfigurationPropertyValueException(prefix + ".database", database, reason);
-        }
         // Timeouts are client tuning rather than an address: ours apply to whichever connection is used. The read
         // timeout is the time limit of a whole lock call; connecting must fit into it.
-        int readTimeout = millis(firstSet(own.getTimeout(), connection.getTimeout()));
-        int connectTimeout = Math.min(readTimeout,
-                millis(firstSet(own.getConnectTimeout(), connection.getConnectTimeout())));
-
+        Binder binder = Binder.get(environment);
+        Duration springTimeout = binder.bind(SPRING_DATA_PREFIX + ".timeout", Duration.class).orElse(null);
+        Duration springConnectTimeout = binder.bind(SPRING_DATA_PREFIX + ".connect-timeout", Duration.class)
+            .orElse(null);
+        requirePositive(SPRING_DATA_PREFIX + ".timeout", springTimeout);
+        requirePositive(SPRING_DATA_PREFIX + ".connect-timeout", springConnectTimeout);
+        int readTimeout = millis(firstSet(own.getTimeout(), springTimeout));
+        int connectTimeout = Math.min(readTimeout, millis(firstSet(own.getConnectTimeout(), springConnectTimeout)));
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
             .connectionTimeoutMillis(connectTimeout)
             .socketTimeoutMillis(readTimeout)
-            .user(username)
-            .password(password)
-            .database(database);
+            .user(details.getUsername())
+            .password(details.getPassword());
         DefaultJedisClientConfig.Builder sentinel = DefaultJedisClientConfig.builder()
             .connectionTimeoutMillis(connectTimeout)
-            .socketTimeoutMillis(readTimeout)
-            .user(connection.getSentinel().getUsername())
-            .password(connection.getSentinel().getPassword());
-        if (ssl) {
-            applySsl(client, sentinel, connection.getSsl().getBundle(), prefix, sslBundles);
-        }
-
+            .socketTimeoutMillis(readTimeout);
         RedisTopology topology;
         String where;
-        if (connection.getSentinel().getMaster() != null) {
-            List<String> nodes = nonNull(connection.getSentinel().getNodes());
-            topology = RedisTopology.sentinel(connection.getSentinel().getMaster(), hostsAndPorts(nodes));
-            where = "master '" + connection.getSentinel().getMaster() + "' of sentinels " + nodes;
+        DistributedLockRedisConnectionDetails.Sentinel monitored = details.getSentinel();
+        DistributedLockRedisConnectionDetails.Cluster cluster = details.getCluster();
+        DistributedLockRedisConnectionDetails.Standalone standalone = details.getStandalone();
+        if (monitored != null) {
+            topology = RedisTopology.sentinel(monitored.master(), hostsAndPorts(monitored.nodes()));
+            where = "master '" + monitored.master() + "' of sentinels " + monitored.nodes();
+            client.database(monitored.database());
+            sentinel.user(monitored.username()).password(monitored.password());
         }
-        else if (connection.getCluster().getNodes() != null) {
-            List<String> nodes = connection.getCluster().getNodes();
-            topology = RedisTopology.cluster(hostsAndPorts(nodes));
-            where = "cluster " + nodes;
+        else if (cluster != null) {
+            topology = RedisTopology.cluster(hostsAndPorts(cluster.nodes()));
+            where = "cluster " + cluster.nodes();
+        }
+        else if (standalone != null) {
+            topology = RedisTopology.standalone(standalone.host(), standalone.port());
+            where = standalone.host() + ":" + standalone.port();
+            client.database(standalone.database());
         }
         else {
-            topology = RedisTopology.standalone(host, port);
-            where = host + ":" + port;
+            throw new IllegalStateException("The Redis connection details " + details.getSource() + " name neither "
+                    + "one server, nor a Sentinel master, nor a Cluster; the lock backend needs one of them");
         }
-        String source = connection.hasConnectionProperties() ? prefix + ".*" : "defaults";
-        String description = "Redis " + where + ((ssl) ? " over TLS" : "") + " (from " + source + ")";
-        return new RedisConnectionSettings(prefix, topology, client.build(), sentinel.build(),
-                own.getPool().getMaxSize(), description, credentialsProperty, credentialsValue, password != null,
-                connection.getSentinel().getPassword() != null);
+        if (details.isSslEnabled()) {
+            applySsl(client, sentinel, details.getSslBundle());
+        }
+        String description = "Redis " + where + (details.isSslEnabled() ? " over TLS" : "") + " (from "
+                + details.getSource() + ")";
+        RedisCredentialsSource credentials = (details instanceof RedisCredentialsSource source) ? source : null;
+        return new RedisConnectionSettings(topology, client.build(), sentinel.build(), own.getPool().getMaxSize(),
+                description, credentials, details.getPassword() != null,
+                monitored != null && monitored.password() != null);
     }
 
     /**
@@ -175,16 +158,12 @@ final class RedisConnectionSettings {
     }
 
     /**
-     * Returns a description for logs and messages: the address, TLS, and which properties it came from. It never
+     * Returns a description for logs and messages: the address, TLS, and where the details came from. It never
      * contains a password.
      * @return the description
      */
     String description() {
         return this.description;
-    }
-
-    String prefix() {
-        return this.prefix;
     }
 
     RedisTopology topology() {
@@ -195,14 +174,9 @@ final class RedisConnectionSettings {
         return this.clientConfig;
     }
 
-    /** Returns the property the server's credentials come from ({@code .password} or {@code .url}). */
-    String credentialsProperty() {
-        return this.credentialsProperty;
-    }
-
-    /** Returns the masked value of {@link #credentialsProperty()}, or {@code null} when it is not set. */
-    @Nullable String credentialsValue() {
-        return this.credentialsValue;
+    /** Returns the properties the credentials come from, or {@code null} for details that are not properties. */
+    @Nullable RedisCredentialsSource credentials() {
+        return this.credentials;
     }
 
     boolean passwordSet() {
@@ -213,45 +187,10 @@ final class RedisConnectionSettings {
         return this.sentinelPasswordSet;
     }
 
-    private static void check(RedisLockProperties connection, String prefix) {
-        Integer port = connection.getPort();
-        if (port != null && (port < 1 || port > 65535)) {
-            throw new InvalidConfigurationPropertyValueException(prefix + ".port", port, "must be between 1 and 65535");
-        }
-        if (connection.getHost() != null && connection.getHost().isBlank()) {
-            throw new InvalidConfigurationPropertyValueException(prefix + ".host", connection.getHost(),
-                    "must not be blank");
-        }
-        if (connection.getDatabase() != null && connection.getDatabase() < 0) {
-            throw new InvalidConfigurationPropertyValueException(prefix + ".database", connection.getDatabase(),
-                    "must not be negative");
-        }
-        requirePositive(prefix + ".connect-timeout", connection.getConnectTimeout());
-        requirePositive(prefix + ".timeout", connection.getTimeout());
-        RedisLockProperties.Sentinel sentinel = connection.getSentinel();
-        if (sentinel.getMaster() != null && sentinel.getMaster().isBlank()) {
-            throw new InvalidConfigurationPropertyValueException(prefix + ".sentinel.master", sentinel.getMaster(),
-                    "must not be blank");
-        }
-        if (sentinel.getMaster() != null && isEmpty(sentinel.getNodes())) {
-            throw new InvalidConfigurationPropertyValueException(prefix + ".sentinel.nodes", sentinel.getNodes(),
-                    "must list at least one sentinel (host:port) when " + prefix + ".sentinel.master is set");
-        }
-        if (sentinel.getMaster() == null && !isEmpty(sentinel.getNodes())) {
-            throw new InvalidConfigurationPropertyValueException(prefix + ".sentinel.master", null,
-                    "must be set when " + prefix + ".sentinel.nodes is set");
-        }
-        requireNodes(prefix + ".sentinel.nodes", sentinel.getNodes());
-        List<String> clusterNodes = connection.getCluster().getNodes();
-        requireNodes(prefix + ".cluster.nodes", clusterNodes);
-        if (clusterNodes != null && sentinel.getMaster() != null) {
-            throw new InvalidConfigurationPropertyValueException(prefix + ".cluster.nodes", clusterNodes,
-                    "must not be set together with " + prefix + ".sentinel.master");
-        }
-        if (clusterNodes != null && clusterNodes.isEmpty()) {
-            throw new InvalidConfigurationPropertyValueException(prefix + ".cluster.nodes", clusterNodes,
-                    "must list at least one node (host:port)");
-        }
+    private static RedisLockProperties springDataRedis(Environment environment) {
+        return Binder.get(environment)
+            .bind(SPRING_DATA_PREFIX, Bindable.ofInstance(new RedisLockProperties()))
+            .orElseGet(RedisLockProperties::new);
     }
 
     private static void requirePositive(String property, @Nullable Duration value) {
@@ -260,53 +199,14 @@ final class RedisConnectionSettings {
         }
     }
 
-    private static boolean isEmpty(@Nullable List<String> nodes) {
-        return nodes == null || nodes.isEmpty();
-    }
-
-    private static void requireNodes(String name, @Nullable List<String> nodes) {
-        if (nodes == null) {
-            return;
-        }
-        for (String node : nodes) {
-            int colon = (node != null) ? node.lastIndexOf(':') : -1;
-            boolean valid = colon > 0;
-            if (valid) {
-                try {
-                    int port = Integer.parseInt(node.substring(colon + 1).trim());
-                    valid = port >= 1 && port <= 65535;
-                }
-                catch (NumberFormatException ex) {
-                    valid = false;
-                }
-            }
-            if (!valid) {
-                throw new InvalidConfigurationPropertyValueException(name, nodes,
-                        "'" + node + "' is not host:port with a port between 1 and 65535");
-            }
-        }
-    }
-
     private static void applySsl(DefaultJedisClientConfig.Builder client, DefaultJedisClientConfig.Builder sentinel,
-            @Nullable String bundleName, String prefix, @Nullable SslBundles sslBundles) {
+            @Nullable SslBundle bundle) {
         client.ssl(true);
         sentinel.ssl(true);
         // Check the server's name in its certificate: without it TLS does not stop a man in the middle.
         SSLParameters parameters = new SSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        if (bundleName != null) {
-            String property = prefix + ".ssl.bundle";
-            if (sslBundles == null) {
-                throw new InvalidConfigurationPropertyValueException(property, bundleName,
-                        "needs Spring Boot's SSL bundles (spring.ssl.bundle.*), but the context has no SslBundles bean");
-            }
-            SslBundle bundle;
-            try {
-                bundle = sslBundles.getBundle(bundleName);
-            }
-            catch (NoSuchSslBundleException ex) {
-                throw new InvalidConfigurationPropertyValueException(property, bundleName, ex.getMessage());
-            }
+        if (bundle != null) {
             SslOptions options = bundle.getOptions();
             if (options.getCiphers() != null) {
                 parameters.setCipherSuites(options.getCiphers());
@@ -321,12 +221,8 @@ final class RedisConnectionSettings {
         sentinel.sslParameters(parameters);
     }
 
-    private static List<HostAndPort> hostsAndPorts(List<String> nodes) {
-        return nodes.stream().map(String::trim).map(HostAndPort::from).toList();
-    }
-
-    private static List<String> nonNull(@Nullable List<String> nodes) {
-        return (nodes != null) ? nodes : List.of();
+    private static List<HostAndPort> hostsAndPorts(List<DistributedLockRedisConnectionDetails.Node> nodes) {
+        return nodes.stream().map(node -> new HostAndPort(node.host(), node.port())).toList();
     }
 
     private static Duration firstSet(@Nullable Duration own, @Nullable Duration fallback) {

@@ -255,8 +255,10 @@ class RedisBackendConfigurationTests {
     @Test
     void withNothingConfiguredTheAddressIsLocalhost6379() {
         // Resolved without connecting: the tests never touch the well-known port.
-        RedisConnectionSettings settings = RedisConnectionSettings.resolve(new RedisLockProperties(),
-                environment(Map.of()), null);
+        RedisLockProperties own = new RedisLockProperties();
+        StandardEnvironment environment = environment(Map.of());
+        RedisConnectionSettings settings = RedisConnectionSettings.resolve(
+                RedisConnectionSettings.fromProperties(own, environment, null), own, environment);
         assertThat(settings.topology()).isEqualTo(RedisTopology.standalone("localhost", 6379));
         assertThat(settings.description()).contains("localhost:6379").contains("defaults");
         assertThat(settings.clientConfig().getSocketTimeoutMillis()).isEqualTo(2000);
@@ -267,9 +269,10 @@ class RedisBackendConfigurationTests {
     void timeoutsComeFromOwnPropertiesThenFromSpringDataRedis() {
         RedisLockProperties own = new RedisLockProperties();
         own.setTimeout(Duration.ofMillis(700));
-        RedisConnectionSettings settings = RedisConnectionSettings.resolve(own, environment(Map.of(
-                "spring.data.redis.host", "redis.example", "spring.data.redis.timeout", "900ms",
-                "spring.data.redis.connect-timeout", "300ms")), null);
+        StandardEnvironment environment = environment(Map.of("spring.data.redis.host", "redis.example",
+                "spring.data.redis.timeout", "900ms", "spring.data.redis.connect-timeout", "300ms"));
+        RedisConnectionSettings settings = RedisConnectionSettings.resolve(
+                RedisConnectionSettings.fromProperties(own, environment, null), own, environment);
         assertThat(settings.topology()).isEqualTo(RedisTopology.standalone("redis.example", 6379));
         assertThat(settings.clientConfig().getSocketTimeoutMillis()).isEqualTo(700);
         assertThat(settings.clientConfig().getConnectionTimeoutMillis()).isEqualTo(300);
@@ -468,7 +471,7 @@ class RedisBackendConfigurationTests {
     /**
      * Takes a lease through the context's client and checks that the key exists in the given server and database.
      */
-    private static void assertLockIsStoredIn(RedisServer server, int database, AssertableApplicationContext context,
+    static void assertLockIsStoredIn(RedisServer server, int database, AssertableApplicationContext context,
             String keyPrefix) {
         assertThat(context).hasNotFailed();
         String key = randomKey();
