@@ -48,8 +48,6 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
 
     private final Supplier<DistributedLockSettings> settings;
 
-    private final LockKeyEvaluator keyEvaluator;
-
     private final Map<MethodClassKey, Object> cache = new ConcurrentHashMap<>(256);
 
     private @Nullable StringValueResolver valueResolver;
@@ -60,16 +58,11 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
      */
     public AnnotationDistributedLockOperationSource(Supplier<DistributedLockSettings> settings) {
         this.settings = settings;
-        this.keyEvaluator = new LockKeyEvaluator();
     }
 
     @Override
     public void setEmbeddedValueResolver(StringValueResolver resolver) {
         this.valueResolver = resolver;
-    }
-
-    LockKeyEvaluator keyEvaluator() {
-        return this.keyEvaluator;
     }
 
     @Override
@@ -164,7 +157,8 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
             name = method.getDeclaringClass().getName() + "." + method.getName();
         }
         String keyText = annotation.key().trim();
-        Expression keyExpression = keyText.isEmpty() ? null : this.keyEvaluator.parse(keyText, method, description);
+        Expression keyExpression = keyText.isEmpty() ? null
+                : LockKeyEvaluator.SHARED.parse(keyText, method, description);
         Duration leaseTime = parseDuration(annotation.leaseTime(), "leaseTime", defaults.defaultLeaseTime(), description);
         if (leaseTime.isNegative() || leaseTime.isZero()) {
             throw new IllegalStateException("@DistributedLock(leaseTime = \"" + annotation.leaseTime() + "\") on "
@@ -202,7 +196,7 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         int fencingTokenParameter = findFencingTokenParameter(method, description);
         return new DistributedLockOperation(method, description, name, keyText, keyExpression, leaseTime, waitTime,
                 whenLocked, annotation.autoRenew(), fencingTokenParameter, asynchronous,
-                this.keyEvaluator.parameterNames(method));
+                LockKeyEvaluator.SHARED.parameterNames(method));
     }
 
     private static int findFencingTokenParameter(Method method, String description) {

@@ -40,8 +40,6 @@ public abstract class DistributedLockAspectSupport {
 
     private final Supplier<DistributedLockSettings> settings;
 
-    private final LockKeyEvaluator keyEvaluator = new LockKeyEvaluator();
-
     /**
      * Creates the aspect support.
      * @param operationSource finds the operation of a method
@@ -72,7 +70,7 @@ public abstract class DistributedLockAspectSupport {
             return invoker.proceed();
         }
         DistributedLockSettings settings = this.settings.get();
-        String key = operation.lockKey(settings.keyPrefix(), this.keyEvaluator.evaluate(operation, args, target));
+        String key = operation.lockKey(settings.keyPrefix(), LockKeyEvaluator.SHARED.evaluate(operation, args, target));
         LockClient client = this.lockClient.get();
         int tokenIndex = operation.fencingTokenParameter();
         if (tokenIndex >= 0 && method.getParameterTypes()[tokenIndex] == long.class && !client.supportsFencingTokens()) {
