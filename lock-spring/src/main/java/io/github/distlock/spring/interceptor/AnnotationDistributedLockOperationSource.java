@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -21,6 +22,7 @@ import io.github.distlock.spring.DistributedLock;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.FencingToken;
 import io.github.distlock.spring.WhenLocked;
+import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
@@ -193,9 +195,12 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
                     + " cannot skip: it returns " + returnType + ", which has no empty value; return an Optional, a "
                     + "wrapper type or void, or use WAIT or FAIL");
         }
-        int fencingTokenParameter = findFencingTokenParameter(method, description);
+        int tokenParameter = findFencingTokenParameter(method, description);
+        FencingTokenKind tokenKind = (tokenParameter < 0) ? FencingTokenKind.NONE
+                : Objects.requireNonNull(FencingTokenKind.of(method.getParameterTypes()[tokenParameter]));
+        Object skippedValue = asynchronous ? null : emptyValueFor(returnType);
         return new DistributedLockOperation(method, description, name, keyText, keyExpression, leaseTime, waitTime,
-                whenLocked, annotation.autoRenew(), fencingTokenParameter, asynchronous,
+                whenLocked, annotation.autoRenew(), tokenParameter, tokenKind, asynchronous, skippedValue,
                 LockKeyEvaluator.SHARED.parameterNames(method));
     }
 
@@ -210,7 +215,7 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
                 throw new IllegalStateException("@FencingToken may mark one parameter of " + description + ", found two");
             }
             Class<?> type = parameters[i].getType();
-            if (type != long.class && type != Long.class && type != OptionalLong.class) {
+            if (FencingTokenKind.of(type) == null) {
                 throw new IllegalStateException("@FencingToken parameter " + i + " of " + description
                         + " must be long, Long or OptionalLong, was " + type.getName());
             }
@@ -250,9 +255,9 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     }
 
     /**
-     * Returns the value a skipped call returns for the given return type.
+     * Returns the value a skipped call of a method that is not asynchronous returns for the given return type.
      */
-    static @Nullable Object emptyValueFor(Class<?> returnType) {
+    private static @Nullable Object emptyValueFor(Class<?> returnType) {
         if (returnType == boolean.class || returnType == Boolean.class) {
             return Boolean.FALSE;
         }
@@ -276,9 +281,6 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         }
         if (returnType == Map.class) {
             return Map.of();
-        }
-        if (CompletionStage.class.isAssignableFrom(returnType)) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
         return null;
     }

@@ -1,7 +1,6 @@
 package io.github.distlock.spring.interceptor;
 
 import java.lang.reflect.Method;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -16,6 +15,7 @@ import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.LeaseLostAction;
 import io.github.distlock.spring.LockContext;
+import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -72,8 +72,8 @@ public abstract class DistributedLockAspectSupport {
         DistributedLockSettings settings = this.settings.get();
         String key = operation.lockKey(settings.keyPrefix(), LockKeyEvaluator.SHARED.evaluate(operation, args, target));
         LockClient client = this.lockClient.get();
-        int tokenIndex = operation.fencingTokenParameter();
-        if (tokenIndex >= 0 && method.getParameterTypes()[tokenIndex] == long.class && !client.supportsFencingTokens()) {
+        FencingTokenKind tokenKind = operation.fencingTokenKind();
+        if (tokenKind == FencingTokenKind.LONG && !client.supportsFencingTokens()) {
             throw new IllegalStateException(operation.description() + " takes a long @FencingToken, but lock backend '"
                     + client.backendName() + "' issues no fencing tokens; use OptionalLong or Long, or a backend "
                     + "with fencing tokens");
@@ -83,10 +83,11 @@ public abstract class DistributedLockAspectSupport {
         Lease lease = acquire(client, operation, request);
         if (lease == null) {
             logger.debug("Skipped {}: lock '{}' is held by another owner", operation.description(), key);
-            return AnnotationDistributedLockOperationSource.emptyValueFor(method.getReturnType());
+            // A future of its own for each skipped call: a shared one could be changed by any caller (obtrudeValue).
+            return operation.asynchronous() ? CompletableFuture.completedFuture(null) : operation.skippedValue();
         }
-        if (tokenIndex >= 0) {
-            args[tokenIndex] = fencingArgument(lease.fencingToken(), method.getParameterTypes()[tokenIndex]);
+        if (tokenKind != FencingTokenKind.NONE) {
+            args[operation.fencingTokenParameter()] = tokenKind.argument(lease.fencingToken());
         }
         Object result;
         try (LockContext.Scope scope = LockContext.bind(lease)) {
@@ -141,13 +142,6 @@ public abstract class DistributedLockAspectSupport {
         catch (LockUnavailableException ex) {
             throw new LockUnavailableException(operation.description(), ex);
         }
-    }
-
-    private static @Nullable Object fencingArgument(OptionalLong token, Class<?> parameterType) {
-        if (parameterType == OptionalLong.class) {
-            return token;
-        }
-        return token.isPresent() ? token.getAsLong() : null;
     }
 
     private static CompletableFuture<Object> releaseOnCompletion(CompletionStage<?> stage, Lease lease,
