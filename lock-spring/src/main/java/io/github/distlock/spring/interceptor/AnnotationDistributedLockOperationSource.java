@@ -83,6 +83,30 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     }
 
     /**
+     * Answers from the annotations alone: nothing is parsed and a miss is not cached, so asking about every public
+     * method of every bean (as the pointcut does) leaves no entry behind for a method that is not locked.
+     */
+    @Override
+    public boolean hasOperation(Method method, @Nullable Class<?> targetClass) {
+        if (method.getDeclaringClass() == Object.class) {
+            return false;
+        }
+        Object cached = this.cache.get(new MethodClassKey(method, targetClass));
+        if (cached != null) {
+            return cached != NO_OPERATION;
+        }
+        Class<?> userClass = userClass(method, targetClass);
+        return findAnnotation(method, AopUtils.getMostSpecificMethod(method, userClass), userClass) != null;
+    }
+
+    /**
+     * Returns how many answers the cache holds, misses included; for tests.
+     */
+    int cacheSize() {
+        return this.cache.size();
+    }
+
+    /**
      * Checks every locked method of a bean class, so that mistakes fail start-up: methods the proxy can never
      * intercept (private, static, final), methods whose work would run after the lock is released (reactive return
      * types, Kotlin suspend functions), and invalid expressions or durations.
@@ -93,7 +117,8 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         if (!AnnotationUtils.isCandidateClass(beanClass, DistributedLock.class)) {
             return;
         }
-        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(beanClass, ReflectionUtils.USER_DECLARED_METHODS)) {
+        Method[] methods = ReflectionUtils.getUniqueDeclaredMethods(beanClass, ReflectionUtils.USER_DECLARED_METHODS);
+        for (Method method : methods) {
             if (method.isBridge() || method.isSynthetic()) {
                 continue;
             }
@@ -105,7 +130,8 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
                             + ", so calls to it never pass through the Spring proxy that takes the lock");
                 }
             }
-            if (Modifier.isPublic(method.getModifiers()) || AnnotatedElementUtils.hasAnnotation(method, DistributedLock.class)) {
+            // Only locked methods are built: an unlocked one would leave a cached miss for every method of every bean.
+            if (hasOperation(method, beanClass)) {
                 findOperation(method, beanClass);
             }
         }
@@ -126,8 +152,17 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     }
 
     private @Nullable DistributedLockOperation computeOperation(Method method, @Nullable Class<?> targetClass) {
-        Class<?> userClass = (targetClass != null) ? ClassUtils.getUserClass(targetClass) : method.getDeclaringClass();
+        Class<?> userClass = userClass(method, targetClass);
         Method specificMethod = AopUtils.getMostSpecificMethod(method, userClass);
+        DistributedLock annotation = findAnnotation(method, specificMethod, userClass);
+        return (annotation != null) ? parse(annotation, specificMethod, userClass) : null;
+    }
+
+    private static Class<?> userClass(Method method, @Nullable Class<?> targetClass) {
+        return (targetClass != null) ? ClassUtils.getUserClass(targetClass) : method.getDeclaringClass();
+    }
+
+    private static @Nullable DistributedLock findAnnotation(Method method, Method specificMethod, Class<?> userClass) {
         DistributedLock annotation = AnnotatedElementUtils.findMergedAnnotation(specificMethod, DistributedLock.class);
         if (annotation == null && specificMethod != method) {
             annotation = AnnotatedElementUtils.findMergedAnnotation(method, DistributedLock.class);
@@ -135,13 +170,11 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         if (annotation == null && Modifier.isPublic(specificMethod.getModifiers()) && !specificMethod.isSynthetic()) {
             annotation = AnnotatedElementUtils.findMergedAnnotation(userClass, DistributedLock.class);
             if (annotation == null) {
-                annotation = AnnotatedElementUtils.findMergedAnnotation(method.getDeclaringClass(), DistributedLock.class);
+                annotation = AnnotatedElementUtils.findMergedAnnotation(method.getDeclaringClass(),
+                        DistributedLock.class);
             }
         }
-        if (annotation == null) {
-            return null;
-        }
-        return parse(annotation, specificMethod, userClass);
+        return annotation;
     }
 
     private DistributedLockOperation parse(DistributedLock annotation, Method method, Class<?> userClass) {

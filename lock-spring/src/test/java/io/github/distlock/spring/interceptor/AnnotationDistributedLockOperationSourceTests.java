@@ -65,6 +65,23 @@ class AnnotationDistributedLockOperationSourceTests {
         assertThat(FencingTokenKind.OPTIONAL_LONG.argument(OptionalLong.empty())).isEqualTo(OptionalLong.empty());
     }
 
+    @Test
+    void hasOperationReadsTheAnnotationsOnlyWithoutParsingOrCachingAMiss() throws Exception {
+        assertThat(this.source.hasOperation(methodNamed(Unparsed.class, "broken"), Unparsed.class)).isTrue();
+        assertThat(this.source.hasOperation(methodNamed(Unparsed.class, "unlocked"), Unparsed.class)).isFalse();
+        assertThat(this.source.hasOperation(Object.class.getMethod("toString"), Unparsed.class)).isFalse();
+        assertThat(this.source.cacheSize()).isZero();
+    }
+
+    @Test
+    void findOperationCachesItsAnswerMissesIncluded() {
+        Method unlocked = methodNamed(Unparsed.class, "unlocked");
+        assertThat(this.source.findOperation(unlocked, Unparsed.class)).isNull();
+        assertThat(this.source.cacheSize()).isEqualTo(1);
+        assertThat(this.source.hasOperation(unlocked, Unparsed.class)).isFalse();
+        assertThat(this.source.cacheSize()).isEqualTo(1);
+    }
+
     private DistributedLockOperation operation(Class<?> type, String methodName) {
         Method method = methodNamed(type, methodName);
         DistributedLockOperation operation = this.source.findOperation(method, type);
@@ -106,6 +123,17 @@ class AnnotationDistributedLockOperationSourceTests {
 
         public CompletableFuture<String> future() {
             return CompletableFuture.completedFuture("ran");
+        }
+
+    }
+
+    static class Unparsed {
+
+        @DistributedLock(key = "#orderId.")
+        public void broken(String orderId) {
+        }
+
+        public void unlocked(String orderId) {
         }
 
     }
