@@ -37,9 +37,22 @@ import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringValueResolver;
 
 /**
- * Reads {@link DistributedLock} from a method, then its class, then (for a method implementing an interface) the
- * interface method and the interface, and turns it into a validated {@link DistributedLockOperation}. Answers are
- * cached per method and target class, misses included, so the annotation is read and the expression parsed once.
+ * Reads {@link DistributedLock} and turns it into a validated {@link DistributedLockOperation}. The first annotation
+ * found in this order applies:
+ * <ol>
+ * <li>the method of the target class, then the methods it overrides or implements (a superclass's method, an
+ * interface method);</li>
+ * <li>the invoked method, when it is not one of those (an interface method of a JDK proxy whose target class
+ * inherits the implementation from a class that does not implement the interface);</li>
+ * <li>for a public method: the target class, then the types above it (its interfaces and superclasses);</li>
+ * <li>for a public method: the class that declares the invoked method.</li>
+ * </ol>
+ * So any method-level annotation, the interface method's included, wins over a class-level one, and the class
+ * wins over its interface: method, interface method, class, interface. This is the order Spring's cache and
+ * transaction annotations have in effect, since their first step also searches the methods a method overrides.
+ *
+ * <p>{@link #findOperation} answers are cached per method and target class, misses included, so the annotation is
+ * read and the expression parsed once; {@link #hasOperation} reads annotations only and caches nothing.
  *
  * <p>Thread-safe.
  */
@@ -162,6 +175,9 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         return (targetClass != null) ? ClassUtils.getUserClass(targetClass) : method.getDeclaringClass();
     }
 
+    /**
+     * Finds the annotation that applies, in the order of the class's Javadoc; "find" searches the hierarchy.
+     */
     private static @Nullable DistributedLock findAnnotation(Method method, Method specificMethod, Class<?> userClass) {
         DistributedLock annotation = AnnotatedElementUtils.findMergedAnnotation(specificMethod, DistributedLock.class);
         if (annotation == null && specificMethod != method) {

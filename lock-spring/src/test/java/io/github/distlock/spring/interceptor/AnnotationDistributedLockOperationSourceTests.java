@@ -82,6 +82,35 @@ class AnnotationDistributedLockOperationSourceTests {
         assertThat(this.source.cacheSize()).isEqualTo(1);
     }
 
+    @Test
+    void theMethodWinsOverTheInterfaceMethodWhichWinsOverTheClassWhichWinsOverTheInterface() {
+        assertThat(lockName(AnnotatedLevels.class, "onEveryLevel")).isEqualTo("method");
+        assertThat(lockName(AnnotatedLevels.class, "onTheInterfaceMethodTheClassAndTheInterface"))
+            .isEqualTo("interface-method");
+        assertThat(lockName(AnnotatedLevels.class, "onTheClassAndTheInterface")).isEqualTo("class");
+        assertThat(lockName(UnannotatedLevels.class, "onTheClassAndTheInterface")).isEqualTo("interface");
+    }
+
+    @Test
+    void theOrderIsTheSameWhenTheCallArrivesThroughTheInterfaceMethod() {
+        assertThat(lockNameThroughInterface(AnnotatedLevels.class, "onEveryLevel")).isEqualTo("method");
+        assertThat(lockNameThroughInterface(AnnotatedLevels.class, "onTheInterfaceMethodTheClassAndTheInterface"))
+            .isEqualTo("interface-method");
+        assertThat(lockNameThroughInterface(AnnotatedLevels.class, "onTheClassAndTheInterface")).isEqualTo("class");
+        assertThat(lockNameThroughInterface(UnannotatedLevels.class, "onTheClassAndTheInterface"))
+            .isEqualTo("interface");
+    }
+
+    private String lockName(Class<?> type, String methodName) {
+        return operation(type, methodName).name();
+    }
+
+    private String lockNameThroughInterface(Class<?> type, String methodName) {
+        DistributedLockOperation operation = this.source.findOperation(methodNamed(Levels.class, methodName), type);
+        assertThat(operation).as(methodName).isNotNull();
+        return operation.name();
+    }
+
     private DistributedLockOperation operation(Class<?> type, String methodName) {
         Method method = methodNamed(type, methodName);
         DistributedLockOperation operation = this.source.findOperation(method, type);
@@ -123,6 +152,60 @@ class AnnotationDistributedLockOperationSourceTests {
 
         public CompletableFuture<String> future() {
             return CompletableFuture.completedFuture("ran");
+        }
+
+    }
+
+    /** Each level of the lookup names the lock after itself. */
+    @DistributedLock(name = "interface")
+    interface Levels {
+
+        @DistributedLock(name = "interface-method")
+        String onEveryLevel();
+
+        @DistributedLock(name = "interface-method")
+        String onTheInterfaceMethodTheClassAndTheInterface();
+
+        String onTheClassAndTheInterface();
+
+    }
+
+    @DistributedLock(name = "class")
+    static class AnnotatedLevels implements Levels {
+
+        @DistributedLock(name = "method")
+        @Override
+        public String onEveryLevel() {
+            return "ran";
+        }
+
+        @Override
+        public String onTheInterfaceMethodTheClassAndTheInterface() {
+            return "ran";
+        }
+
+        @Override
+        public String onTheClassAndTheInterface() {
+            return "ran";
+        }
+
+    }
+
+    static class UnannotatedLevels implements Levels {
+
+        @Override
+        public String onEveryLevel() {
+            return "ran";
+        }
+
+        @Override
+        public String onTheInterfaceMethodTheClassAndTheInterface() {
+            return "ran";
+        }
+
+        @Override
+        public String onTheClassAndTheInterface() {
+            return "ran";
         }
 
     }
