@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -122,14 +123,17 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     /**
      * Checks every locked method of a bean class, so that mistakes fail start-up: methods the proxy can never
      * intercept (private, static, final), methods whose work would run after the lock is released (reactive return
-     * types, Kotlin suspend functions), and invalid expressions or durations.
+     * types, Kotlin suspend functions), and invalid expressions or durations. Only locked methods are built and
+     * cached.
      * @param beanClass the user class of a bean
+     * @return the operations of the class's locked methods
      * @throws IllegalStateException describing the first problem found
      */
-    public void validate(Class<?> beanClass) {
+    public List<DistributedLockOperation> validate(Class<?> beanClass) {
         if (!AnnotationUtils.isCandidateClass(beanClass, DistributedLock.class)) {
-            return;
+            return List.of();
         }
+        List<DistributedLockOperation> operations = new ArrayList<>();
         Method[] methods = ReflectionUtils.getUniqueDeclaredMethods(beanClass, ReflectionUtils.USER_DECLARED_METHODS);
         for (Method method : methods) {
             if (method.isBridge() || method.isSynthetic()) {
@@ -145,9 +149,10 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
             }
             // Only locked methods are built: an unlocked one would leave a cached miss for every method of every bean.
             if (hasOperation(method, beanClass)) {
-                findOperation(method, beanClass);
+                operations.add(Objects.requireNonNull(findOperation(method, beanClass)));
             }
         }
+        return operations;
     }
 
     private static @Nullable String whyNeverIntercepted(Method method) {

@@ -1,6 +1,7 @@
 package io.github.distlock.spring.interceptor;
 
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -20,6 +21,7 @@ import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTok
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * The behaviour behind {@link io.github.distlock.spring.DistributedLock}, independent of the AOP mechanism: evaluate
@@ -28,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A method never runs without its lease: every failure to acquire (held, backend down, invalid key) is thrown
  * before the method is invoked, except {@link io.github.distlock.spring.WhenLocked#SKIP}, which returns an empty
- * value without invoking it. Thread-safe.
+ * value without invoking it. A method with a {@code long @FencingToken} parameter never runs over a lock client
+ * without fencing tokens: the start-up validator checks the operations it saw once the singletons are
+ * instantiated, and a call refuses any other such operation. Whether the client issues fencing tokens is asked once
+ * and kept, so the check costs a call nothing more than reading that answer. Thread-safe.
  */
 public abstract class DistributedLockAspectSupport {
 
@@ -39,6 +44,9 @@ public abstract class DistributedLockAspectSupport {
     private final Supplier<LockClient> lockClient;
 
     private final Supplier<DistributedLockSettings> settings;
+
+    // Asked once, at the start-up check or at the first call that needs it: a lock client does not change its answer.
+    private final SingletonSupplier<Boolean> clientIssuesFencingTokens;
 
     /**
      * Creates the aspect support.
@@ -51,6 +59,7 @@ public abstract class DistributedLockAspectSupport {
         this.operationSource = operationSource;
         this.lockClient = lockClient;
         this.settings = settings;
+        this.clientIssuesFencingTokens = SingletonSupplier.of(() -> lockClient.get().supportsFencingTokens());
     }
 
     /**
@@ -72,12 +81,11 @@ public abstract class DistributedLockAspectSupport {
         DistributedLockSettings settings = this.settings.get();
         String key = operation.lockKey(settings.keyPrefix(), LockKeyEvaluator.SHARED.evaluate(operation, args, target));
         LockClient client = this.lockClient.get();
-        FencingTokenKind tokenKind = operation.fencingTokenKind();
-        if (tokenKind == FencingTokenKind.LONG && !client.supportsFencingTokens()) {
-            throw new IllegalStateException(operation.description() + " takes a long @FencingToken, but lock backend '"
-                    + client.backendName() + "' issues no fencing tokens; use OptionalLong or Long, or a backend "
-                    + "with fencing tokens");
+        String unserved = whyTheLockClientCannotServe(operation);
+        if (unserved != null) {
+            throw new IllegalStateException(unserved);
         }
+        FencingTokenKind tokenKind = operation.fencingTokenKind();
         LockRequest request = new LockRequest(key, operation.leaseTime(), operation.waitTime(), operation.autoRenew(),
                 !operation.asynchronous());
         Lease lease = acquire(client, operation, request);
@@ -110,6 +118,24 @@ public abstract class DistributedLockAspectSupport {
             onLeaseLost(lost, settings.onLeaseLost());
         }
         return result;
+    }
+
+    /**
+     * Explains why the lock client cannot serve the operation, or returns {@code null} if it can: a
+     * {@code long @FencingToken} parameter needs a client that issues fencing tokens. The client is asked once.
+     * @param operation the operation
+     * @return the problem, naming the method, the parameter and the backend, or {@code null}
+     */
+    @Nullable String whyTheLockClientCannotServe(DistributedLockOperation operation) {
+        if (operation.fencingTokenKind() != FencingTokenKind.LONG || this.clientIssuesFencingTokens.obtain()) {
+            return null;
+        }
+        int index = operation.fencingTokenParameter();
+        List<String> names = operation.parameterNames();
+        String parameter = "parameter " + index + (names.isEmpty() ? "" : " (" + names.get(index) + ")");
+        return operation.description() + " takes a long @FencingToken as " + parameter + ", but lock backend '"
+                + this.lockClient.get().backendName() + "' issues no fencing tokens; use OptionalLong or Long, or a "
+                + "backend with fencing tokens";
     }
 
     /**
