@@ -79,7 +79,8 @@ public class DistributedLockConfiguration {
     public DistributedLockAdvisor distributedLockAdvisor(AnnotationDistributedLockOperationSource operationSource,
             DistributedLockInterceptor interceptor, ObjectProvider<DistributedLockSettings> settings) {
         SingletonSupplier<DistributedLockSettings> resolved = settingsSupplier(settings);
-        DistributedLockAdvisor advisor = new DistributedLockAdvisor(operationSource, () -> resolved.get().advisorOrder());
+        DistributedLockAdvisor advisor = new DistributedLockAdvisor(operationSource,
+                () -> resolved.get().advisorOrder());
         advisor.setAdvice(interceptor);
         return advisor;
     }

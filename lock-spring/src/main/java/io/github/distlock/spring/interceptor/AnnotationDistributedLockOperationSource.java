@@ -215,7 +215,8 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         String keyText = annotation.key().trim();
         Expression keyExpression = keyText.isEmpty() ? null
                 : LockKeyEvaluator.SHARED.parse(keyText, method, description);
-        Duration leaseTime = parseDuration(annotation.leaseTime(), "leaseTime", defaults.defaultLeaseTime(), description);
+        Duration leaseTime = parseDuration(annotation.leaseTime(), "leaseTime", defaults.defaultLeaseTime(),
+                description);
         if (leaseTime.isNegative() || leaseTime.isZero()) {
             throw new IllegalStateException("@DistributedLock(leaseTime = \"" + annotation.leaseTime() + "\") on "
                     + description + " must be positive, was " + leaseTime);
@@ -237,7 +238,8 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         else {
             if (!annotation.waitTime().isEmpty()) {
                 throw new IllegalStateException("@DistributedLock on " + description + " sets waitTime, which has no "
-                        + "effect with whenLocked = " + whenLocked + " (it makes one attempt); remove waitTime or use WAIT");
+                        + "effect with whenLocked = " + whenLocked
+                        + " (it makes one attempt); remove waitTime or use WAIT");
             }
             waitTime = Duration.ZERO;
         }
@@ -266,7 +268,8 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
                 continue;
             }
             if (found >= 0) {
-                throw new IllegalStateException("@FencingToken may mark one parameter of " + description + ", found two");
+                throw new IllegalStateException("@FencingToken may mark one parameter of " + description
+                        + ", found two");
             }
             Class<?> type = parameters[i].getType();
             if (FencingTokenKind.of(type) == null) {

@@ -133,7 +133,8 @@ final class LockKeyEvaluator {
         String key = (value != null) ? value.toString() : null;
         if (key == null || key.isEmpty()) {
             throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
-                    + "' on " + operation.description() + " evaluated to " + ((key == null) ? "null" : "an empty string")
+                    + "' on " + operation.description() + " evaluated to "
+                    + ((key == null) ? "null" : "an empty string")
                     + "; no lock was taken");
         }
         return key;
