@@ -38,6 +38,12 @@ public interface LockClient {
     /**
      * Acquires the lock (waiting as {@link #acquire} does), runs the action, checks that the lease was held
      * throughout and releases it.
+     *
+     * <p>Guarantees: the action runs only once the lease is granted, and the lease is released whether the action
+     * returns or throws. The action's result is returned only if the lease was still held when the action
+     * returned; if the lease was lost while the action ran, the result is discarded and {@link LeaseLostException}
+     * is thrown, so the caller knows that part of the work may have run unprotected. An exception of the action
+     * reaches the caller unchanged. Built on {@link #acquire}, so every client gets it without implementing it.
      * @param <T> the action's result type
      * @param request what to lock
      * @param action the work to protect
@@ -45,7 +51,13 @@ public interface LockClient {
      * @throws LeaseLostException if the lease was lost while the action ran (its result is discarded)
      * @throws Exception whatever {@link #acquire} or the action throws
      */
-    <T> T callWithLock(LockRequest request, Callable<T> action) throws Exception;
+    default <T> T callWithLock(LockRequest request, Callable<T> action) throws Exception {
+        try (Lease lease = acquire(request)) {
+            T result = action.call();
+            lease.checkHeld();
+            return result;
+        }
+    }
 
     /**
      * Returns whether every lease from this client carries a fencing token.

@@ -20,7 +20,8 @@ import org.springframework.core.annotation.AliasFor;
  * {@code suspend} function fails start-up: its work would run after the lock is released, and reactive support
  * is not there yet.
  *
- * <p>On a class or interface it applies to every public method. It can be used as a meta-annotation:
+ * <p>On a class or interface it applies to every public method. The first found of these applies: the method, the
+ * interface method it implements, the class, the interface. It can be used as a meta-annotation:
  * <pre>{@code
  * @Retention(RUNTIME) @Target(METHOD)
  * @DistributedLock(name = "order", leaseTime = "30s")

@@ -35,15 +35,19 @@ public class DistributedLockConfiguration {
     }
 
     /**
-     * Checks every locked method of every bean at creation.
+     * Checks every locked method of every bean at creation, and once the singletons are instantiated, that the lock
+     * client can serve them.
      * @param operationSource the operation source
+     * @param interceptor the interceptor, whose lock client is asked after the singletons are instantiated
      * @return the validator
      */
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     public static DistributedLockStartupValidator distributedLockStartupValidator(
-            ObjectProvider<AnnotationDistributedLockOperationSource> operationSource) {
-        return new DistributedLockStartupValidator(SingletonSupplier.of(operationSource::getObject));
+            ObjectProvider<AnnotationDistributedLockOperationSource> operationSource,
+            ObjectProvider<DistributedLockInterceptor> interceptor) {
+        return new DistributedLockStartupValidator(SingletonSupplier.of(operationSource::getObject),
+                SingletonSupplier.of(interceptor::getObject));
     }
 
     /**
@@ -75,7 +79,8 @@ public class DistributedLockConfiguration {
     public DistributedLockAdvisor distributedLockAdvisor(AnnotationDistributedLockOperationSource operationSource,
             DistributedLockInterceptor interceptor, ObjectProvider<DistributedLockSettings> settings) {
         SingletonSupplier<DistributedLockSettings> resolved = settingsSupplier(settings);
-        DistributedLockAdvisor advisor = new DistributedLockAdvisor(operationSource, () -> resolved.get().advisorOrder());
+        DistributedLockAdvisor advisor = new DistributedLockAdvisor(operationSource,
+                () -> resolved.get().advisorOrder());
         advisor.setAdvice(interceptor);
         return advisor;
     }

@@ -11,8 +11,9 @@ import java.lang.annotation.Target;
  * any value (for example {@code 0}); the interceptor replaces it with the token of the lease it acquired.
  *
  * <p>The parameter type is {@code long}, {@code Long} or {@code OptionalLong}. When the backend issues no fencing
- * tokens, a {@code Long} receives {@code null}, an {@code OptionalLong} is empty, and a {@code long} parameter makes
- * the call fail before any lock is taken.
+ * tokens, a {@code Long} receives {@code null}, an {@code OptionalLong} is empty, and a {@code long} parameter fails
+ * the application's start-up; on a bean created after start-up (a lazy one) or behind a proxy built by hand, its
+ * calls fail before any lock is taken.
  */
 @Target(ElementType.PARAMETER)
 @Retention(RetentionPolicy.RUNTIME)

@@ -205,6 +205,17 @@ class DistributedLockAnnotationTests {
         }
 
         @Test
+        void skipOnAMethodReturningAFutureGivesEachCallACompletedFutureOfItsOwn() {
+            try (Lease held = holdElsewhere("order:7")) {
+                CompletableFuture<String> first = orders.skipReturningFuture("7");
+                CompletableFuture<String> second = orders.skipReturningFuture("7");
+                assertThat(first).isCompletedWithValue(null);
+                assertThat(second).isCompletedWithValue(null).isNotSameAs(first);
+            }
+            assertThat(orders.runs()).hasValue(0);
+        }
+
+        @Test
         void failThrowsAtOnceWithoutRunningTheMethod() {
             try (Lease held = holdElsewhere("order:7")) {
                 assertThatThrownBy(() -> orders.failWhenLocked("7")).isInstanceOf(LockNotAcquiredException.class)

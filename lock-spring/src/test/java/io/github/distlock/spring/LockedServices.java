@@ -101,6 +101,12 @@ final class LockedServices {
             return List.of("ran");
         }
 
+        @DistributedLock(name = "order", key = "#orderId", whenLocked = WhenLocked.SKIP)
+        public CompletableFuture<String> skipReturningFuture(String orderId) {
+            this.runs.incrementAndGet();
+            return CompletableFuture.completedFuture("ran");
+        }
+
         @DistributedLock(name = "order", key = "#orderId", whenLocked = WhenLocked.FAIL)
         public String failWhenLocked(String orderId) {
             this.runs.incrementAndGet();

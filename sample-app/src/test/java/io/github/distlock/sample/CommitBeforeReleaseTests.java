@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -105,11 +104,6 @@ class CommitBeforeReleaseTests {
         @Override
         public Lease acquire(LockRequest request) throws InterruptedException {
             return observed(this.engine.acquire(request));
-        }
-
-        @Override
-        public <T> T callWithLock(LockRequest request, Callable<T> action) throws Exception {
-            return this.engine.callWithLock(request, action);
         }
 
         @Override

@@ -3,7 +3,6 @@ package io.github.distlock.benchmarks.jmh;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
 
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LeaseLossListener;
@@ -65,15 +64,6 @@ final class NoOpLockClient implements LockClient {
     @Override
     public Lease acquire(LockRequest request) {
         return LEASE;
-    }
-
-    @Override
-    public <T> T callWithLock(LockRequest request, Callable<T> action) throws Exception {
-        try (Lease lease = acquire(request)) {
-            T result = action.call();
-            lease.checkHeld();
-            return result;
-        }
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -211,15 +210,6 @@ public final class LockEngine implements LockClient, AutoCloseable {
             if (waiters != null) {
                 stopWaiting(request.key());
             }
-        }
-    }
-
-    @Override
-    public <T> T callWithLock(LockRequest request, Callable<T> action) throws Exception {
-        try (Lease lease = acquire(request)) {
-            T result = action.call();
-            lease.checkHeld();
-            return result;
         }
     }
 

@@ -4,9 +4,11 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -21,6 +23,7 @@ import io.github.distlock.spring.DistributedLock;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.FencingToken;
 import io.github.distlock.spring.WhenLocked;
+import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
@@ -35,9 +38,22 @@ import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringValueResolver;
 
 /**
- * Reads {@link DistributedLock} from a method, then its class, then (for a method implementing an interface) the
- * interface method and the interface, and turns it into a validated {@link DistributedLockOperation}. Answers are
- * cached per method and target class, misses included, so the annotation is read and the expression parsed once.
+ * Reads {@link DistributedLock} and turns it into a validated {@link DistributedLockOperation}. The first annotation
+ * found in this order applies:
+ * <ol>
+ * <li>the method of the target class, then the methods it overrides or implements (a superclass's method, an
+ * interface method);</li>
+ * <li>the invoked method, when it is not one of those (an interface method of a JDK proxy whose target class
+ * inherits the implementation from a class that does not implement the interface);</li>
+ * <li>for a public method: the target class, then the types above it (its interfaces and superclasses);</li>
+ * <li>for a public method: the class that declares the invoked method.</li>
+ * </ol>
+ * So any method-level annotation, the interface method's included, wins over a class-level one, and the class
+ * wins over its interface: method, interface method, class, interface. This is the order Spring's cache and
+ * transaction annotations have in effect, since their first step also searches the methods a method overrides.
+ *
+ * <p>{@link #findOperation} answers are cached per method and target class, misses included, so the annotation is
+ * read and the expression parsed once; {@link #hasOperation} reads annotations only and caches nothing.
  *
  * <p>Thread-safe.
  */
@@ -47,8 +63,6 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     private static final Object NO_OPERATION = new Object();
 
     private final Supplier<DistributedLockSettings> settings;
-
-    private final LockKeyEvaluator keyEvaluator;
 
     private final Map<MethodClassKey, Object> cache = new ConcurrentHashMap<>(256);
 
@@ -60,16 +74,11 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
      */
     public AnnotationDistributedLockOperationSource(Supplier<DistributedLockSettings> settings) {
         this.settings = settings;
-        this.keyEvaluator = new LockKeyEvaluator();
     }
 
     @Override
     public void setEmbeddedValueResolver(StringValueResolver resolver) {
         this.valueResolver = resolver;
-    }
-
-    LockKeyEvaluator keyEvaluator() {
-        return this.keyEvaluator;
     }
 
     @Override
@@ -88,17 +97,45 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     }
 
     /**
+     * Answers from the annotations alone: nothing is parsed and a miss is not cached, so asking about every public
+     * method of every bean (as the pointcut does) leaves no entry behind for a method that is not locked.
+     */
+    @Override
+    public boolean hasOperation(Method method, @Nullable Class<?> targetClass) {
+        if (method.getDeclaringClass() == Object.class) {
+            return false;
+        }
+        Object cached = this.cache.get(new MethodClassKey(method, targetClass));
+        if (cached != null) {
+            return cached != NO_OPERATION;
+        }
+        Class<?> userClass = userClass(method, targetClass);
+        return findAnnotation(method, AopUtils.getMostSpecificMethod(method, userClass), userClass) != null;
+    }
+
+    /**
+     * Returns how many answers the cache holds, misses included; for tests.
+     */
+    int cacheSize() {
+        return this.cache.size();
+    }
+
+    /**
      * Checks every locked method of a bean class, so that mistakes fail start-up: methods the proxy can never
      * intercept (private, static, final), methods whose work would run after the lock is released (reactive return
-     * types, Kotlin suspend functions), and invalid expressions or durations.
+     * types, Kotlin suspend functions), and invalid expressions or durations. Only locked methods are built and
+     * cached.
      * @param beanClass the user class of a bean
+     * @return the operations of the class's locked methods
      * @throws IllegalStateException describing the first problem found
      */
-    public void validate(Class<?> beanClass) {
+    public List<DistributedLockOperation> validate(Class<?> beanClass) {
         if (!AnnotationUtils.isCandidateClass(beanClass, DistributedLock.class)) {
-            return;
+            return List.of();
         }
-        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(beanClass, ReflectionUtils.USER_DECLARED_METHODS)) {
+        List<DistributedLockOperation> operations = new ArrayList<>();
+        Method[] methods = ReflectionUtils.getUniqueDeclaredMethods(beanClass, ReflectionUtils.USER_DECLARED_METHODS);
+        for (Method method : methods) {
             if (method.isBridge() || method.isSynthetic()) {
                 continue;
             }
@@ -110,10 +147,12 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
                             + ", so calls to it never pass through the Spring proxy that takes the lock");
                 }
             }
-            if (Modifier.isPublic(method.getModifiers()) || AnnotatedElementUtils.hasAnnotation(method, DistributedLock.class)) {
-                findOperation(method, beanClass);
+            // Only locked methods are built: an unlocked one would leave a cached miss for every method of every bean.
+            if (hasOperation(method, beanClass)) {
+                operations.add(Objects.requireNonNull(findOperation(method, beanClass)));
             }
         }
+        return operations;
     }
 
     private static @Nullable String whyNeverIntercepted(Method method) {
@@ -131,8 +170,20 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     }
 
     private @Nullable DistributedLockOperation computeOperation(Method method, @Nullable Class<?> targetClass) {
-        Class<?> userClass = (targetClass != null) ? ClassUtils.getUserClass(targetClass) : method.getDeclaringClass();
+        Class<?> userClass = userClass(method, targetClass);
         Method specificMethod = AopUtils.getMostSpecificMethod(method, userClass);
+        DistributedLock annotation = findAnnotation(method, specificMethod, userClass);
+        return (annotation != null) ? parse(annotation, specificMethod, userClass) : null;
+    }
+
+    private static Class<?> userClass(Method method, @Nullable Class<?> targetClass) {
+        return (targetClass != null) ? ClassUtils.getUserClass(targetClass) : method.getDeclaringClass();
+    }
+
+    /**
+     * Finds the annotation that applies, in the order of the class's Javadoc; "find" searches the hierarchy.
+     */
+    private static @Nullable DistributedLock findAnnotation(Method method, Method specificMethod, Class<?> userClass) {
         DistributedLock annotation = AnnotatedElementUtils.findMergedAnnotation(specificMethod, DistributedLock.class);
         if (annotation == null && specificMethod != method) {
             annotation = AnnotatedElementUtils.findMergedAnnotation(method, DistributedLock.class);
@@ -140,13 +191,11 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         if (annotation == null && Modifier.isPublic(specificMethod.getModifiers()) && !specificMethod.isSynthetic()) {
             annotation = AnnotatedElementUtils.findMergedAnnotation(userClass, DistributedLock.class);
             if (annotation == null) {
-                annotation = AnnotatedElementUtils.findMergedAnnotation(method.getDeclaringClass(), DistributedLock.class);
+                annotation = AnnotatedElementUtils.findMergedAnnotation(method.getDeclaringClass(),
+                        DistributedLock.class);
             }
         }
-        if (annotation == null) {
-            return null;
-        }
-        return parse(annotation, specificMethod, userClass);
+        return annotation;
     }
 
     private DistributedLockOperation parse(DistributedLock annotation, Method method, Class<?> userClass) {
@@ -164,8 +213,10 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
             name = method.getDeclaringClass().getName() + "." + method.getName();
         }
         String keyText = annotation.key().trim();
-        Expression keyExpression = keyText.isEmpty() ? null : this.keyEvaluator.parse(keyText, method, description);
-        Duration leaseTime = parseDuration(annotation.leaseTime(), "leaseTime", defaults.defaultLeaseTime(), description);
+        Expression keyExpression = keyText.isEmpty() ? null
+                : LockKeyEvaluator.SHARED.parse(keyText, method, description);
+        Duration leaseTime = parseDuration(annotation.leaseTime(), "leaseTime", defaults.defaultLeaseTime(),
+                description);
         if (leaseTime.isNegative() || leaseTime.isZero()) {
             throw new IllegalStateException("@DistributedLock(leaseTime = \"" + annotation.leaseTime() + "\") on "
                     + description + " must be positive, was " + leaseTime);
@@ -187,7 +238,8 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         else {
             if (!annotation.waitTime().isEmpty()) {
                 throw new IllegalStateException("@DistributedLock on " + description + " sets waitTime, which has no "
-                        + "effect with whenLocked = " + whenLocked + " (it makes one attempt); remove waitTime or use WAIT");
+                        + "effect with whenLocked = " + whenLocked
+                        + " (it makes one attempt); remove waitTime or use WAIT");
             }
             waitTime = Duration.ZERO;
         }
@@ -199,10 +251,13 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
                     + " cannot skip: it returns " + returnType + ", which has no empty value; return an Optional, a "
                     + "wrapper type or void, or use WAIT or FAIL");
         }
-        int fencingTokenParameter = findFencingTokenParameter(method, description);
+        int tokenParameter = findFencingTokenParameter(method, description);
+        FencingTokenKind tokenKind = (tokenParameter < 0) ? FencingTokenKind.NONE
+                : Objects.requireNonNull(FencingTokenKind.of(method.getParameterTypes()[tokenParameter]));
+        Object skippedValue = asynchronous ? null : emptyValueFor(returnType);
         return new DistributedLockOperation(method, description, name, keyText, keyExpression, leaseTime, waitTime,
-                whenLocked, annotation.autoRenew(), fencingTokenParameter, asynchronous,
-                this.keyEvaluator.parameterNames(method));
+                whenLocked, annotation.autoRenew(), tokenParameter, tokenKind, asynchronous, skippedValue,
+                LockKeyEvaluator.SHARED.parameterNames(method));
     }
 
     private static int findFencingTokenParameter(Method method, String description) {
@@ -213,10 +268,11 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
                 continue;
             }
             if (found >= 0) {
-                throw new IllegalStateException("@FencingToken may mark one parameter of " + description + ", found two");
+                throw new IllegalStateException("@FencingToken may mark one parameter of " + description
+                        + ", found two");
             }
             Class<?> type = parameters[i].getType();
-            if (type != long.class && type != Long.class && type != OptionalLong.class) {
+            if (FencingTokenKind.of(type) == null) {
                 throw new IllegalStateException("@FencingToken parameter " + i + " of " + description
                         + " must be long, Long or OptionalLong, was " + type.getName());
             }
@@ -256,9 +312,9 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     }
 
     /**
-     * Returns the value a skipped call returns for the given return type.
+     * Returns the value a skipped call of a method that is not asynchronous returns for the given return type.
      */
-    static @Nullable Object emptyValueFor(Class<?> returnType) {
+    private static @Nullable Object emptyValueFor(Class<?> returnType) {
         if (returnType == boolean.class || returnType == Boolean.class) {
             return Boolean.FALSE;
         }
@@ -282,9 +338,6 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         }
         if (returnType == Map.class) {
             return Map.of();
-        }
-        if (CompletionStage.class.isAssignableFrom(returnType)) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
         return null;
     }

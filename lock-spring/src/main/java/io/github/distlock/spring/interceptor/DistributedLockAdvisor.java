@@ -36,9 +36,11 @@ public class DistributedLockAdvisor extends AbstractBeanFactoryPointcutAdvisor {
                 setClassFilter(candidate -> AnnotationUtils.isCandidateClass(candidate, DistributedLock.class));
             }
 
+            // Asked about every public method of every candidate bean: hasOperation reads annotations only, so
+            // the operation cache keeps no entry for a method that is not locked.
             @Override
             public boolean matches(Method method, Class<?> targetClass) {
-                return operationSource.findOperation(method, targetClass) != null;
+                return operationSource.hasOperation(method, targetClass);
             }
 
         };

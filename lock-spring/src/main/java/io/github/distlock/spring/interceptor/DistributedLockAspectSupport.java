@@ -1,7 +1,7 @@
 package io.github.distlock.spring.interceptor;
 
 import java.lang.reflect.Method;
-import java.util.OptionalLong;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -16,10 +16,12 @@ import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.LeaseLostAction;
 import io.github.distlock.spring.LockContext;
+import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * The behaviour behind {@link io.github.distlock.spring.DistributedLock}, independent of the AOP mechanism: evaluate
@@ -28,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A method never runs without its lease: every failure to acquire (held, backend down, invalid key) is thrown
  * before the method is invoked, except {@link io.github.distlock.spring.WhenLocked#SKIP}, which returns an empty
- * value without invoking it. Thread-safe.
+ * value without invoking it. A method with a {@code long @FencingToken} parameter never runs over a lock client
+ * without fencing tokens: the start-up validator checks the operations it saw once the singletons are
+ * instantiated, and a call refuses any other such operation. Whether the client issues fencing tokens is asked once
+ * and kept, so the check costs a call nothing more than reading that answer. Thread-safe.
  */
 public abstract class DistributedLockAspectSupport {
 
@@ -40,7 +45,8 @@ public abstract class DistributedLockAspectSupport {
 
     private final Supplier<DistributedLockSettings> settings;
 
-    private final LockKeyEvaluator keyEvaluator = new LockKeyEvaluator();
+    // Asked once, at the start-up check or at the first call that needs it: a lock client does not change its answer.
+    private final SingletonSupplier<Boolean> clientIssuesFencingTokens;
 
     /**
      * Creates the aspect support.
@@ -53,6 +59,7 @@ public abstract class DistributedLockAspectSupport {
         this.operationSource = operationSource;
         this.lockClient = lockClient;
         this.settings = settings;
+        this.clientIssuesFencingTokens = SingletonSupplier.of(() -> lockClient.get().supportsFencingTokens());
     }
 
     /**
@@ -72,23 +79,23 @@ public abstract class DistributedLockAspectSupport {
             return invoker.proceed();
         }
         DistributedLockSettings settings = this.settings.get();
-        String key = operation.lockKey(settings.keyPrefix(), this.keyEvaluator.evaluate(operation, args, target));
+        String key = operation.lockKey(settings.keyPrefix(), LockKeyEvaluator.SHARED.evaluate(operation, args, target));
         LockClient client = this.lockClient.get();
-        int tokenIndex = operation.fencingTokenParameter();
-        if (tokenIndex >= 0 && method.getParameterTypes()[tokenIndex] == long.class && !client.supportsFencingTokens()) {
-            throw new IllegalStateException(operation.description() + " takes a long @FencingToken, but lock backend '"
-                    + client.backendName() + "' issues no fencing tokens; use OptionalLong or Long, or a backend "
-                    + "with fencing tokens");
+        String unserved = whyTheLockClientCannotServe(operation);
+        if (unserved != null) {
+            throw new IllegalStateException(unserved);
         }
+        FencingTokenKind tokenKind = operation.fencingTokenKind();
         LockRequest request = new LockRequest(key, operation.leaseTime(), operation.waitTime(), operation.autoRenew(),
                 !operation.asynchronous());
         Lease lease = acquire(client, operation, request);
         if (lease == null) {
             logger.debug("Skipped {}: lock '{}' is held by another owner", operation.description(), key);
-            return AnnotationDistributedLockOperationSource.emptyValueFor(method.getReturnType());
+            // A future of its own for each skipped call: a shared one could be changed by any caller (obtrudeValue).
+            return operation.asynchronous() ? CompletableFuture.completedFuture(null) : operation.skippedValue();
         }
-        if (tokenIndex >= 0) {
-            args[tokenIndex] = fencingArgument(lease.fencingToken(), method.getParameterTypes()[tokenIndex]);
+        if (tokenKind != FencingTokenKind.NONE) {
+            args[operation.fencingTokenParameter()] = tokenKind.argument(lease.fencingToken());
         }
         Object result;
         try (LockContext.Scope scope = LockContext.bind(lease)) {
@@ -111,6 +118,24 @@ public abstract class DistributedLockAspectSupport {
             onLeaseLost(lost, settings.onLeaseLost());
         }
         return result;
+    }
+
+    /**
+     * Explains why the lock client cannot serve the operation, or returns {@code null} if it can: a
+     * {@code long @FencingToken} parameter needs a client that issues fencing tokens. The client is asked once.
+     * @param operation the operation
+     * @return the problem, naming the method, the parameter and the backend, or {@code null}
+     */
+    @Nullable String whyTheLockClientCannotServe(DistributedLockOperation operation) {
+        if (operation.fencingTokenKind() != FencingTokenKind.LONG || this.clientIssuesFencingTokens.obtain()) {
+            return null;
+        }
+        int index = operation.fencingTokenParameter();
+        List<String> names = operation.parameterNames();
+        String parameter = "parameter " + index + (names.isEmpty() ? "" : " (" + names.get(index) + ")");
+        return operation.description() + " takes a long @FencingToken as " + parameter + ", but lock backend '"
+                + this.lockClient.get().backendName() + "' issues no fencing tokens; use OptionalLong or Long, or a "
+                + "backend with fencing tokens";
     }
 
     /**
@@ -143,13 +168,6 @@ public abstract class DistributedLockAspectSupport {
         catch (LockUnavailableException ex) {
             throw new LockUnavailableException(operation.description(), ex);
         }
-    }
-
-    private static @Nullable Object fencingArgument(OptionalLong token, Class<?> parameterType) {
-        if (parameterType == OptionalLong.class) {
-            return token;
-        }
-        return token.isPresent() ? token.getAsLong() : null;
     }
 
     private static CompletableFuture<Object> releaseOnCompletion(CompletionStage<?> stage, Lease lease,

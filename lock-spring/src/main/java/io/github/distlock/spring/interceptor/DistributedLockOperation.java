@@ -3,6 +3,7 @@ package io.github.distlock.spring.interceptor;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 
 import io.github.distlock.spring.WhenLocked;
 
@@ -24,12 +25,28 @@ import org.springframework.expression.Expression;
  * @param whenLocked what to do when the lock is held
  * @param autoRenew whether the lease is renewed while the method runs
  * @param fencingTokenParameter the index of the {@code @FencingToken} parameter, or {@code -1}
+ * @param fencingTokenKind the type of that parameter, {@link FencingTokenKind#NONE} when there is none
  * @param asynchronous whether the method returns a {@code CompletionStage} whose completion ends the hold
+ * @param skippedValue what a call skipped by {@link WhenLocked#SKIP} returns: {@code false}, an empty
+ *     {@code Optional}, collection or map, or {@code null}; {@code null} for an asynchronous method, whose skipped
+ *     calls each get a new completed future
  * @param parameterNames the method's parameter names, or empty when they are not available
  */
 public record DistributedLockOperation(Method method, String description, String name, String keyExpressionText,
         @Nullable Expression keyExpression, Duration leaseTime, Duration waitTime, WhenLocked whenLocked,
-        boolean autoRenew, int fencingTokenParameter, boolean asynchronous, List<String> parameterNames) {
+        boolean autoRenew, int fencingTokenParameter, FencingTokenKind fencingTokenKind, boolean asynchronous,
+        @Nullable Object skippedValue, List<String> parameterNames) {
+
+    /**
+     * Checks that the fencing token parameter and its kind agree.
+     * @throws IllegalArgumentException if only one of them says there is a parameter
+     */
+    public DistributedLockOperation {
+        if ((fencingTokenParameter < 0) != (fencingTokenKind == FencingTokenKind.NONE)) {
+            throw new IllegalArgumentException("fencingTokenParameter " + fencingTokenParameter
+                    + " does not agree with fencingTokenKind " + fencingTokenKind);
+        }
+    }
 
     /**
      * Composes the stored lock key from the prefix, this operation's name and the evaluated key. The name's
@@ -53,6 +70,48 @@ public record DistributedLockOperation(Method method, String description, String
             composed.append(':').append(evaluatedKey);
         }
         return composed.toString();
+    }
+
+    /**
+     * The type of a {@link io.github.distlock.spring.FencingToken} parameter, which decides what it receives.
+     */
+    public enum FencingTokenKind {
+
+        /** No parameter receives the fencing token. */
+        NONE,
+
+        /** {@code long}: the method needs a lock client whose backend issues fencing tokens. */
+        LONG,
+
+        /** {@code Long}: receives {@code null} when the backend issues no fencing tokens. */
+        BOXED_LONG,
+
+        /** {@code OptionalLong}: receives an empty value when the backend issues no fencing tokens. */
+        OPTIONAL_LONG;
+
+        /**
+         * Returns the kind of a parameter of the given type, or {@code null} if the type cannot take a token.
+         */
+        static @Nullable FencingTokenKind of(Class<?> parameterType) {
+            if (parameterType == long.class) {
+                return LONG;
+            }
+            if (parameterType == Long.class) {
+                return BOXED_LONG;
+            }
+            return (parameterType == OptionalLong.class) ? OPTIONAL_LONG : null;
+        }
+
+        /**
+         * Returns the argument that passes the lease's token to a parameter of this kind.
+         */
+        @Nullable Object argument(OptionalLong token) {
+            if (this == OPTIONAL_LONG) {
+                return token;
+            }
+            return token.isPresent() ? token.getAsLong() : null;
+        }
+
     }
 
 }

@@ -5,9 +5,23 @@ import java.lang.reflect.Method;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Finds the lock operation of a method, if it has one. Implementations cache their answers, misses included.
+ * Finds the lock operation of a method, if it has one. {@link #findOperation} answers are cached by implementations,
+ * misses included; {@link #hasOperation} is the cheaper question for matching methods, which stores no misses.
  */
 public interface DistributedLockOperationSource {
+
+    /**
+     * Returns whether the method has a lock operation, without necessarily building it. The pointcut asks this about
+     * every public method of every candidate bean, so an implementation should answer without parsing and without
+     * caching a miss. A method for which this returns {@code true} may still fail {@link #findOperation} when its
+     * annotation is invalid. The default builds the operation.
+     * @param method the method (possibly an interface method)
+     * @param targetClass the target class, or {@code null} if unknown
+     * @return whether {@link #findOperation} would find an operation (or fail on an invalid one)
+     */
+    default boolean hasOperation(Method method, @Nullable Class<?> targetClass) {
+        return findOperation(method, targetClass) != null;
+    }
 
     /**
      * Returns the operation for the method as invoked on the target class.

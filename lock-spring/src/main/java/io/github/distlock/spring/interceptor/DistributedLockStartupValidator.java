@@ -1,10 +1,15 @@
 package io.github.distlock.spring.interceptor;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
+
+import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.util.ClassUtils;
 
@@ -14,30 +19,87 @@ import org.springframework.util.ClassUtils;
  * or final method; a reactive return type or a suspend function, whose work would run after the lock is released)
  * fails the application's start-up with the method in the message instead of failing (or silently not locking) at
  * the first call.
+ *
+ * <p>Once the singletons are instantiated, it also checks that the lock client can serve the operations it saw: a
+ * {@code long @FencingToken} parameter over a backend without fencing tokens fails start-up, naming the bean, the
+ * method, the parameter and the backend. The lock client is not looked up before then, and not at all when no
+ * operation needs it. An operation met later (a bean created lazily) is checked by the interceptor at its first
+ * call. Thread-safe.
  */
-public class DistributedLockStartupValidator implements BeanPostProcessor {
+public class DistributedLockStartupValidator implements BeanPostProcessor, SmartInitializingSingleton {
 
     private final Supplier<AnnotationDistributedLockOperationSource> operationSource;
+
+    private final Supplier<? extends DistributedLockAspectSupport> aspect;
+
+    // Added to by bean creation until the singletons are instantiated, then checked and emptied by
+    // afterSingletonsInstantiated; guarded by itself, as is singletonsInstantiated.
+    private final List<CheckAtStartup> needFencingTokens = new ArrayList<>();
+
+    // Set once by afterSingletonsInstantiated: operations met later are checked by the interceptor at the first call.
+    private boolean singletonsInstantiated;
 
     /**
      * Creates the validator.
      * @param operationSource the source whose cache the validated operations fill, resolved at the first bean
+     * @param aspect the interceptor whose lock client the operations need, resolved once the singletons are
+     *     instantiated and only if an operation needs a capability of the client
      */
-    public DistributedLockStartupValidator(Supplier<AnnotationDistributedLockOperationSource> operationSource) {
+    public DistributedLockStartupValidator(Supplier<AnnotationDistributedLockOperationSource> operationSource,
+            Supplier<? extends DistributedLockAspectSupport> aspect) {
         this.operationSource = operationSource;
+        this.aspect = aspect;
     }
 
     @Override
     public Object postProcessBeforeInitialization(Object bean, String beanName) throws BeansException {
         Class<?> beanClass = ClassUtils.getUserClass(AopUtils.getTargetClass(bean));
+        List<DistributedLockOperation> operations;
         try {
-            this.operationSource.get().validate(beanClass);
+            operations = this.operationSource.get().validate(beanClass);
         }
         catch (IllegalStateException ex) {
             throw new BeanInitializationException("Invalid @DistributedLock in bean '" + beanName + "': "
                     + ex.getMessage(), ex);
         }
+        for (DistributedLockOperation operation : operations) {
+            if (operation.fencingTokenKind() == FencingTokenKind.LONG) {
+                synchronized (this.needFencingTokens) {
+                    if (!this.singletonsInstantiated) {
+                        this.needFencingTokens.add(new CheckAtStartup(beanName, operation));
+                    }
+                }
+            }
+        }
         return bean;
+    }
+
+    /**
+     * Fails start-up if the lock client cannot serve an operation of a bean created so far.
+     * @throws BeanInitializationException naming the bean, the method, the parameter and the backend
+     */
+    @Override
+    public void afterSingletonsInstantiated() {
+        List<CheckAtStartup> checks;
+        synchronized (this.needFencingTokens) {
+            this.singletonsInstantiated = true;
+            checks = List.copyOf(this.needFencingTokens);
+            this.needFencingTokens.clear();
+        }
+        if (checks.isEmpty()) {
+            return;
+        }
+        DistributedLockAspectSupport aspect = this.aspect.get();
+        for (CheckAtStartup check : checks) {
+            String problem = aspect.whyTheLockClientCannotServe(check.operation());
+            if (problem != null) {
+                throw new BeanInitializationException("Invalid @DistributedLock in bean '" + check.beanName() + "': "
+                        + problem);
+            }
+        }
+    }
+
+    private record CheckAtStartup(String beanName, DistributedLockOperation operation) {
     }
 
 }

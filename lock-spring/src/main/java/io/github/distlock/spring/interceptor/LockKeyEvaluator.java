@@ -27,8 +27,14 @@ import org.springframework.expression.spel.support.SimpleEvaluationContext;
  * method parameters by name and as {@code #p0}/{@code #a0}, and the {@link LockKeyRoot}. Type references, bean
  * references, constructors and assignments are not available, and argument values are only ever data, never parsed
  * as expressions. Thread-safe.
+ *
+ * <p>There is one evaluator, {@link #SHARED}: the operation source parses with it and the aspect evaluates with it.
+ * It keeps no state between calls (the parser and the parameter name discoverer are thread-safe and stateless), so
+ * one instance serves every application context.
  */
 final class LockKeyEvaluator {
+
+    static final LockKeyEvaluator SHARED = new LockKeyEvaluator();
 
     // One shared accessor: SpEL reuses the accessor it cached on an expression only when the context offers the same
     // instance, so a new accessor per call would repeat the reflective property lookup on every call.
@@ -37,6 +43,9 @@ final class LockKeyEvaluator {
     private final SpelExpressionParser parser = new SpelExpressionParser();
 
     private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+    private LockKeyEvaluator() {
+    }
 
     /**
      * Parses the expression and checks that every variable it reads is a parameter of the method, that every name
@@ -124,7 +133,8 @@ final class LockKeyEvaluator {
         String key = (value != null) ? value.toString() : null;
         if (key == null || key.isEmpty()) {
             throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
-                    + "' on " + operation.description() + " evaluated to " + ((key == null) ? "null" : "an empty string")
+                    + "' on " + operation.description() + " evaluated to "
+                    + ((key == null) ? "null" : "an empty string")
                     + "; no lock was taken");
         }
         return key;

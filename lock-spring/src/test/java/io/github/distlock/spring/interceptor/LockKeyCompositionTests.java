@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.distlock.spring.WhenLocked;
+import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +42,7 @@ class LockKeyCompositionTests {
 
     private static DistributedLockOperation operationNamed(String name) {
         return new DistributedLockOperation(Object.class.getMethods()[0], "test", name, "", null, Duration.ofSeconds(1),
-                Duration.ZERO, WhenLocked.WAIT, true, -1, false, List.of());
+                Duration.ZERO, WhenLocked.WAIT, true, -1, FencingTokenKind.NONE, false, null, List.of());
     }
 
 }

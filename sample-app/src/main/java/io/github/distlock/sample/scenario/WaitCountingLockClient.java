@@ -2,7 +2,6 @@ package io.github.distlock.sample.scenario;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -52,11 +51,6 @@ final class WaitCountingLockClient implements LockClient {
             this.waitNanos.add(waited);
             this.longestWaitNanos.accumulateAndGet(waited, Math::max);
         }
-    }
-
-    @Override
-    public <T> T callWithLock(LockRequest request, Callable<T> action) throws Exception {
-        return this.delegate.callWithLock(request, action);
     }
 
     @Override
