@@ -4,14 +4,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import io.github.distlock.core.spi.ReleaseCallbacks;
 import io.github.distlock.core.spi.ReleaseSubscription;
 
 import org.jspecify.annotations.Nullable;
@@ -59,14 +56,11 @@ final class PostgresReleaseListener implements AutoCloseable {
     private final long idleGraceNanos;
 
     // Changed only under this object's lock, read without it by the listener thread (wake).
-    private final ConcurrentHashMap<String, Set<Registration>> registrations = new ConcurrentHashMap<>();
+    private final ReleaseCallbacks registrations = new ReleaseCallbacks();
 
     // Guarded by this: the running listener (set by the first waiter, cleared by its thread when it stops or by
-    // close()), how many registrations are open, since when there were none (System.nanoTime), and whether close()
-    // ran.
+    // close()), since when no registration was open (System.nanoTime), and whether close() ran.
     private @Nullable Session session;
-
-    private int waiters;
 
     private long idleSinceNanos;
 
@@ -87,7 +81,7 @@ final class PostgresReleaseListener implements AutoCloseable {
      * @throws IllegalStateException if the channel cannot be listened to now (the engine then falls back to backoff)
      */
     ReleaseSubscription register(String key, Runnable callback) {
-        Registration registration = new Registration(callback);
+        ReleaseSubscription registration;
         synchronized (this) {
             if (this.closed) {
                 throw new IllegalStateException("The release listener of channel " + this.channel + " is closed");
@@ -99,10 +93,9 @@ final class PostgresReleaseListener implements AutoCloseable {
                 throw new IllegalStateException("The release listener of channel " + this.channel
                         + " is reconnecting");
             }
-            this.registrations.computeIfAbsent(key, k -> new CopyOnWriteArraySet<>()).add(registration);
-            this.waiters++;
+            registration = this.registrations.add(key, callback);
         }
-        return () -> unregister(key, registration);
+        return () -> unregister(registration);
     }
 
     /**
@@ -135,15 +128,10 @@ final class PostgresReleaseListener implements AutoCloseable {
         return this.session != null;
     }
 
-    private synchronized void unregister(String key, Registration registration) {
-        if (!registration.open.compareAndSet(true, false)) {
-            return;
-        }
-        this.registrations.computeIfPresent(key, (k, set) -> {
-            set.remove(registration);
-            return set.isEmpty() ? null : set;
-        });
-        if (--this.waiters == 0) {
+    private synchronized void unregister(ReleaseSubscription registration) {
+        int before = this.registrations.registered();
+        registration.close();
+        if (before > 0 && this.registrations.registered() == 0) {
             this.idleSinceNanos = System.nanoTime();
         }
     }
@@ -183,26 +171,16 @@ final class PostgresReleaseListener implements AutoCloseable {
     /** Whether the session must stop: closed, or nobody has waited for the idle grace. Called under the lock. */
     private boolean mustStop(Session session) {
         return this.closed || this.session != session
-                || (this.waiters == 0 && System.nanoTime() - this.idleSinceNanos >= this.idleGraceNanos);
+                || (this.registrations.registered() == 0
+                        && System.nanoTime() - this.idleSinceNanos >= this.idleGraceNanos);
     }
 
     private void wake(String key) {
-        Set<Registration> registered = this.registrations.get(key);
-        if (registered == null) {
-            return;
-        }
-        for (Registration registration : registered) {
-            try {
-                registration.callback.run();
-            }
-            catch (RuntimeException ex) {
-                logger.warn("Release callback for lock '{}' failed", key, ex);
-            }
-        }
+        this.registrations.notifyReleased(key);
     }
 
     private void wakeEveryone() {
-        this.registrations.keySet().forEach(this::wake);
+        this.registrations.notifyEveryone();
     }
 
     private static void giveBack(@Nullable Connection listening) {
@@ -330,20 +308,6 @@ final class PostgresReleaseListener implements AutoCloseable {
                 return;
             }
             wakeEveryone();
-        }
-
-    }
-
-    /** One callback; a distinct object per subscription, so that closing one leaves an equal callback registered. */
-    private static final class Registration {
-
-        private final Runnable callback;
-
-        // Whether the subscription is still open: closing it twice must not count the waiter out twice.
-        private final AtomicBoolean open = new AtomicBoolean(true);
-
-        Registration(Runnable callback) {
-            this.callback = callback;
         }
 
     }

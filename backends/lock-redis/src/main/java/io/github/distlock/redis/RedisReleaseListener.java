@@ -2,13 +2,11 @@ package io.github.distlock.redis;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.github.distlock.core.spi.ReleaseCallbacks;
 import io.github.distlock.core.spi.ReleaseSubscription;
 
 import org.jspecify.annotations.Nullable;
@@ -50,7 +48,7 @@ final class RedisReleaseListener implements AutoCloseable {
 
     private final long deadAfterNanos;
 
-    private final ConcurrentHashMap<String, Set<Runnable>> callbacks = new ConcurrentHashMap<>();
+    private final ReleaseCallbacks callbacks = new ReleaseCallbacks();
 
     // The subscription now running: set by the listener thread while it runs one, read by the heartbeat and close().
     private volatile @Nullable Subscription current;
@@ -70,12 +68,7 @@ final class RedisReleaseListener implements AutoCloseable {
 
     ReleaseSubscription register(String storedKey, Runnable callback) {
         startIfNeeded();
-        Runnable registration = callback::run;
-        this.callbacks.computeIfAbsent(storedKey, k -> new CopyOnWriteArraySet<>()).add(registration);
-        return () -> this.callbacks.computeIfPresent(storedKey, (k, set) -> {
-            set.remove(registration);
-            return set.isEmpty() ? null : set;
-        });
+        return this.callbacks.add(storedKey, callback);
     }
 
     /**
@@ -192,7 +185,7 @@ final class RedisReleaseListener implements AutoCloseable {
     }
 
     private void wakeAll() {
-        this.callbacks.values().forEach(set -> set.forEach(Runnable::run));
+        this.callbacks.notifyEveryone();
     }
 
     /** One subscription on one connection. */
@@ -215,10 +208,7 @@ final class RedisReleaseListener implements AutoCloseable {
 
             @Override
             public void onMessage(String channel, String storedKey) {
-                Set<Runnable> registered = RedisReleaseListener.this.callbacks.get(storedKey);
-                if (registered != null) {
-                    registered.forEach(Runnable::run);
-                }
+                RedisReleaseListener.this.callbacks.notifyReleased(storedKey);
             }
 
             @Override

@@ -1,14 +1,13 @@
 package io.github.distlock.core.inmemory;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
+import io.github.distlock.core.spi.ReleaseCallbacks;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
 
@@ -31,7 +30,7 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
 
     private final ConcurrentHashMap<String, Entry> leases = new ConcurrentHashMap<>();
 
-    private final ConcurrentHashMap<String, Set<Runnable>> releaseCallbacks = new ConcurrentHashMap<>();
+    private final ReleaseCallbacks releaseCallbacks = new ReleaseCallbacks();
 
     private final AtomicLong lastToken = new AtomicLong();
 
@@ -82,13 +81,7 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
 
     @Override
     public ReleaseSubscription subscribeToReleases(String key, Runnable onRelease) {
-        // Wrap so that the same Runnable registered twice gets two independent registrations.
-        Runnable registration = onRelease::run;
-        this.releaseCallbacks.computeIfAbsent(key, k -> new CopyOnWriteArraySet<>()).add(registration);
-        return () -> this.releaseCallbacks.computeIfPresent(key, (k, callbacks) -> {
-            callbacks.remove(registration);
-            return callbacks.isEmpty() ? null : callbacks;
-        });
+        return this.releaseCallbacks.add(key, onRelease);
     }
 
     @Override
@@ -120,10 +113,7 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
     }
 
     private void notifyReleased(String key) {
-        @Nullable Set<Runnable> callbacks = this.releaseCallbacks.get(key);
-        if (callbacks != null) {
-            callbacks.forEach(Runnable::run);
-        }
+        this.releaseCallbacks.notifyReleased(key);
     }
 
     private record Entry(String owner, long token, long expiresAtNanos) {
