@@ -5,6 +5,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Base class of every exception this library throws about a lock. Unchecked, so that callers of annotated
  * methods are not forced to handle lock outcomes they cannot act on.
+ *
+ * @since 0.1.0
  */
 public class DistributedLockException extends RuntimeException {
 

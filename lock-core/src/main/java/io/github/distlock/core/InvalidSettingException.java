@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
  * invalid. It names the setting (the record component) and keeps the value and the reason apart, so that a
  * configuration layer can report its own property name instead: Spring Boot's auto-configuration turns it into a
  * failure that names the {@code distributed-lock.*} property. Each rule is written once, in the record.
+ *
+ * @since 0.1.0
  */
 public class InvalidSettingException extends IllegalArgumentException {
 

@@ -11,6 +11,8 @@ import java.util.OptionalLong;
  * each handle is released once and the lease is returned to the backend when the last handle is released.
  *
  * <p>Implementations are thread-safe.
+ *
+ * @since 0.1.0
  */
 public interface Lease extends AutoCloseable {
 

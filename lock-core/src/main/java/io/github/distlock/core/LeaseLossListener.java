@@ -5,6 +5,8 @@ package io.github.distlock.core;
  * its engine closed). Called at most once per lease, no later than the end of its validity: on the engine's timer or
  * renewal thread, or on the thread that noticed the loss first. Implementations must be fast and must not block: the
  * timer thread also signals the losses of other leases.
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface LeaseLossListener {

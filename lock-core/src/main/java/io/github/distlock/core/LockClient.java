@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
  * wait time. Invalid keys and durations are rejected before any backend call.
  *
  * <p>Implementations are thread-safe.
+ *
+ * @since 0.1.0
  */
 public interface LockClient {
 

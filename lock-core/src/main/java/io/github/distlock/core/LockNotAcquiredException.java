@@ -5,6 +5,8 @@ import java.time.Duration;
 /**
  * Thrown when a lock is held by someone else and was not granted within the wait time (or, for a request without
  * a wait time, at its one attempt). No lease was taken.
+ *
+ * @since 0.1.0
  */
 public class LockNotAcquiredException extends DistributedLockException {
 

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param reentrant whether a thread that already holds this key through the same client gets another handle to
  *     its lease instead of waiting for itself; set it to {@code false} when the lease is released by another
  *     thread (asynchronous work)
+ * @since 0.1.0
  */
 public record LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant) {
 

@@ -4,6 +4,8 @@ package io.github.distlock.core;
  * Thrown when the lock service could not be asked: the backend threw, timed out or is unreachable. The engine
  * fails closed: no lease is held when this is thrown, and a protected method does not run. Its cause is the
  * backend's failure.
+ *
+ * @since 0.1.0
  */
 public class LockUnavailableException extends DistributedLockException {
 

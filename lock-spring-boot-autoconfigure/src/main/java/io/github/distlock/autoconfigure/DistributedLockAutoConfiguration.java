@@ -29,6 +29,8 @@ import org.springframework.context.annotation.Role;
  * {@link LockEngineSettings} beans replace the ones built from the properties. An application that also declares
  * {@link EnableDistributedLock} gets one advisor, not two. Setting {@code distributed-lock.enabled=false} turns all
  * of it off.
+ *
+ * @since 0.1.0
  */
 // After the DataSource auto-configuration, so that the JDBC backend can be detected by the application's DataSource,
 // and after Spring Boot's Redis, whose connection details the Redis backend adapts.

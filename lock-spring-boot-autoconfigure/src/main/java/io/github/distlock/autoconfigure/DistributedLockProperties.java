@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@link JdbcLockProperties}).
  *
  * <p>Mutable while the binder fills it; not meant to be changed afterwards. Not thread-safe.
+ *
+ * @since 0.1.0
  */
 @ConfigurationProperties(DistributedLockProperties.PREFIX)
 public class DistributedLockProperties {

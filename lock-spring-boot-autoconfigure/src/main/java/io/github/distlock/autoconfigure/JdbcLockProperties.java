@@ -16,6 +16,8 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
  * property when a value is invalid.
  *
  * <p>Mutable while the binder fills it; not meant to be changed afterwards. Not thread-safe.
+ *
+ * @since 0.1.0
  */
 @ConfigurationProperties(JdbcLockProperties.PREFIX)
 public class JdbcLockProperties {

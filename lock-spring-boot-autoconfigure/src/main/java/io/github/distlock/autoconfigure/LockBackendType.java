@@ -7,6 +7,8 @@ package io.github.distlock.autoconfigure;
  * applies (its client library is on the classpath, its connection is configured) provides the
  * {@link io.github.distlock.core.spi.LeaseBackend}; {@link #IN_MEMORY} always applies and so comes last. Adding a
  * backend means adding a constant here, ahead of {@link #IN_MEMORY}, and its configuration class.
+ *
+ * @since 0.1.0
  */
 public enum LockBackendType {
 

@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code spring.data.redis.*} into an instance of this class when none of ours is set.
  *
  * <p>Mutable while the binder fills it; not meant to be changed afterwards. Not thread-safe.
+ *
+ * @since 0.1.0
  */
 @ConfigurationProperties(RedisLockProperties.PREFIX)
 public class RedisLockProperties {

@@ -32,6 +32,8 @@ import org.springframework.core.annotation.AliasFor;
  *
  * <p>Every expression and duration is checked when the bean is created, so a typo fails start-up with the method
  * and the expression in the message.
+ *
+ * @since 0.1.0
  */
 @Target({ ElementType.METHOD, ElementType.TYPE, ElementType.ANNOTATION_TYPE })
 @Retention(RetentionPolicy.RUNTIME)

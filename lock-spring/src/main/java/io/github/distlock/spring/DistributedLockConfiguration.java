@@ -17,6 +17,8 @@ import org.springframework.util.function.SingletonSupplier;
  * The infrastructure beans behind {@link EnableDistributedLock}: the operation source, the start-up validator, the
  * interceptor and the advisor. The lock client and settings are looked up lazily, so that a backend's connections
  * are not created while post-processors are being set up.
+ *
+ * @since 0.1.0
  */
 @Configuration(proxyBeanMethods = false)
 @Role(BeanDefinition.ROLE_INFRASTRUCTURE)

@@ -17,6 +17,7 @@ import org.springframework.core.Ordered;
  * @param keyPrefix a prefix put before every lock name, to separate applications or tenants sharing a backend
  * @param advisorOrder the order of the lock advisor; the default runs it outside {@code @Transactional}
  * @param onLeaseLost what happens when a lease was lost while the method ran
+ * @since 0.1.0
  */
 public record DistributedLockSettings(Duration defaultLeaseTime, Duration defaultWaitTime, Duration maxWaitTime,
         String keyPrefix, int advisorOrder, LeaseLostAction onLeaseLost) {

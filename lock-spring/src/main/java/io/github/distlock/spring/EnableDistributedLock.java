@@ -23,6 +23,8 @@ import org.springframework.context.annotation.Import;
  *     }
  * }
  * }</pre>
+ *
+ * @since 0.1.0
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

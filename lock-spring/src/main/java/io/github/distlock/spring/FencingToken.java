@@ -14,6 +14,8 @@ import java.lang.annotation.Target;
  * tokens, a {@code Long} receives {@code null}, an {@code OptionalLong} is empty, and a {@code long} parameter fails
  * the application's start-up; on a bean created after start-up (a lazy one) or behind a proxy built by hand, its
  * calls fail before any lock is taken.
+ *
+ * @since 0.1.0
  */
 @Target(ElementType.PARAMETER)
 @Retention(RetentionPolicy.RUNTIME)

@@ -2,6 +2,8 @@ package io.github.distlock.spring;
 
 /**
  * What happens when the lease of a {@link DistributedLock} method was lost while the method ran.
+ *
+ * @since 0.1.0
  */
 public enum LeaseLostAction {
 

@@ -5,6 +5,8 @@ package io.github.distlock.spring;
  * gave {@code null} or an empty string, or it gave a value whose text does not identify it (an object whose class
  * has no {@code toString()} of its own, an array, a collection or a map). No lock was taken and the method did not
  * run.
+ *
+ * @since 0.1.0
  */
 public class LockKeyEvaluationException extends IllegalArgumentException {
 

@@ -2,6 +2,8 @@ package io.github.distlock.spring;
 
 /**
  * What a {@link DistributedLock} method does when another owner holds its lock.
+ *
+ * @since 0.1.0
  */
 public enum WhenLocked {
 

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * unencoded may be masked only in part.
  *
  * <p>Stateless and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class CredentialMasking {
 

@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * <p>The table and token column must be plain identifiers (optionally {@code schema.table}); the assignment and the
  * condition are SQL written by the developer with {@code ?} parameters — never put user input into them. Immutable
  * and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class FencedUpdate {
 

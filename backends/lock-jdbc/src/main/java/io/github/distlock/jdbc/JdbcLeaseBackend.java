@@ -69,6 +69,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Created with {@link #create(DataSource, JdbcLockOptions)}, which checks the table at once: a missing table,
  * missing rights or a key column that is too short fail there, not at the first lock. Thread-safe.
+ *
+ * @since 0.1.0
  */
 public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits NotifyingJdbcLeaseBackend {
 

@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  * @param releaseNotification whether releases are announced to waiters where the database can (PostgreSQL
  *     {@code LISTEN/NOTIFY} through the PostgreSQL driver), at the cost of one connection held while anyone waits
  *     (and for a second after the last waiter left)
+ * @since 0.1.0
  */
 public record JdbcLockOptions(@Nullable String schema, String tableName, int maxKeyLength, Duration queryTimeout,
         Duration expiredRowRetention, Duration cleanupInterval, int cleanupBatchSize, @Nullable JdbcPlatform platform,

@@ -22,6 +22,8 @@ import javax.sql.DataSource;
  * <p>Creating the schema is for development, tests and embedded databases; production schemas usually come from
  * the application's migration tool, with the same script. Every statement is {@code CREATE ... IF NOT EXISTS}, so
  * running it against an existing schema changes nothing. Stateless and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class JdbcLockSchema {
 

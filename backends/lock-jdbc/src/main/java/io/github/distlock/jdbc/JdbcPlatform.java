@@ -22,6 +22,8 @@ import javax.sql.DataSource;
  * </ul>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public enum JdbcPlatform {
 

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * a cause whose chain would show one is replaced by its masked copy.
  *
  * <p>The engine turns a failure during a lock call into {@code LockUnavailableException}.
+ *
+ * @since 0.1.0
  */
 public class LockTableException extends RuntimeException {
 

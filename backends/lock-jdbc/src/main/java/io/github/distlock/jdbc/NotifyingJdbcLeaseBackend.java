@@ -16,6 +16,8 @@ import io.github.distlock.core.spi.ReleaseSubscription;
  * a second (so that a busy key's waiters, coming and going, share one listener), it ends its {@code LISTEN}, gives
  * the connection back and its thread ends, within about 1.25 s of the last waiter leaving; the next waiter starts it
  * again. {@link #close()} stops it at once. Thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements ReleaseNotifyingBackend {
 

@@ -51,6 +51,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * <p>{@link #create} builds the pools lazily on first use (Sentinel and Cluster clients contact the servers when
  * they are built), so an application can start while Redis is down; {@link #sharing} uses an application's own
  * Jedis client and leaves it open. Thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class RedisConnections implements AutoCloseable {
 

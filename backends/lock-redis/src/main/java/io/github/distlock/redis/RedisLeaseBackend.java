@@ -50,6 +50,8 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <p>Thread-safe. The connections may be created lazily ({@link RedisConnections#create}), so the backend can be
  * created while Redis is down; calls then fail (and the engine fails closed) until Redis answers.
+ *
+ * @since 0.1.0
  */
 public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend {
 

@@ -16,6 +16,7 @@ import io.github.distlock.core.InvalidSettingException;
  * @param replicaAcknowledgementTimeout how long to wait for the replicas
  * @param tokenRetention how long the last fencing token of a released key is kept, so that a lease granted in the
  *     same clock tick still gets a larger token; bounds the memory used by released keys
+ * @since 0.1.0
  */
 public record RedisLockOptions(String keyPrefix, int maxKeyLength, int replicasToAcknowledge,
         Duration replicaAcknowledgementTimeout, Duration tokenRetention) {

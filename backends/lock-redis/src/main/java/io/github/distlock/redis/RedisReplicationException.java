@@ -3,6 +3,8 @@ package io.github.distlock.redis;
 /**
  * Thrown when fewer replicas than required acknowledged an acquire. The lease was released again; the engine
  * reports the attempt as {@code LockUnavailableException}.
+ *
+ * @since 0.1.0
  */
 public class RedisReplicationException extends RuntimeException {
 

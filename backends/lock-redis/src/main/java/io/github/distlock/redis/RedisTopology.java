@@ -10,6 +10,8 @@ import redis.clients.jedis.HostAndPort;
 /**
  * Where the lock service is: one server, a Sentinel-monitored master, or a Cluster. {@link RedisConnections#create}
  * connects to it. Immutable.
+ *
+ * @since 0.1.0
  */
 public sealed interface RedisTopology {
 

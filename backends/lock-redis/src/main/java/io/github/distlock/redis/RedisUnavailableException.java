@@ -10,6 +10,8 @@ import org.jspecify.annotations.Nullable;
  * free; or it refused the command (rejected credentials, missing ACL permissions). The message names the server (its
  * address, never credentials), the operation and the key; the cause is the last failure Jedis reported. The engine
  * reports it as {@code LockUnavailableException}, and nothing ran.
+ *
+ * @since 0.1.0
  */
 public class RedisUnavailableException extends RuntimeException {
 

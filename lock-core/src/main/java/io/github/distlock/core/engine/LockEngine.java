@@ -73,6 +73,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Closing it ends every lease it still holds (their holders are told that the lease was lost, and
  * each is released in the backend once), stops its threads, and refuses later acquires with
  * {@link IllegalStateException}; an acquire that is granted while the engine closes is released and refused too.
+ *
+ * @since 0.1.0
  */
 public final class LockEngine implements LockClient, AutoCloseable {
 

@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  *     whose threads are started on demand and end when idle); a renewal stuck in a slow backend call occupies one
  *     of them and delays no other lease's renewal while others are free. Expiry is detected on a timer of its own
  *     and never waits for these threads
+ * @since 0.1.0
  */
 public record LockEngineSettings(double renewalRatio, double clockDriftFactor, Duration clockDriftMinimum,
         Duration initialBackoff, Duration maxBackoff, int renewalThreads) {

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * notified on release; an expiry is not announced (waiters retry at the holder's remaining time).
  *
  * <p>Thread-safe; every operation is one atomic step on a {@link ConcurrentHashMap} entry.
+ *
+ * @since 0.1.0
  */
 public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend {
 

@@ -11,6 +11,8 @@ import org.jspecify.annotations.Nullable;
  * issues them) or held by another owner (with the holder's remaining lease time when the backend knows it).
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class AcquireResult {
 

@@ -9,6 +9,8 @@ package io.github.distlock.core.spi;
  *
  * <p>The protected resource remembers the highest token it accepted and rejects older ones; that, not the lock,
  * is what stops a holder that paused past its lease.
+ *
+ * @since 0.1.0
  */
 public interface FencingLeaseBackend extends LeaseBackend {
 }

@@ -46,6 +46,8 @@ import java.time.Duration;
  * that the engine discovers with {@code instanceof}.
  *
  * <p>Implementations are thread-safe.
+ *
+ * @since 0.1.0
  */
 public interface LeaseBackend extends AutoCloseable {
 

@@ -8,6 +8,8 @@ package io.github.distlock.core.spi;
  * the service does not announce). The engine therefore also retries no later than the holder's remaining lease
  * time or its backoff cap. A backend must share one underlying subscription among all keys and callers rather than
  * opening one per waiting call, and must invoke callbacks quickly without blocking.
+ *
+ * @since 0.1.0
  */
 public interface ReleaseNotifyingBackend extends LeaseBackend {
 

@@ -56,6 +56,8 @@ import org.springframework.util.StringValueResolver;
  * read and the expression parsed once; {@link #hasOperation} reads annotations only and caches nothing.
  *
  * <p>Thread-safe.
+ *
+ * @since 0.1.0
  */
 public class AnnotationDistributedLockOperationSource implements DistributedLockOperationSource,
         EmbeddedValueResolverAware {

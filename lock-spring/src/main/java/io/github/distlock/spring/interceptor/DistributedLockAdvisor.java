@@ -13,6 +13,8 @@ import org.springframework.core.annotation.AnnotationUtils;
 /**
  * The advisor that applies {@link DistributedLockInterceptor} to methods that have a lock operation. Registered as
  * an infrastructure bean, so Spring's infrastructure auto-proxy creator applies it without an AspectJ weaver.
+ *
+ * @since 0.1.0
  */
 public class DistributedLockAdvisor extends AbstractBeanFactoryPointcutAdvisor {
 

@@ -34,6 +34,8 @@ import org.springframework.util.function.SingletonSupplier;
  * without fencing tokens: the start-up validator checks the operations it saw once the singletons are
  * instantiated, and a call refuses any other such operation. Whether the client issues fencing tokens is asked once
  * and kept, so the check costs a call nothing more than reading that answer. Thread-safe.
+ *
+ * @since 0.1.0
  */
 public abstract class DistributedLockAspectSupport {
 

@@ -14,6 +14,8 @@ import org.springframework.aop.support.AopUtils;
  * The AOP Alliance interceptor that locks {@link io.github.distlock.spring.DistributedLock} methods; the behaviour
  * is in {@link DistributedLockAspectSupport}. Calls on a proxy without a target object are locked as well.
  * Thread-safe.
+ *
+ * @since 0.1.0
  */
 public class DistributedLockInterceptor extends DistributedLockAspectSupport implements MethodInterceptor {
 

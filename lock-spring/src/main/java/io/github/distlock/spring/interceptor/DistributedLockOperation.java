@@ -31,6 +31,7 @@ import org.springframework.expression.Expression;
  *     {@code Optional}, collection or map, or {@code null}; {@code null} for an asynchronous method, whose skipped
  *     calls each get a new completed future
  * @param parameterNames the method's parameter names, or empty when they are not available
+ * @since 0.1.0
  */
 public record DistributedLockOperation(Method method, String description, String name, String keyExpressionText,
         @Nullable Expression keyExpression, Duration leaseTime, Duration waitTime, WhenLocked whenLocked,

@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Finds the lock operation of a method, if it has one. {@link #findOperation} answers are cached by implementations,
  * misses included; {@link #hasOperation} is the cheaper question for matching methods, which stores no misses.
+ *
+ * @since 0.1.0
  */
 public interface DistributedLockOperationSource {
 

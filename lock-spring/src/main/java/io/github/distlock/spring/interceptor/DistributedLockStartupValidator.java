@@ -25,6 +25,8 @@ import org.springframework.util.ClassUtils;
  * method, the parameter and the backend. The lock client is not looked up before then, and not at all when no
  * operation needs it. An operation met later (a bean created lazily) is checked by the interceptor at its first
  * call. Thread-safe.
+ *
+ * @since 0.1.0
  */
 public class DistributedLockStartupValidator implements BeanPostProcessor, SmartInitializingSingleton {
 

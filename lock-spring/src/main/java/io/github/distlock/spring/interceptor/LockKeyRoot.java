@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  * The root object of a key expression: {@code #root.methodName}, {@code #root.args[0]}, {@code #root.target}, or
  * without {@code #root.}, {@code methodName}. Its properties are {@code method}, {@code methodName}, {@code args} and
  * {@code target}; a key that reads any other name from it fails start-up. Read-only.
+ *
+ * @since 0.1.0
  */
 public final class LockKeyRoot {
 
