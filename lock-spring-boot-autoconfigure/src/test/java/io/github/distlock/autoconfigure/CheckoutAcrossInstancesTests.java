@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
 
 import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.spring.DistributedLock;
-import io.github.distlock.testkit.server.RedisServer;
+import io.github.distlock.testservers.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.github.distlock.testkit.server.FreePorts;
-import io.github.distlock.testkit.server.LocalProcess;
+import io.github.distlock.testservers.FreePorts;
+import io.github.distlock.testservers.LocalProcess;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

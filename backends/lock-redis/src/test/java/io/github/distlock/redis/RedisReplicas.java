@@ -2,8 +2,8 @@ package io.github.distlock.redis;
 
 import java.util.UUID;
 
-import io.github.distlock.testkit.server.RedisServer;
-import io.github.distlock.testkit.server.RespConnection;
+import io.github.distlock.testservers.RedisServer;
+import io.github.distlock.testservers.RespConnection;
 
 import static org.awaitility.Awaitility.await;
 

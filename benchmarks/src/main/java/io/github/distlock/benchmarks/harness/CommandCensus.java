@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import io.github.distlock.testkit.server.RespConnection;
+import io.github.distlock.testservers.RespConnection;
 
 /**
  * Tells the commands clients sent from those Lua scripts ran, which {@code INFO commandstats} counts together.

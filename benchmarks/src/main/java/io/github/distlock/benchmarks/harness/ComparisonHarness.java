@@ -27,9 +27,9 @@ import io.github.distlock.benchmarks.harness.ComparisonResult.JdbcScaleResult;
 import io.github.distlock.benchmarks.harness.ComparisonResult.ScaleResult;
 import io.github.distlock.jdbc.JdbcLockOptions;
 import io.github.distlock.jdbc.JdbcLockSchema;
-import io.github.distlock.testkit.server.PostgresServer;
-import io.github.distlock.testkit.server.RedisServer;
-import io.github.distlock.testkit.server.RespConnection;
+import io.github.distlock.testservers.PostgresServer;
+import io.github.distlock.testservers.RedisServer;
+import io.github.distlock.testservers.RespConnection;
 
 import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import io.github.distlock.testkit.server.RespConnection;
+import io.github.distlock.testservers.RespConnection;
 
 /**
  * Counts the commands Redis executed between a {@code CONFIG RESETSTAT} and an {@code INFO commandstats}. Redis
