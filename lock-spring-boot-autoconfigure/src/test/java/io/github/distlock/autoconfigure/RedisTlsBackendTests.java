@@ -18,12 +18,12 @@ import io.github.distlock.core.LockClient;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.testservers.FreePorts;
 import io.github.distlock.testservers.RedisServer;
-import io.github.distlock.testservers.RespConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -111,8 +111,8 @@ class RedisTlsBackendTests {
         assertThat(context).hasNotFailed();
         String key = "order:" + UUID.randomUUID();
         Lease lease = context.getBean(LockClient.class).tryAcquire(LockRequest.of(key, LEASE)).orElseThrow();
-        try (RespConnection plain = redis.connect()) {
-            assertThat(plain.call("EXISTS", "distlock:" + key)).isEqualTo(1L);
+        try (Jedis plain = redis.connect()) {
+            assertThat(plain.exists("distlock:" + key)).isTrue();
         }
         lease.release();
     }
