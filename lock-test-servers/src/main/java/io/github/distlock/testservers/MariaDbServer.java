@@ -1,7 +1,6 @@
 package io.github.distlock.testservers;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -10,8 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import org.jspecify.annotations.Nullable;
 
 /**
  * A real MariaDB server for one test class: a fresh data directory ({@code mariadb-install-db}, with grant tables,
@@ -25,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not thread-safe: one test class drives it.
  */
-public final class MariaDbServer implements AutoCloseable {
+public final class MariaDbServer extends DatabaseServer {
 
     /** The administrative user; its password is empty. */
     public static final String ROOT_USER = "root";
@@ -36,16 +33,9 @@ public final class MariaDbServer implements AutoCloseable {
 
     private final Path server;
 
-    private final Path directory;
-
-    private final int port;
-
-    private @Nullable LocalProcess process;
-
-    private MariaDbServer(Path server, Path directory, int port) {
+    private MariaDbServer(Path server, Path directory) {
+        super("MariaDB", directory, STARTUP_TIMEOUT, "TERM", SHUTDOWN_GRACE);
         this.server = server;
-        this.directory = directory;
-        this.port = port;
     }
 
     /**
@@ -56,15 +46,8 @@ public final class MariaDbServer implements AutoCloseable {
     public static MariaDbServer start() {
         Path server = executable("mariadbd", List.of("/usr/sbin/mariadbd", "/usr/libexec/mariadbd"));
         Path installDb = executable("mariadb-install-db", List.of("/usr/bin/mariadb-install-db"));
-        Path directory;
-        try {
-            directory = Files.createTempDirectory("distlock-mariadb-");
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        try {
-            MariaDbServer started = new MariaDbServer(server, directory, FreePorts.next());
+        return startIn("distlock-mariadb-", directory -> {
+            MariaDbServer started = new MariaDbServer(server, directory);
             List<String> install = new ArrayList<>(List.of(installDb.toString(), "--no-defaults",
                     "--datadir=" + started.dataDirectory(), "--auth-root-authentication-method=normal",
                     "--skip-test-db"));
@@ -72,13 +55,8 @@ public final class MariaDbServer implements AutoCloseable {
                 install.add("--user=root");
             }
             LocalProcess.run(install, directory, "install-db.log", STARTUP_TIMEOUT);
-            started.launch();
             return started;
-        }
-        catch (RuntimeException ex) {
-            LocalProcess.deleteRecursively(directory);
-            throw ex;
-        }
+        });
     }
 
     /**
@@ -86,108 +64,29 @@ public final class MariaDbServer implements AutoCloseable {
      * @param database the database; {@code ""} for none
      * @return the URL
      */
-    public String jdbcUrl(String database) {
-        return "jdbc:mariadb://127.0.0.1:" + this.port + "/" + database;
-    }
-
-    /**
-     * Returns the port.
-     * @return the port
-     */
-    public int port() {
-        return this.port;
-    }
-
-    /**
-     * Returns the PID of the server.
-     * @return the PID
-     */
-    public long pid() {
-        return running().pid();
-    }
-
-    /**
-     * Kills the server with SIGKILL, as a crash.
-     */
-    public void kill() {
-        if (this.process != null) {
-            this.process.kill();
-            this.process = null;
-        }
-    }
-
-    /**
-     * Starts the server again on the same port and data directory (after {@link #kill()} InnoDB recovers).
-     */
-    public void restart() {
-        if (this.process != null) {
-            this.process.stop("TERM", SHUTDOWN_GRACE);
-            this.process = null;
-        }
-        launch();
-    }
-
-    /**
-     * Shuts the server down and deletes its directory.
-     */
     @Override
-    public void close() {
-        if (this.process != null) {
-            this.process.stop("TERM", SHUTDOWN_GRACE);
-            this.process = null;
-        }
-        LocalProcess.deleteRecursively(this.directory);
+    public String jdbcUrl(String database) {
+        return "jdbc:mariadb://127.0.0.1:" + port() + "/" + database;
     }
 
-    private Path dataDirectory() {
-        return this.directory.resolve("data");
-    }
-
-    private LocalProcess running() {
-        if (this.process == null) {
-            throw new IllegalStateException("MariaDB on port " + this.port + " is not running");
-        }
-        return this.process;
-    }
-
-    private void launch() {
+    @Override
+    List<String> serverCommand() {
         List<String> command = new ArrayList<>(List.of(this.server.toString(), "--no-defaults",
-                "--datadir=" + dataDirectory(), "--port=" + this.port, "--bind-address=127.0.0.1",
-                "--socket=" + this.directory.resolve("mariadb.sock"),
-                "--pid-file=" + this.directory.resolve("mariadb.pid"),
+                "--datadir=" + dataDirectory(), "--port=" + port(), "--bind-address=127.0.0.1",
+                "--socket=" + directory().resolve("mariadb.sock"), "--pid-file=" + directory().resolve("mariadb.pid"),
                 "--skip-log-bin", "--skip-name-resolve", "--character-set-server=utf8mb4",
                 "--innodb-flush-log-at-trx-commit=2", "--innodb-buffer-pool-size=64M", "--max-connections=200"));
         if (ServerUser.isRoot()) {
             command.add("--user=root");
         }
-        LocalProcess started = LocalProcess.start(command, this.directory, "mariadb-" + this.port + ".log");
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            if (!started.isAlive()) {
-                throw new IllegalStateException("MariaDB on port " + this.port + " exited at start:\n"
-                        + started.logTail());
-            }
-            if (answersHandshake()) {
-                this.process = started;
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
-        }
-        started.kill();
-        throw new IllegalStateException("MariaDB on port " + this.port + " did not answer within " + STARTUP_TIMEOUT
-                + ":\n" + started.logTail());
+        return command;
     }
 
     /** The server opens its port when it is ready and greets every connection with a handshake packet. */
-    private boolean answersHandshake() {
+    @Override
+    boolean answers() {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", this.port), 1000);
+            socket.connect(new InetSocketAddress("127.0.0.1", port()), 1000);
             socket.setSoTimeout(1000);
             return socket.getInputStream().read() >= 0;
         }

@@ -76,7 +76,7 @@ public final class RedisClusterGroup implements AutoCloseable {
             if (this.nodes.stream().allMatch(RedisClusterGroup::isOk)) {
                 return;
             }
-            RedisSentinelGroup.sleepBriefly();
+            Pause.of(Pause.POLL);
         }
         throw new IllegalStateException("Redis Cluster did not reach cluster_state:ok");
     }

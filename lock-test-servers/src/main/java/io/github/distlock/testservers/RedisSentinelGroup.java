@@ -160,19 +160,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
             if (allSee) {
                 return;
             }
-            sleepBriefly();
+            Pause.of(Pause.POLL);
         }
         throw new IllegalStateException("Sentinels did not discover the replica within " + RedisServer.STARTUP_TIMEOUT);
-    }
-
-    static void sleepBriefly() {
-        try {
-            Thread.sleep(50);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
     }
 
 }

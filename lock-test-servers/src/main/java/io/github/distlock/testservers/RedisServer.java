@@ -224,13 +224,7 @@ public final class RedisServer implements AutoCloseable {
             catch (RuntimeException ex) {
                 last = ex;
             }
-            try {
-                Thread.sleep(20);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
+            Pause.of(Duration.ofMillis(20));
         }
         process.kill();
         throw new IllegalStateException(what + " on port " + port + " did not answer within " + STARTUP_TIMEOUT
