@@ -126,6 +126,11 @@ public abstract sealed class DatabaseServer implements AutoCloseable permits Pos
         return this.directory;
     }
 
+    /** How long the start may take; set-up commands (initdb, install-db) get as long. */
+    final Duration startupTimeout() {
+        return this.startupTimeout;
+    }
+
     final Path dataDirectory() {
         return this.directory.resolve("data");
     }

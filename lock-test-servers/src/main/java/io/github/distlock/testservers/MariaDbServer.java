@@ -27,14 +27,10 @@ public final class MariaDbServer extends DatabaseServer {
     /** The administrative user; its password is empty. */
     public static final String ROOT_USER = "root";
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
-
-    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(15);
-
     private final Path server;
 
     private MariaDbServer(Path server, Path directory) {
-        super("MariaDB", directory, STARTUP_TIMEOUT, "TERM", SHUTDOWN_GRACE);
+        super("MariaDB", directory, Duration.ofSeconds(60), "TERM", Duration.ofSeconds(15));
         this.server = server;
     }
 
@@ -54,7 +50,7 @@ public final class MariaDbServer extends DatabaseServer {
             if (ServerUser.isRoot()) {
                 install.add("--user=root");
             }
-            LocalProcess.run(install, directory, "install-db.log", STARTUP_TIMEOUT);
+            LocalProcess.run(install, directory, "install-db.log", started.startupTimeout());
             return started;
         });
     }

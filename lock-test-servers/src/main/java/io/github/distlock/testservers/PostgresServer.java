@@ -30,15 +30,11 @@ public final class PostgresServer extends DatabaseServer {
 
     private static final String OS_USER = "postgres";
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
-
-    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-
     private final Path binaries;
 
     private PostgresServer(Path binaries, Path directory) {
         // SIGINT is PostgreSQL's fast shutdown: open sessions are ended.
-        super("PostgreSQL", directory, STARTUP_TIMEOUT, "INT", SHUTDOWN_GRACE);
+        super("PostgreSQL", directory, Duration.ofSeconds(30), "INT", Duration.ofSeconds(10));
         this.binaries = binaries;
     }
 
@@ -75,7 +71,7 @@ public final class PostgresServer extends DatabaseServer {
             ServerUser.hand(directory, OS_USER);
             LocalProcess.run(ServerUser.as(OS_USER, List.of(binaries.resolve("initdb").toString(), "-D",
                     server.dataDirectory().toString(), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C",
-                    "--no-sync")), directory, "initdb.log", STARTUP_TIMEOUT);
+                    "--no-sync")), directory, "initdb.log", server.startupTimeout());
             if (requirePasswords) {
                 server.requirePasswords();
             }
@@ -128,8 +124,8 @@ public final class PostgresServer extends DatabaseServer {
 
     @Override
     boolean answers() {
-        return exitsWithZero(List.of(this.binaries.resolve("pg_isready").toString(), "-q", "-h", "127.0.0.1", "-p",
-                Integer.toString(port()), "-U", SUPERUSER));
+        return LocalProcess.exitsWithZero(List.of(this.binaries.resolve("pg_isready").toString(), "-q", "-h",
+                "127.0.0.1", "-p", Integer.toString(port()), "-U", SUPERUSER));
     }
 
     // Right after a kill, the old backends may still hold the shared memory for a moment: the next start succeeds.
@@ -152,22 +148,6 @@ public final class PostgresServer extends DatabaseServer {
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
-        }
-    }
-
-    private static boolean exitsWithZero(List<String> command) {
-        try {
-            Process check = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-            return check.waitFor() == 0;
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
         }
     }
 

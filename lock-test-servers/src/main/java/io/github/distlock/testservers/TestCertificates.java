@@ -183,7 +183,8 @@ public final class TestCertificates {
      */
     public SSLContext clientContext() {
         try {
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            TrustManagerFactory trustManagers = TrustManagerFactory
+                .getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustManagers.init(trustStore());
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trustManagers.getTrustManagers(), null);
