@@ -180,7 +180,8 @@ public final class ComparisonHarness {
     }
 
     private void scale(RedisServer redis, ContenderProcess distlock, ComparisonResult result) {
-        this.progress.accept("scale: " + this.settings.scaleKeys() + " distinct keys with " + distlock.contender().id());
+        this.progress.accept("scale: " + this.settings.scaleKeys() + " distinct keys with "
+                + distlock.contender().id());
         try (Jedis connection = redis.connect()) {
             connection.flushAll();
             pause(Duration.ofSeconds(1));

@@ -141,7 +141,8 @@ final class ContenderProcess implements AutoCloseable {
     }
 
     private IllegalStateException failure(String message) {
-        return new IllegalStateException("Contender " + this.contender.id() + " " + message + " (log: " + this.log + ")");
+        return new IllegalStateException("Contender " + this.contender.id() + " " + message + " (log: " + this.log
+                + ")");
     }
 
     @Override
