@@ -15,7 +15,6 @@ fi
 command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 || missing+=(curl)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The sample's page is tested in a real headless Chromium, driven through Debian's chromedriver (never downloaded).
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)

@@ -38,6 +38,8 @@ class HarnessSmokeTests {
                     .isNotNull();
                 assertThat(result.census(Scenario.CONTENDED, contender)).as("census of %s", contender.id())
                     .isNotNull();
+                assertThat(result.census(Scenario.ONE_THREAD, contender).sentByClients())
+                    .as("commands the census saw %s send", contender.id()).isNotEmpty();
                 assertThat(result.passes(Scenario.ONE_THREAD, contender).get(0).commandTotal())
                     .as("Redis commands counted for %s", contender.id()).isPositive();
             }

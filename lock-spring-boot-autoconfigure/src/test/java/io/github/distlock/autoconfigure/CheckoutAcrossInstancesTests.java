@@ -15,7 +15,8 @@ import java.util.function.BooleanSupplier;
 
 import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.spring.DistributedLock;
-import io.github.distlock.testkit.server.RedisServer;
+import io.github.distlock.testservers.ChildJvm;
+import io.github.distlock.testservers.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,10 +117,8 @@ class CheckoutAcrossInstancesTests {
     }
 
     private static Process startOtherJvm(String run, boolean locked, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return new ProcessBuilder(java, "-cp", classpath, OtherInstance.class.getName(),
-                Integer.toString(redis.port()), run, Boolean.toString(locked))
+        return new ProcessBuilder(ChildJvm.command(List.of(), OtherInstance.class,
+                List.of(Integer.toString(redis.port()), run, Boolean.toString(locked))))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

@@ -23,7 +23,7 @@ import io.github.distlock.jdbc.JdbcLockOptions;
 import io.github.distlock.jdbc.JdbcPlatform;
 import io.github.distlock.jdbc.LockTableException;
 import io.github.distlock.spring.DistributedLock;
-import io.github.distlock.testkit.server.PostgresServer;
+import io.github.distlock.testservers.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;

@@ -36,6 +36,8 @@ class LayeringRulesTests {
         assertThat(mainClasses.contain(DistributedLockAutoConfiguration.class)).isTrue();
         assertThat(mainClasses.contain(io.github.distlock.redis.RedisLeaseBackend.class)).isTrue();
         assertThat(mainClasses.contain(io.github.distlock.jdbc.JdbcLeaseBackend.class)).isTrue();
+        assertThat(mainClasses.contain(io.github.distlock.testkit.LeaseBackendContractTests.class)).isTrue();
+        assertThat(mainClasses.contain(io.github.distlock.testservers.RedisServer.class)).isTrue();
         assertThat(mainClasses.contain(LayeringRulesTests.class)).isFalse();
     }
 
@@ -116,6 +118,18 @@ class LayeringRulesTests {
             .should()
             .dependOnClassesThat()
             .resideInAPackage("io.github.distlock.testkit..")
+            .check(mainClasses);
+    }
+
+    // The published kit included: it must not lean on the unpublished servers. (The benchmarks, not published and
+    // not on this classpath, start their servers with it.)
+    @Test
+    void testServersAreNotUsedByMainCode() {
+        noClasses().that()
+            .resideOutsideOfPackage("io.github.distlock.testservers..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.github.distlock.testservers..")
             .check(mainClasses);
     }
 

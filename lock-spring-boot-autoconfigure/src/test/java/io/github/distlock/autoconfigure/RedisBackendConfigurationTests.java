@@ -20,11 +20,10 @@ import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisLeaseBackend;
 import io.github.distlock.redis.RedisLockOptions;
 import io.github.distlock.redis.RedisTopology;
-import io.github.distlock.testkit.server.FreePorts;
-import io.github.distlock.testkit.server.RedisClusterGroup;
-import io.github.distlock.testkit.server.RedisSentinelGroup;
-import io.github.distlock.testkit.server.RedisServer;
-import io.github.distlock.testkit.server.RespConnection;
+import io.github.distlock.testservers.FreePorts;
+import io.github.distlock.testservers.RedisClusterGroup;
+import io.github.distlock.testservers.RedisSentinelGroup;
+import io.github.distlock.testservers.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -158,9 +159,9 @@ class RedisBackendConfigurationTests {
             .run(context -> {
                 LockClient client = context.getBean(LockClient.class);
                 String key = randomKey();
-                try (RespConnection admin = redis.connect()) {
-                    admin.call("HSET", "distlock:" + key, "owner", "another-instance", "token", "1");
-                    admin.call("PEXPIRE", "distlock:" + key, "20000");
+                try (Jedis admin = redis.connect()) {
+                    admin.hset("distlock:" + key, Map.of("owner", "another-instance", "token", "1"));
+                    admin.pexpire("distlock:" + key, 20000);
                 }
                 ExecutorService threads = Executors.newCachedThreadPool();
                 try {
@@ -206,9 +207,9 @@ class RedisBackendConfigurationTests {
     }
 
     private static long releaseSubscribers() {
-        try (RespConnection admin = redis.connect()) {
-            List<?> reply = (List<?>) admin.call("PUBSUB", "NUMSUB", RedisLockOptions.defaults().releaseChannel());
-            return (Long) reply.get(1);
+        String channel = RedisLockOptions.defaults().releaseChannel();
+        try (Jedis admin = redis.connect()) {
+            return admin.pubsubNumSub(channel).getOrDefault(channel, 0L);
         }
     }
 
@@ -476,21 +477,21 @@ class RedisBackendConfigurationTests {
         assertThat(context).hasNotFailed();
         String key = randomKey();
         Lease lease = context.getBean(LockClient.class).tryAcquire(LockRequest.of(key, LEASE)).orElseThrow();
-        try (RespConnection connection = server.connect()) {
+        try (Jedis connection = server.connect()) {
             authenticateIfNeeded(connection);
-            connection.call("SELECT", Integer.toString(database));
-            assertThat(connection.call("EXISTS", keyPrefix + key)).isEqualTo(1L);
+            connection.select(database);
+            assertThat(connection.exists(keyPrefix + key)).isTrue();
             lease.release();
-            assertThat(connection.call("HEXISTS", keyPrefix + key, "owner")).isEqualTo(0L);
+            assertThat(connection.hexists(keyPrefix + key, "owner")).isFalse();
         }
     }
 
-    private static void authenticateIfNeeded(RespConnection connection) {
+    private static void authenticateIfNeeded(Jedis connection) {
         try {
-            connection.call("PING");
+            connection.ping();
         }
-        catch (RespConnection.RespError ex) {
-            connection.call("AUTH", "locker", "s3cret");
+        catch (JedisDataException ex) {
+            connection.auth("locker", "s3cret");
         }
     }
 

@@ -1,7 +1,7 @@
 package io.github.distlock.autoconfigure;
 
-import io.github.distlock.testkit.server.FreePorts;
-import io.github.distlock.testkit.server.RedisServer;
+import io.github.distlock.testservers.FreePorts;
+import io.github.distlock.testservers.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

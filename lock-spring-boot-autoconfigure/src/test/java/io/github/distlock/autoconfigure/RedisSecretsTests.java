@@ -10,8 +10,8 @@ import java.util.UUID;
 
 import io.github.distlock.core.LockClient;
 import io.github.distlock.core.LockRequest;
-import io.github.distlock.testkit.server.FreePorts;
-import io.github.distlock.testkit.server.RedisServer;
+import io.github.distlock.testservers.FreePorts;
+import io.github.distlock.testservers.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -21,6 +21,7 @@ import io.github.distlock.core.LockNotAcquiredException;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.core.engine.LockEngine;
+import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 import io.github.distlock.spring.LockedServices.CardPayments;
 import io.github.distlock.spring.LockedServices.Checkout;
 import io.github.distlock.spring.LockedServices.NightlyBatch;
@@ -30,6 +31,7 @@ import io.github.distlock.spring.LockedServices.Payments;
 import io.github.distlock.spring.LockedServices.RemoteLedger;
 import io.github.distlock.spring.LockedServices.Voucher;
 import io.github.distlock.spring.interceptor.DistributedLockInterceptor;
+import io.github.distlock.testkit.RecordingLeaseBackend;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -320,8 +322,8 @@ class DistributedLockAnnotationTests {
         void reentersALockItsThreadAlreadyHolds() {
             Checkout checkout = context.getBean(Checkout.class);
             assertThat(checkout.checkout(new Order("5", 1))).isEqualTo("order:5");
-            assertThat(backend.acquiredKeys).containsExactly("order:5");
-            assertThat(backend.delegate.storedEntryCount()).isZero();
+            assertThat(backend.grantedKeys()).containsExactly("order:5");
+            assertThat(((InMemoryLeaseBackend) backend.delegate()).storedEntryCount()).isZero();
         }
 
         @Test
@@ -343,7 +345,7 @@ class DistributedLockAnnotationTests {
         void callingItselfIsNotLockedAgainBecauseSelfInvocationBypassesTheProxy() {
             // The inner call uses the outer lease's context: no lock is taken for "order:1-inner".
             assertThat(orders.callsSelf("1")).isEqualTo("order:1");
-            assertThat(backend.acquiredKeys).containsExactly("order:1");
+            assertThat(backend.grantedKeys()).containsExactly("order:1");
         }
 
     }
@@ -374,7 +376,7 @@ class DistributedLockAnnotationTests {
                 .orElse("unlocked"));
             RemoteLedger ledger = (RemoteLedger) factory.getProxy();
             assertThat(ledger.post("e1")).isEqualTo("ledger:e1");
-            assertThat(backend.acquiredKeys).containsExactly("ledger:e1");
+            assertThat(backend.grantedKeys()).containsExactly("ledger:e1");
             try (Lease next = holdElsewhere("ledger:e1")) {
                 assertThat(next.isHeld()).isTrue();
             }
@@ -420,7 +422,7 @@ class DistributedLockAnnotationTests {
 
         @Test
         void failsClosedWithoutRunningTheMethod() {
-            backend.unreachable = true;
+            backend.unreachable(true);
             assertThatThrownBy(() -> orders.charge(new Order("1", 1))).isInstanceOf(LockUnavailableException.class)
                 .hasMessageContaining("recording-in-memory")
                 .isInstanceOf(DistributedLockException.class);
@@ -429,7 +431,7 @@ class DistributedLockAnnotationTests {
 
         @Test
         void failureNamesTheMethodAndTheKeyAndSaysTheMethodDidNotRun() {
-            backend.unreachable = true;
+            backend.unreachable(true);
             assertThatThrownBy(() -> orders.charge(new Order("1", 1))).isInstanceOf(LockUnavailableException.class)
                 .hasMessageContaining("OrderService.charge(Order)")
                 .hasMessageContaining("'order:1'")
@@ -443,9 +445,9 @@ class DistributedLockAnnotationTests {
 
         @Test
         void recoversWhenTheBackendAnswersAgain() {
-            backend.unreachable = true;
+            backend.unreachable(true);
             assertThatThrownBy(() -> orders.charge(new Order("1", 1))).isInstanceOf(LockUnavailableException.class);
-            backend.unreachable = false;
+            backend.unreachable(false);
             assertThat(orders.charge(new Order("1", 1))).isEqualTo("order:1");
         }
 
@@ -460,7 +462,7 @@ class DistributedLockAnnotationTests {
 
     private void assertNothingRanOrLocked() {
         assertThat(this.orders.runs()).hasValue(0);
-        assertThat(this.backend.acquiredKeys).isEmpty();
+        assertThat(this.backend.grantedKeys()).isEmpty();
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -469,7 +471,7 @@ class DistributedLockAnnotationTests {
 
         @Bean
         RecordingLeaseBackend recordingLeaseBackend() {
-            return new RecordingLeaseBackend();
+            return RecordingLeaseBackend.inMemory();
         }
 
         @Bean(destroyMethod = "close")

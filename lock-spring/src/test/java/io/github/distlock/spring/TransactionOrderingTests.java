@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 
 import io.github.distlock.core.engine.LockEngine;
+import io.github.distlock.testkit.RecordingLeaseBackend;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -143,11 +144,10 @@ class TransactionOrderingTests {
 
         @Bean
         RecordingLeaseBackend recordingLeaseBackend(Events events, DataSource dataSource) {
-            RecordingLeaseBackend backend = new RecordingLeaseBackend(events.list);
             // What another node would see at the moment the lock is handed over: a connection of its own, not the
             // one bound to this thread's transaction.
-            backend.releaseEvent.set(() -> "release (committed orders visible: " + countOnNewConnection(dataSource) + ")");
-            return backend;
+            return RecordingLeaseBackend.inMemory().recordEventsIn(events.list)
+                .describeReleasesWith(() -> "release (committed orders visible: " + countOnNewConnection(dataSource) + ")");
         }
 
         @Bean(destroyMethod = "close")

@@ -233,7 +233,8 @@ public abstract class LeaseBackendContractTests {
 
     /**
      * Runs eight threads that each try to enter a critical section on one key two hundred times through a
-     * {@link LockEngine}, alternating single attempts and waiting acquires. Inside, each detects overlap with an "inside" flag and increments a counter non-atomically.
+     * {@link LockEngine}, alternating single attempts and waiting acquires. Inside, each detects overlap with an
+     * "inside" flag and increments a counter non-atomically.
      * @param key the contended key
      * @param insideTheLock extra work done inside each critical section, with its lease
      * @return what the threads observed

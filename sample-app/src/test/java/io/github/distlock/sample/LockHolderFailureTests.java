@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.github.distlock.sample.LockService.TestServers;
-import io.github.distlock.testkit.server.FreePorts;
-import io.github.distlock.testkit.server.RedisServer;
+import io.github.distlock.testservers.FreePorts;
+import io.github.distlock.testservers.RedisServer;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,7 +2,7 @@ package io.github.distlock.sample;
 
 import java.util.Map;
 
-import io.github.distlock.testkit.server.RedisServer;
+import io.github.distlock.testservers.RedisServer;
 
 /**
  * The lock services the sample's multi-instance tests run on, and the properties that point an instance at each.

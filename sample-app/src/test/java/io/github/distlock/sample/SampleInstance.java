@@ -16,8 +16,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.github.distlock.testkit.server.FreePorts;
-import io.github.distlock.testkit.server.LocalProcess;
+import io.github.distlock.testservers.ChildJvm;
+import io.github.distlock.testservers.FreePorts;
+import io.github.distlock.testservers.LocalProcess;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -57,21 +58,19 @@ final class SampleInstance implements AutoCloseable {
      */
     static SampleInstance start(String name, Path directory, Map<String, String> properties) {
         int port = FreePorts.next();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java,
-                // Quick start-up over peak speed: these JVMs live for seconds.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Xss512k",
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                SampleApplication.class.getName(), "--server.port=" + port, "--server.address=127.0.0.1",
+        List<String> arguments = new ArrayList<>(List.of("--server.port=" + port, "--server.address=127.0.0.1",
                 "--sample.instance-name=" + name));
-        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
         try {
             Files.createDirectories(directory);
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        return new SampleInstance(name, port, LocalProcess.start(command, directory, name + ".log"));
+        // Quick start-up over peak speed: these JVMs live for seconds.
+        List<String> jvmOptions = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Xss512k");
+        return new SampleInstance(name, port,
+                ChildJvm.start(jvmOptions, SampleApplication.class, arguments, directory, name + ".log"));
     }
 
     /**

@@ -6,11 +6,11 @@ import java.util.Map;
 import io.github.distlock.sample.scenario.ScenarioReport;
 import io.github.distlock.sample.scenario.ScenarioRequest;
 import io.github.distlock.sample.scenario.ScenarioRunner;
-import io.github.distlock.testkit.server.RedisServer;
-import io.github.distlock.testkit.server.RespConnection;
+import io.github.distlock.testservers.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -58,8 +58,8 @@ class SimulatedServersTests {
     }
 
     private static int connectedClients() {
-        try (RespConnection connection = redis.connect()) {
-            String clients = String.valueOf(connection.call("CLIENT", "LIST"));
+        try (Jedis connection = redis.connect()) {
+            String clients = connection.clientList();
             return (int) clients.lines().filter(line -> line.contains("addr=")).count();
         }
     }

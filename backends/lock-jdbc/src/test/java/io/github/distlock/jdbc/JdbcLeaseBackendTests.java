@@ -22,7 +22,7 @@ import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.engine.LockEngineSettings;
 import io.github.distlock.core.spi.AcquireResult;
-import io.github.distlock.testkit.server.PostgresServer;
+import io.github.distlock.testservers.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;

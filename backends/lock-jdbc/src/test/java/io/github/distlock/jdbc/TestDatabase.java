@@ -13,8 +13,8 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.distlock.testkit.server.MariaDbServer;
-import io.github.distlock.testkit.server.PostgresServer;
+import io.github.distlock.testservers.MariaDbServer;
+import io.github.distlock.testservers.PostgresServer;
 
 /**
  * A database for one test class on one platform: a real server started for it (PostgreSQL, MariaDB) or an

@@ -3,6 +3,7 @@ package io.github.distlock.redis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -16,13 +17,13 @@ import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.core.engine.LockEngine;
-import io.github.distlock.testkit.server.RedisServer;
-import io.github.distlock.testkit.server.RespConnection;
-import io.github.distlock.testkit.server.TcpProxy;
+import io.github.distlock.testservers.RedisServer;
+import io.github.distlock.testservers.TcpProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -89,9 +90,9 @@ class RedisConnectionFaultTests {
         for (int t = 0; t < 4; t++) {
             // Release announcements as fast as Redis takes them, so that a subscription always has messages to read.
             publishers.add(this.threads.submit(() -> {
-                try (RespConnection publisher = this.server.connect()) {
+                try (Jedis publisher = this.server.connect()) {
                     while (!stop.get()) {
-                        publisher.call("PUBLISH", RedisLockOptions.defaults().releaseChannel(), "distlock:other");
+                        publisher.publish(RedisLockOptions.defaults().releaseChannel(), "distlock:other");
                     }
                 }
                 return null;
@@ -115,10 +116,10 @@ class RedisConnectionFaultTests {
             assertThat(shared.get(key)).as("reply to GET %s", key).isEqualTo(value);
         }
         RedisLeaseBackend backend = closedAfterwards(new RedisLeaseBackend(shared));
-        try (RespConnection admin = this.server.connect()) {
+        try (Jedis admin = this.server.connect()) {
             for (int i = 0; i < 500; i++) {
                 String key = "owned-" + i;
-                admin.call("HSET", backend.storedKey(key), "owner", "another-owner", "token", "1");
+                admin.hset(backend.storedKey(key), Map.of("owner", "another-owner", "token", "1"));
                 assertThat(backend.tryAcquire(key, "me-" + i, Duration.ofSeconds(5)).isGranted())
                     .as("granted while another owner is stored for %s", key).isFalse();
             }
@@ -268,8 +269,8 @@ class RedisConnectionFaultTests {
     }
 
     private int subscriberPort() {
-        try (RespConnection admin = this.server.connect()) {
-            for (String client : String.valueOf(admin.call("CLIENT", "LIST")).split("\n")) {
+        try (Jedis admin = this.server.connect()) {
+            for (String client : admin.clientList().split("\n")) {
                 if (client.contains(" cmd=subscribe") || client.contains(" sub=1 ")) {
                     String address = client.replaceAll(".*\\baddr=(\\S+).*", "$1");
                     return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1).trim());
@@ -280,9 +281,9 @@ class RedisConnectionFaultTests {
     }
 
     private long subscribers() {
-        try (RespConnection admin = this.server.connect()) {
-            List<?> reply = (List<?>) admin.call("PUBSUB", "NUMSUB", RedisLockOptions.defaults().releaseChannel());
-            return (Long) reply.get(1);
+        String channel = RedisLockOptions.defaults().releaseChannel();
+        try (Jedis admin = this.server.connect()) {
+            return admin.pubsubNumSub(channel).getOrDefault(channel, 0L);
         }
     }
 

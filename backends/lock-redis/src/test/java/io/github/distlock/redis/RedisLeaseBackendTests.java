@@ -19,11 +19,11 @@ import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.engine.LockEngineSettings;
-import io.github.distlock.testkit.server.RedisServer;
-import io.github.distlock.testkit.server.RespConnection;
+import io.github.distlock.testservers.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -129,8 +129,8 @@ class RedisLeaseBackendTests {
         RedisLeaseBackend backend = backend(RedisLockOptions.defaults());
         String key = uniqueKey();
         assertThat(backend.tryAcquire(key, "a", Duration.ofSeconds(5)).isGranted()).isTrue();
-        try (RespConnection admin = this.server.connect()) {
-            admin.call("SCRIPT", "FLUSH");
+        try (Jedis admin = this.server.connect()) {
+            admin.scriptFlush();
         }
         assertThat(backend.renewIfOwner(key, "a", Duration.ofSeconds(5))).isTrue();
         assertThat(backend.releaseIfOwner(key, "a")).isTrue();
@@ -252,14 +252,14 @@ class RedisLeaseBackendTests {
     }
 
     private long databaseSize() {
-        try (RespConnection admin = this.server.connect()) {
-            return (Long) admin.call("DBSIZE");
+        try (Jedis admin = this.server.connect()) {
+            return admin.dbSize();
         }
     }
 
     private void resetCommandStats() {
-        try (RespConnection admin = this.server.connect()) {
-            admin.call("CONFIG", "RESETSTAT");
+        try (Jedis admin = this.server.connect()) {
+            admin.configResetStat();
         }
     }
 

@@ -2,8 +2,8 @@ package io.github.distlock.redis;
 
 import java.util.UUID;
 
-import io.github.distlock.testkit.server.RedisServer;
-import io.github.distlock.testkit.server.RespConnection;
+import io.github.distlock.testservers.RedisServer;
+import redis.clients.jedis.Jedis;
 
 import static org.awaitility.Awaitility.await;
 
@@ -21,9 +21,9 @@ final class RedisReplicas {
      */
     static void awaitInSync(RedisServer master, int replicas) {
         await().atMost(RedisTestClients.EVENTUALLY).ignoreExceptions().until(() -> {
-            try (RespConnection admin = master.connect()) {
-                admin.call("SET", "replica-sync-probe", UUID.randomUUID().toString());
-                return (Long) admin.call("WAIT", Integer.toString(replicas), "200") >= replicas;
+            try (Jedis admin = master.connect()) {
+                admin.set("replica-sync-probe", UUID.randomUUID().toString());
+                return admin.waitReplicas(replicas, 200) >= replicas;
             }
         });
     }

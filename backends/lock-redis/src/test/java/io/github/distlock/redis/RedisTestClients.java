@@ -3,9 +3,9 @@ package io.github.distlock.redis;
 import java.time.Duration;
 import java.util.List;
 
-import io.github.distlock.testkit.server.RedisClusterGroup;
-import io.github.distlock.testkit.server.RedisSentinelGroup;
-import io.github.distlock.testkit.server.RedisServer;
+import io.github.distlock.testservers.RedisClusterGroup;
+import io.github.distlock.testservers.RedisSentinelGroup;
+import io.github.distlock.testservers.RedisServer;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;

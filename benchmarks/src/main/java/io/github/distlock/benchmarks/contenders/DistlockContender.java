@@ -12,7 +12,6 @@ import io.github.distlock.redis.RedisLockOptions;
 import io.github.distlock.redis.RedisTopology;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import org.jspecify.annotations.Nullable;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -24,51 +23,52 @@ import redis.clients.jedis.providers.PooledConnectionProvider;
  * fencing token, is renewed by the shared watchdog, and waiters sleep until a release is announced. Each node has
  * its own Jedis pool, backend (with its release subscription) and engine.
  */
-final class DistlockContender implements LockContender {
+final class DistlockContender extends RedisContender {
 
     /** Connections per node: one per thread of the 16-thread scenario, the same as the floor's. */
     static final int POOL_SIZE = 16;
 
     private static final Duration LEASE_TIME = Duration.ofSeconds(30);
 
-    private final String host;
-
-    private final int port;
-
-    private final NodeRegistry nodes = new NodeRegistry();
-
     DistlockContender(String host, int port) {
-        this.host = host;
-        this.port = port;
+        super(host, port);
     }
 
     @Override
-    public Node openNode() {
+    Node open() {
         DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().build();
         RedisConnections connections = RedisConnections.create(RedisTopology.standalone(this.host, this.port), config,
                 config, POOL_SIZE);
         RedisLeaseBackend backend = new RedisLeaseBackend(connections, RedisLockOptions.defaults());
-        LockEngine engine = new LockEngine(backend);
-        return this.nodes.track(new Node() {
+        return engineNode(new LockEngine(backend), backend, connections);
+    }
 
-            @Override
-            public @Nullable Held acquire(String key, Duration wait) throws InterruptedException {
+    /**
+     * Returns a node that locks through this project's engine, as an application does, and closes the engine and
+     * then what it runs on.
+     * @param engine the engine
+     * @param closedAfterwards the backend and its connections, closed in this order
+     * @return the node
+     */
+    static Node engineNode(LockEngine engine, AutoCloseable... closedAfterwards) {
+        return Node.of((key, wait) -> {
+            try {
+                Lease lease = engine.acquire(LockRequest.of(key, LEASE_TIME).withWaitTime(wait));
+                return lease::release;
+            }
+            catch (LockNotAcquiredException ex) {
+                return null;
+            }
+        }, () -> {
+            engine.close();
+            for (AutoCloseable resource : closedAfterwards) {
                 try {
-                    Lease lease = engine.acquire(LockRequest.of(key, LEASE_TIME).withWaitTime(wait));
-                    return lease::release;
+                    resource.close();
                 }
-                catch (LockNotAcquiredException ex) {
-                    return null;
+                catch (Exception ex) {
+                    throw new IllegalStateException("Cannot close " + resource, ex);
                 }
             }
-
-            @Override
-            public void close() {
-                engine.close();
-                backend.close();
-                connections.close();
-            }
-
         });
     }
 
@@ -80,11 +80,6 @@ final class DistlockContender implements LockContender {
         pool.setMaxIdle(POOL_SIZE);
         return new UnifiedJedis(new PooledConnectionProvider(new HostAndPort(host, port), config, pool), 3,
                 Duration.ofSeconds(6));
-    }
-
-    @Override
-    public void close() {
-        this.nodes.closeAll();
     }
 
 }

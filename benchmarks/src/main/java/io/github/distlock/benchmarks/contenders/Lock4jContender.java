@@ -1,13 +1,11 @@
 package io.github.distlock.benchmarks.contenders;
 
-import java.time.Duration;
 import java.util.List;
 
 import com.baomidou.lock.LockInfo;
 import com.baomidou.lock.LockTemplate;
 import com.baomidou.lock.executor.RedisTemplateLockExecutor;
 import com.baomidou.lock.spring.boot.autoconfigure.Lock4jProperties;
-import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -16,23 +14,16 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * Spring Boot auto-configuration targets Boot 2/3, so the template is assembled here the way that auto-configuration
  * assembles it. Each node has its own template, executor and connection factory.
  */
-final class Lock4jContender implements LockContender {
+final class Lock4jContender extends RedisContender {
 
     private static final long EXPIRE_MILLIS = 30_000;
 
-    private final String host;
-
-    private final int port;
-
-    private final NodeRegistry nodes = new NodeRegistry();
-
     Lock4jContender(String host, int port) {
-        this.host = host;
-        this.port = port;
+        super(host, port);
     }
 
     @Override
-    public Node openNode() throws Exception {
+    Node open() throws Exception {
         LettuceConnectionFactory connections = SpringRedis.connectionFactory(this.host, this.port);
         Lock4jProperties properties = new Lock4jProperties();
         RedisTemplateLockExecutor executor = new RedisTemplateLockExecutor(new StringRedisTemplate(connections),
@@ -41,25 +32,10 @@ final class Lock4jContender implements LockContender {
         template.setProperties(properties);
         template.setExecutors(List.of(executor));
         template.afterPropertiesSet();
-        return this.nodes.track(new Node() {
-
-            @Override
-            public @Nullable Held acquire(String key, Duration wait) {
-                LockInfo lock = template.lock(key, EXPIRE_MILLIS, wait.toMillis(), RedisTemplateLockExecutor.class);
-                return (lock != null) ? () -> template.releaseLock(lock) : null;
-            }
-
-            @Override
-            public void close() {
-                connections.destroy();
-            }
-
-        });
-    }
-
-    @Override
-    public void close() {
-        this.nodes.closeAll();
+        return Node.of((key, wait) -> {
+            LockInfo lock = template.lock(key, EXPIRE_MILLIS, wait.toMillis(), RedisTemplateLockExecutor.class);
+            return (lock != null) ? () -> template.releaseLock(lock) : null;
+        }, connections::destroy);
     }
 
 }

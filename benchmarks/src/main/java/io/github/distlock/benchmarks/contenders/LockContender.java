@@ -44,6 +44,45 @@ public interface LockContender extends AutoCloseable {
         @Override
         void close();
 
+        /**
+         * Returns a node made of its two operations.
+         * @param acquire what {@link #acquire} does
+         * @param close what {@link #close()} does
+         * @return the node
+         */
+        static Node of(Acquire acquire, Runnable close) {
+            return new Node() {
+
+                @Override
+                public @Nullable Held acquire(String key, Duration wait) throws Exception {
+                    return acquire.acquire(key, wait);
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+
+            };
+        }
+
+    }
+
+    /**
+     * What {@link Node#acquire} does, for {@link Node#of}.
+     */
+    @FunctionalInterface
+    interface Acquire {
+
+        /**
+         * Acquires the lock on the key, waiting at most the given time.
+         * @param key the lock key
+         * @param wait how long to wait
+         * @return the held lock, or {@code null} if it stayed held for the whole wait
+         * @throws Exception whatever the library throws
+         */
+        @Nullable Held acquire(String key, Duration wait) throws Exception;
+
     }
 
     /**

@@ -2,10 +2,10 @@ package io.github.distlock.benchmarks.contenders;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 
 import org.jspecify.annotations.Nullable;
 import org.redisson.Redisson;
-import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
@@ -13,41 +13,31 @@ import org.redisson.config.Config;
  * Redisson {@code RLock} with its defaults: {@code tryLock(wait)} without a lease time, so the watchdog renews the
  * lock; waiters subscribe to the lock's channel. Each node is its own {@code RedissonClient}.
  */
-final class RedissonContender implements LockContender {
-
-    private final String address;
-
-    private final NodeRegistry nodes = new NodeRegistry();
+final class RedissonContender extends RedisContender {
 
     RedissonContender(String host, int port) {
-        this.address = "redis://" + host + ":" + port;
+        super(host, port);
     }
 
     @Override
-    public Node openNode() {
+    Node open() {
         Config config = new Config();
-        config.useSingleServer().setAddress(this.address);
+        config.useSingleServer().setAddress("redis://" + this.host + ":" + this.port);
         RedissonClient client = Redisson.create(config);
-        return this.nodes.track(new Node() {
-
-            @Override
-            public @Nullable Held acquire(String key, Duration wait) throws InterruptedException {
-                RLock lock = client.getLock(key);
-                return lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS) ? lock::unlock : null;
-            }
-
-            @Override
-            public void close() {
-                // No quiet period: the harness closes nodes between measurements and must not wait seconds each.
-                client.shutdown(0, 5, TimeUnit.SECONDS);
-            }
-
-        });
+        // No quiet period at shutdown: the harness closes nodes between measurements and must not wait seconds each.
+        return Node.of((key, wait) -> tryLock(client.getLock(key), wait),
+                () -> client.shutdown(0, 5, TimeUnit.SECONDS));
     }
 
-    @Override
-    public void close() {
-        this.nodes.closeAll();
+    /**
+     * Takes a {@link Lock} with its own timed {@code tryLock}, as Redisson's and Spring Integration's users do.
+     * @param lock the lock
+     * @param wait how long to wait
+     * @return the held lock, or {@code null} if it stayed held for the whole wait
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static @Nullable Held tryLock(Lock lock, Duration wait) throws InterruptedException {
+        return lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS) ? lock::unlock : null;
     }
 
 }

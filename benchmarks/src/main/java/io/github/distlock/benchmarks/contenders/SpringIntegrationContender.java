@@ -1,10 +1,5 @@
 package io.github.distlock.benchmarks.contenders;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
-
-import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry;
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
@@ -13,47 +8,25 @@ import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockTyp
  * Spring Integration's {@link RedisLockRegistry} with its defaults (expiry 60 s, no renewal), as a spin lock (the
  * default, retrying every 100 ms) or a pub-sub lock. Each node has its own registry and connection factory.
  */
-final class SpringIntegrationContender implements LockContender {
-
-    private final String host;
-
-    private final int port;
+final class SpringIntegrationContender extends RedisContender {
 
     private final boolean pubSub;
 
-    private final NodeRegistry nodes = new NodeRegistry();
-
     SpringIntegrationContender(String host, int port, boolean pubSub) {
-        this.host = host;
-        this.port = port;
+        super(host, port);
         this.pubSub = pubSub;
     }
 
     @Override
-    public Node openNode() {
+    Node open() {
         LettuceConnectionFactory connections = SpringRedis.connectionFactory(this.host, this.port);
-        RedisLockRegistry registry = new RedisLockRegistry(connections, this.pubSub ? "bench-si-pubsub" : "bench-si-spin");
+        RedisLockRegistry registry = new RedisLockRegistry(connections,
+                this.pubSub ? "bench-si-pubsub" : "bench-si-spin");
         registry.setRedisLockType(this.pubSub ? RedisLockType.PUB_SUB_LOCK : RedisLockType.SPIN_LOCK);
-        return this.nodes.track(new Node() {
-
-            @Override
-            public @Nullable Held acquire(String key, Duration wait) throws InterruptedException {
-                Lock lock = registry.obtain(key);
-                return lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS) ? lock::unlock : null;
-            }
-
-            @Override
-            public void close() {
-                registry.destroy();
-                connections.destroy();
-            }
-
+        return Node.of((key, wait) -> RedissonContender.tryLock(registry.obtain(key), wait), () -> {
+            registry.destroy();
+            connections.destroy();
         });
-    }
-
-    @Override
-    public void close() {
-        this.nodes.closeAll();
     }
 
 }

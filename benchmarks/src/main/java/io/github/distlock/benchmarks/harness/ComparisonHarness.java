@@ -15,11 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-
 import javax.sql.DataSource;
 
 import io.github.distlock.benchmarks.contenders.Contenders;
@@ -27,12 +22,12 @@ import io.github.distlock.benchmarks.harness.ComparisonResult.JdbcScaleResult;
 import io.github.distlock.benchmarks.harness.ComparisonResult.ScaleResult;
 import io.github.distlock.jdbc.JdbcLockOptions;
 import io.github.distlock.jdbc.JdbcLockSchema;
-import io.github.distlock.testkit.server.PostgresServer;
-import io.github.distlock.testkit.server.RedisServer;
-import io.github.distlock.testkit.server.RespConnection;
+import io.github.distlock.testservers.PostgresServer;
+import io.github.distlock.testservers.RedisServer;
 
 import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;
+import redis.clients.jedis.Jedis;
 
 /**
  * Runs the comparison: starts one {@code redis-server} on a free loopback port and one JVM per contender, then runs
@@ -185,9 +180,10 @@ public final class ComparisonHarness {
     }
 
     private void scale(RedisServer redis, ContenderProcess distlock, ComparisonResult result) {
-        this.progress.accept("scale: " + this.settings.scaleKeys() + " distinct keys with " + distlock.contender().id());
-        try (RespConnection connection = redis.connect()) {
-            connection.call("FLUSHALL");
+        this.progress.accept("scale: " + this.settings.scaleKeys() + " distinct keys with "
+                + distlock.contender().id());
+        try (Jedis connection = redis.connect()) {
+            connection.flushAll();
             pause(Duration.ofSeconds(1));
             long baselineMemory = usedMemory(connection);
             long baselineKeys = keys(connection);
@@ -345,8 +341,8 @@ public final class ComparisonHarness {
         return "unknown";
     }
 
-    private static long usedMemory(RespConnection connection) {
-        for (String line : String.valueOf(connection.call("INFO", "memory")).split("\r?\n")) {
+    private static long usedMemory(Jedis connection) {
+        for (String line : connection.info("memory").split("\r?\n")) {
             if (line.startsWith("used_memory:")) {
                 return Long.parseLong(line.substring("used_memory:".length()).trim());
             }
@@ -354,8 +350,8 @@ public final class ComparisonHarness {
         throw new IllegalStateException("INFO memory has no used_memory");
     }
 
-    private static long keys(RespConnection connection) {
-        return (Long) connection.call("DBSIZE");
+    private static long keys(Jedis connection) {
+        return connection.dbSize();
     }
 
     private static void pause(Duration duration) {

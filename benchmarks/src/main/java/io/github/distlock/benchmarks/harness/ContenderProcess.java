@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.benchmarks.contenders.Contenders;
+import io.github.distlock.testservers.ChildJvm;
 
 import org.jspecify.annotations.Nullable;
 
@@ -58,16 +59,14 @@ final class ContenderProcess implements AutoCloseable {
      */
     static ContenderProcess start(Contenders contender, int redisPort, @Nullable String jdbcUrl,
             List<String> jvmOptions, Path log) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ContenderMain.class.getName(),
-                contender.id(), Integer.toString(redisPort)));
+        List<String> arguments = new ArrayList<>(List.of(contender.id(), Integer.toString(redisPort)));
         if (jdbcUrl != null) {
-            command.add(jdbcUrl);
+            arguments.add(jdbcUrl);
         }
         try {
-            Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+            Process process = new ProcessBuilder(ChildJvm.command(jvmOptions, ContenderMain.class, arguments))
+                .redirectError(log.toFile())
+                .start();
             return new ContenderProcess(contender, process, log);
         }
         catch (IOException ex) {
@@ -142,7 +141,8 @@ final class ContenderProcess implements AutoCloseable {
     }
 
     private IllegalStateException failure(String message) {
-        return new IllegalStateException("Contender " + this.contender.id() + " " + message + " (log: " + this.log + ")");
+        return new IllegalStateException("Contender " + this.contender.id() + " " + message + " (log: " + this.log
+                + ")");
     }
 
     @Override

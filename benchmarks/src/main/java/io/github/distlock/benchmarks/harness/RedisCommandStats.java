@@ -4,7 +4,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import io.github.distlock.testkit.server.RespConnection;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 
 /**
  * Counts the commands Redis executed between a {@code CONFIG RESETSTAT} and an {@code INFO commandstats}. Redis
@@ -20,7 +23,7 @@ public final class RedisCommandStats implements AutoCloseable {
     private static final Set<String> HOUSEKEEPING_FAMILIES = Set.of("client", "config", "command", "cluster",
             "memory", "dbsize", "flushall");
 
-    private final RespConnection connection;
+    private final Jedis connection;
 
     /**
      * Connects to the server.
@@ -28,14 +31,25 @@ public final class RedisCommandStats implements AutoCloseable {
      * @param port the port
      */
     public RedisCommandStats(String host, int port) {
-        this.connection = new RespConnection(host, port, 10_000);
+        this.connection = connect(host, port);
+    }
+
+    /**
+     * Opens a measurement connection that announces nothing (no {@code CLIENT SETINFO}), so that it adds only the
+     * commands it sends, and those are housekeeping.
+     */
+    static Jedis connect(String host, int port) {
+        return new Jedis(new HostAndPort(host, port), DefaultJedisClientConfig.builder()
+            .timeoutMillis(10_000)
+            .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+            .build());
     }
 
     /**
      * Starts counting from zero.
      */
     public void reset() {
-        this.connection.call("CONFIG", "RESETSTAT");
+        this.connection.configResetStat();
     }
 
     /**
@@ -43,7 +57,7 @@ public final class RedisCommandStats implements AutoCloseable {
      * @return calls by command name (subcommands as {@code name|sub})
      */
     public Map<String, Long> read() {
-        String info = String.valueOf(this.connection.call("INFO", "commandstats"));
+        String info = this.connection.info("commandstats");
         Map<String, Long> calls = new TreeMap<>();
         for (String line : info.split("\r?\n")) {
             if (!line.startsWith("cmdstat_")) {

@@ -1,22 +1,7 @@
 package io.github.distlock.benchmarks.jmh;
 
-import java.util.concurrent.TimeUnit;
-
-import io.github.distlock.benchmarks.jmh.LockedOrders.Order;
 import io.github.distlock.core.LockClient;
-import io.github.distlock.core.LockRequest;
-import io.github.distlock.spring.DistributedLockSettings;
-import io.github.distlock.spring.EnableDistributedLock;
 
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,99 +10,22 @@ import org.springframework.context.annotation.Configuration;
  * {@link NoOpLockClient}. Annotated minus direct is the interceptor (operation lookup, key evaluation, request,
  * context binding, lease checks); it does not depend on the backend.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class InterceptorOverheadBenchmark {
+public class InterceptorOverheadBenchmark extends LockedCallsBenchmark {
 
-    private static final DistributedLockSettings SETTINGS = DistributedLockSettings.defaults();
-
-    private final Order order = new Order("42", 100);
-
-    private final LockedOrders plain = new LockedOrders();
-
-    private AnnotationConfigApplicationContext context;
-
-    private LockedOrders proxied;
-
-    private LockClient client;
-
-    /**
-     * Starts the application context.
-     */
-    @Setup
-    public void start() {
-        this.context = new AnnotationConfigApplicationContext(NoOpLockConfiguration.class);
-        this.proxied = this.context.getBean(LockedOrders.class);
-        this.client = this.context.getBean(LockClient.class);
+    @Override
+    Class<?> lockClientConfiguration() {
+        return NoOpLockConfiguration.class;
     }
 
     /**
-     * Closes the application context.
-     */
-    @TearDown
-    public void stop() {
-        this.context.close();
-    }
-
-    /**
-     * The work through {@link LockClient#callWithLock}, with the key built the way an application would.
-     * @return the result
-     * @throws Exception never
-     */
-    @Benchmark
-    public long lockClientCall() throws Exception {
-        LockRequest request = new LockRequest("orders:" + this.order.id(), SETTINGS.defaultLeaseTime(),
-                SETTINGS.defaultWaitTime(), true, true);
-        return this.client.callWithLock(request, () -> this.plain.work(this.order));
-    }
-
-    /**
-     * The annotated method without a key expression.
-     * @return the result
-     */
-    @Benchmark
-    public long annotationWithoutKey() {
-        return this.proxied.chargeUnderOneLock(this.order);
-    }
-
-    /**
-     * The annotated method keyed by {@code #id}.
-     * @return the result
-     */
-    @Benchmark
-    public long annotationParameterKey() {
-        return this.proxied.chargeById(this.order.id(), this.order);
-    }
-
-    /**
-     * The annotated method keyed by {@code #order.id}.
-     * @return the result
-     */
-    @Benchmark
-    public long annotationPropertyKey() {
-        return this.proxied.charge(this.order);
-    }
-
-    LockedOrders proxied() {
-        return this.proxied;
-    }
-
-    /**
-     * The benchmark's application: the no-op lock client and the annotated service.
+     * The benchmark's lock client: one that does nothing.
      */
     @Configuration(proxyBeanMethods = false)
-    @EnableDistributedLock(proxyTargetClass = true)
     static class NoOpLockConfiguration {
 
         @Bean
         LockClient lockClient() {
             return new NoOpLockClient();
-        }
-
-        @Bean
-        LockedOrders lockedOrders() {
-            return new LockedOrders();
         }
 
     }

@@ -1,11 +1,15 @@
-package io.github.distlock.testkit.server;
+package io.github.distlock.testservers;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
+
+import redis.clients.jedis.Jedis;
 
 /**
  * A Redis Cluster of three masters (no replicas) on free loopback ports, with the 16384 slots split between them.
- * Formed with CLUSTER ADDSLOTS and CLUSTER MEET over the protocol, so it needs no {@code redis-cli}.
+ * Formed with CLUSTER ADDSLOTS and CLUSTER MEET (ADDSLOTS rather than ADDSLOTSRANGE, which Redis 6.2 lacks), so it
+ * needs no {@code redis-cli}.
  *
  * <p>Not thread-safe: one test drives it.
  */
@@ -58,17 +62,13 @@ public final class RedisClusterGroup implements AutoCloseable {
         for (int i = 0; i < this.nodes.size(); i++) {
             int first = i * perNode;
             int last = (i == this.nodes.size() - 1) ? SLOTS - 1 : first + perNode - 1;
-            List<String> command = new ArrayList<>(List.of("CLUSTER", "ADDSLOTS"));
-            for (int slot = first; slot <= last; slot++) {
-                command.add(Integer.toString(slot));
-            }
-            try (RespConnection node = this.nodes.get(i).connect()) {
-                node.call(command.toArray(String[]::new));
+            try (Jedis node = this.nodes.get(i).connect()) {
+                node.clusterAddSlots(IntStream.rangeClosed(first, last).toArray());
             }
         }
-        try (RespConnection first = this.nodes.get(0).connect()) {
+        try (Jedis first = this.nodes.get(0).connect()) {
             for (int i = 1; i < this.nodes.size(); i++) {
-                first.call("CLUSTER", "MEET", "127.0.0.1", Integer.toString(this.nodes.get(i).port()));
+                first.clusterMeet("127.0.0.1", this.nodes.get(i).port());
             }
         }
         long deadline = System.nanoTime() + RedisServer.STARTUP_TIMEOUT.toNanos() * 2;
@@ -76,16 +76,15 @@ public final class RedisClusterGroup implements AutoCloseable {
             if (this.nodes.stream().allMatch(RedisClusterGroup::isOk)) {
                 return;
             }
-            RedisSentinelGroup.sleepBriefly();
+            Pause.of(Pause.POLL);
         }
         throw new IllegalStateException("Redis Cluster did not reach cluster_state:ok");
     }
 
     private static boolean isOk(RedisServer node) {
-        try (RespConnection connection = node.connect()) {
-            String info = connection.callForString("CLUSTER", "INFO");
-            return info != null && info.contains("cluster_state:ok")
-                    && info.contains("cluster_known_nodes:3");
+        try (Jedis connection = node.connect()) {
+            String info = connection.clusterInfo();
+            return info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3");
         }
     }
 

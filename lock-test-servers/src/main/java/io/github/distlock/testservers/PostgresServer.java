@@ -1,4 +1,4 @@
-package io.github.distlock.testkit.server;
+package io.github.distlock.testservers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,8 +9,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-
-import org.jspecify.annotations.Nullable;
 
 /**
  * A real PostgreSQL server for one test class: a fresh cluster ({@code initdb}, trust authentication unless
@@ -25,29 +23,19 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not thread-safe: one test class drives it.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer extends DatabaseServer {
 
     /** The superuser the cluster is created with; any password is accepted. */
     public static final String SUPERUSER = "postgres";
 
     private static final String OS_USER = "postgres";
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
-
-    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-
     private final Path binaries;
 
-    private final Path directory;
-
-    private final int port;
-
-    private @Nullable LocalProcess process;
-
-    private PostgresServer(Path binaries, Path directory, int port) {
+    private PostgresServer(Path binaries, Path directory) {
+        // SIGINT is PostgreSQL's fast shutdown: open sessions are ended.
+        super("PostgreSQL", directory, Duration.ofSeconds(30), "INT", Duration.ofSeconds(10));
         this.binaries = binaries;
-        this.directory = directory;
-        this.port = port;
     }
 
     /**
@@ -71,31 +59,24 @@ public final class PostgresServer implements AutoCloseable {
 
     private static PostgresServer start(boolean requirePasswords) {
         Path binaries = binaries();
-        Path directory;
-        try {
-            directory = Files.createTempDirectory("distlock-postgres-");
-            Files.createDirectories(directory.resolve("data"));
-            Files.createDirectories(directory.resolve("socket"));
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        try {
+        return startIn("distlock-postgres-", directory -> {
+            PostgresServer server = new PostgresServer(binaries, directory);
+            try {
+                Files.createDirectories(server.dataDirectory());
+                Files.createDirectories(server.socketDirectory());
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
             ServerUser.hand(directory, OS_USER);
-            PostgresServer server = new PostgresServer(binaries, directory, FreePorts.next());
             LocalProcess.run(ServerUser.as(OS_USER, List.of(binaries.resolve("initdb").toString(), "-D",
                     server.dataDirectory().toString(), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C",
-                    "--no-sync")), directory, "initdb.log", STARTUP_TIMEOUT);
+                    "--no-sync")), directory, "initdb.log", server.startupTimeout());
             if (requirePasswords) {
                 server.requirePasswords();
             }
-            server.launch();
             return server;
-        }
-        catch (RuntimeException ex) {
-            LocalProcess.deleteRecursively(directory);
-            throw ex;
-        }
+        });
     }
 
     /**
@@ -120,13 +101,9 @@ public final class PostgresServer implements AutoCloseable {
                 + "their directory on the PATH");
     }
 
-    /**
-     * Returns a JDBC URL for a database of this server.
-     * @param database the database, for example {@code postgres}
-     * @return the URL
-     */
+    @Override
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + this.port + "/" + database;
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
     }
 
     /**
@@ -137,57 +114,28 @@ public final class PostgresServer implements AutoCloseable {
         return jdbcUrl("postgres");
     }
 
-    /**
-     * Returns the port.
-     * @return the port
-     */
-    public int port() {
-        return this.port;
-    }
-
-    /**
-     * Returns the PID of the postmaster.
-     * @return the PID
-     */
-    public long pid() {
-        return running().pid();
-    }
-
-    /**
-     * Kills the postmaster with SIGKILL, as a crash; its backends exit when they notice.
-     */
-    public void kill() {
-        if (this.process != null) {
-            this.process.kill();
-            this.process = null;
-        }
-    }
-
-    /**
-     * Starts the server again on the same port and data directory (after {@link #kill()} it runs crash recovery).
-     */
-    public void restart() {
-        if (this.process != null) {
-            this.process.stop("INT", SHUTDOWN_GRACE);
-            this.process = null;
-        }
-        launch();
-    }
-
-    /**
-     * Stops the server (fast shutdown: open sessions are ended) and deletes its directory.
-     */
     @Override
-    public void close() {
-        if (this.process != null) {
-            this.process.stop("INT", SHUTDOWN_GRACE);
-            this.process = null;
-        }
-        LocalProcess.deleteRecursively(this.directory);
+    List<String> serverCommand() {
+        return ServerUser.as(OS_USER, List.of(this.binaries.resolve("postgres").toString(), "-D",
+                dataDirectory().toString(), "-p", Integer.toString(port()), "-k", socketDirectory().toString(), "-c",
+                "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off", "-c",
+                "max_connections=200", "-c", "shared_buffers=32MB"));
     }
 
-    private Path dataDirectory() {
-        return this.directory.resolve("data");
+    @Override
+    boolean answers() {
+        return LocalProcess.exitsWithZero(List.of(this.binaries.resolve("pg_isready").toString(), "-q", "-h",
+                "127.0.0.1", "-p", Integer.toString(port()), "-U", SUPERUSER));
+    }
+
+    // Right after a kill, the old backends may still hold the shared memory for a moment: the next start succeeds.
+    @Override
+    boolean restartsAfterEarlyExit() {
+        return true;
+    }
+
+    private Path socketDirectory() {
+        return directory().resolve("socket");
     }
 
     /** Rewrites the file initdb wrote (keeping its owner), before the server first reads it. */
@@ -200,66 +148,6 @@ public final class PostgresServer implements AutoCloseable {
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
-        }
-    }
-
-    private LocalProcess running() {
-        if (this.process == null) {
-            throw new IllegalStateException("PostgreSQL on port " + this.port + " is not running");
-        }
-        return this.process;
-    }
-
-    private void launch() {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        List<String> command = ServerUser.as(OS_USER, List.of(this.binaries.resolve("postgres").toString(), "-D",
-                dataDirectory().toString(), "-p", Integer.toString(this.port), "-k",
-                this.directory.resolve("socket").toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                "-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=32MB"));
-        while (true) {
-            LocalProcess started = LocalProcess.start(command, this.directory, "postgres-" + this.port + ".log");
-            if (awaitReady(started, deadline)) {
-                this.process = started;
-                return;
-            }
-            // Right after a kill, the old backends may still hold the shared memory for a moment: try again.
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("PostgreSQL on port " + this.port + " did not start within "
-                        + STARTUP_TIMEOUT + ":\n" + started.logTail());
-            }
-            pause(Duration.ofMillis(200));
-        }
-    }
-
-    private boolean awaitReady(LocalProcess started, long deadline) {
-        List<String> probe = List.of(this.binaries.resolve("pg_isready").toString(), "-q", "-h", "127.0.0.1", "-p",
-                Integer.toString(this.port), "-U", SUPERUSER);
-        while (System.nanoTime() - deadline < 0) {
-            if (!started.isAlive()) {
-                return false;
-            }
-            if (exitsWithZero(probe)) {
-                return true;
-            }
-            pause(Duration.ofMillis(50));
-        }
-        started.kill();
-        return false;
-    }
-
-    private static boolean exitsWithZero(List<String> command) {
-        try {
-            Process check = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-            return check.waitFor() == 0;
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
         }
     }
 
@@ -295,16 +183,6 @@ public final class PostgresServer implements AutoCloseable {
         }
         catch (NumberFormatException ex) {
             return 0;
-        }
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
         }
     }
 

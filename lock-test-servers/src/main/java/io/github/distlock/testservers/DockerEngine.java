@@ -1,4 +1,4 @@
-package io.github.distlock.testkit.server;
+package io.github.distlock.testservers;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,10 @@
-package io.github.distlock.testkit.server;
+package io.github.distlock.testservers;
 
 import java.nio.file.Path;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,8 +56,8 @@ class RedisBinaryTests {
     @Test
     void aStartedServerAnswersAndIsGoneAfterClose() {
         long pid;
-        try (RedisServer server = RedisServer.start(); RespConnection connection = server.connect()) {
-            assertThat(connection.call("PING")).isEqualTo("PONG");
+        try (RedisServer server = RedisServer.start(); Jedis connection = server.connect()) {
+            assertThat(connection.ping()).isEqualTo("PONG");
             pid = server.pid();
         }
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();

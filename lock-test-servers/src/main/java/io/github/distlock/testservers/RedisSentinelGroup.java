@@ -1,4 +1,4 @@
-package io.github.distlock.testkit.server;
+package io.github.distlock.testservers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import redis.clients.jedis.Jedis;
 
 /**
  * A master, one replica and three sentinels (quorum two) on free loopback ports, for failover tests. Sentinels
@@ -18,6 +20,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     /** How long sentinels wait before they consider the master down. */
     public static final Duration DOWN_AFTER = Duration.ofMillis(1000);
+
+    private static final Duration SENTINEL_TIMEOUT = Duration.ofSeconds(2);
 
     private final String masterName;
 
@@ -110,9 +114,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * @return the current master's port
      */
     public int currentMasterPort() {
-        try (RespConnection sentinel = new RespConnection("127.0.0.1", this.sentinelPorts.get(0), 2000)) {
-            Object reply = sentinel.call("SENTINEL", "get-master-addr-by-name", this.masterName);
-            return Integer.parseInt(String.valueOf(((List<?>) reply).get(1)));
+        try (Jedis sentinel = RedisServer.connect(this.sentinelPorts.get(0), SENTINEL_TIMEOUT)) {
+            return Integer.parseInt(sentinel.sentinelGetMasterAddrByName(this.masterName).get(1));
         }
     }
 
@@ -150,27 +153,16 @@ public final class RedisSentinelGroup implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             boolean allSee = true;
             for (int port : this.sentinelPorts) {
-                try (RespConnection sentinel = new RespConnection("127.0.0.1", port, 2000)) {
-                    Object replicas = sentinel.call("SENTINEL", "replicas", this.masterName);
-                    allSee &= replicas instanceof List<?> list && !list.isEmpty();
+                try (Jedis sentinel = RedisServer.connect(port, SENTINEL_TIMEOUT)) {
+                    allSee &= !sentinel.sentinelReplicas(this.masterName).isEmpty();
                 }
             }
             if (allSee) {
                 return;
             }
-            sleepBriefly();
+            Pause.of(Pause.POLL);
         }
         throw new IllegalStateException("Sentinels did not discover the replica within " + RedisServer.STARTUP_TIMEOUT);
-    }
-
-    static void sleepBriefly() {
-        try {
-            Thread.sleep(50);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
     }
 
 }

@@ -1,4 +1,4 @@
-package io.github.distlock.testkit.server;
+package io.github.distlock.testservers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

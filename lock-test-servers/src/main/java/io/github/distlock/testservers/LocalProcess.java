@@ -1,4 +1,4 @@
-package io.github.distlock.testkit.server;
+package io.github.distlock.testservers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -171,11 +171,25 @@ public final class LocalProcess {
      * @param name the signal's name
      */
     public void signal(String name) {
+        if (!exitsWithZero(List.of("kill", "-" + name, Long.toString(pid())))) {
+            throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+        }
+    }
+
+    /**
+     * Runs a short command (a signal, a readiness probe) to its end, its output discarded.
+     * @return whether it exited with 0 within ten seconds
+     */
+    static boolean exitsWithZero(List<String> command) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+            Process check = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+            if (!check.waitFor(10, TimeUnit.SECONDS)) {
+                check.destroyForcibly();
+                return false;
             }
+            return check.exitValue() == 0;
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);

@@ -1,4 +1,4 @@
-package io.github.distlock.testkit.server;
+package io.github.distlock.testservers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * A real Redis server for one test: started on a free loopback port without persistence, in a temporary
@@ -111,11 +116,29 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
-     * Opens a protocol connection for checks and set-up.
-     * @return the connection, closed by the caller
+     * Opens a connection for checks and set-up (see {@link #connect(int, Duration)}).
+     * @return the connection, closed by the caller; not thread-safe
      */
-    public RespConnection connect() {
-        return new RespConnection(host(), this.port, 5000);
+    public Jedis connect() {
+        return connect(this.port, Duration.ofSeconds(5));
+    }
+
+    /**
+     * Opens a connection to a Redis server (or a Sentinel) on 127.0.0.1 that sends nothing of its own: no
+     * {@code CLIENT SETINFO} when it connects, and no password (a command before {@code AUTH} on a server that
+     * requires one fails with {@code NOAUTH}), so that the server counts and logs only what the test sends.
+     * @param port the port
+     * @param timeout the connect and read timeout
+     * @return the connection, closed by the caller; not thread-safe
+     * @throws redis.clients.jedis.exceptions.JedisConnectionException if nothing answers on the port
+     */
+    public static Jedis connect(int port, Duration timeout) {
+        int millis = Math.toIntExact(timeout.toMillis());
+        return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(millis)
+            .socketTimeoutMillis(millis)
+            .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+            .build());
     }
 
     /**
@@ -151,13 +174,13 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
-     * Reads one field of {@code INFO}.
+     * Reads one section of {@code INFO} (on a server without a password).
      * @param section the INFO section, for example {@code commandstats}
      * @return the section's text
      */
     public String info(String section) {
-        try (RespConnection connection = connect()) {
-            return String.valueOf(connection.call("INFO", section));
+        try (Jedis connection = connect()) {
+            return connection.info(section);
         }
     }
 
@@ -190,24 +213,18 @@ public final class RedisServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException(what + " on port " + port + " exited at start:\n" + process.logTail());
             }
-            try (RespConnection connection = new RespConnection("127.0.0.1", port, 1000)) {
-                connection.call("PING");
+            try (Jedis connection = connect(port, Duration.ofSeconds(1))) {
+                connection.ping();
                 return;
             }
-            catch (RespConnection.RespError ex) {
-                // NOAUTH and similar: the server is up and answering.
+            catch (JedisDataException ex) {
+                // NOAUTH and similar: an error reply, so the server is up and answering.
                 return;
             }
             catch (RuntimeException ex) {
                 last = ex;
             }
-            try {
-                Thread.sleep(20);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
+            Pause.of(Duration.ofMillis(20));
         }
         process.kill();
         throw new IllegalStateException(what + " on port " + port + " did not answer within " + STARTUP_TIMEOUT
