@@ -13,8 +13,10 @@ import org.springframework.core.env.Environment;
  * {@code @ServiceConnection}, Docker Compose or the application's own bean of that type also places the locks.
  * Loaded only when Spring Boot's Redis module is on the classpath. When Boot's details are the ones it reads from
  * {@code spring.data.redis.*}, rejected credentials name those properties. Immutable.
+ *
+ * <p>Not final only for its one subclass, for Boot's details that come from properties.
  */
-final class DataRedisConnectionDetailsAdapter implements DistributedLockRedisConnectionDetails {
+class DataRedisConnectionDetailsAdapter implements DistributedLockRedisConnectionDetails {
 
     private static final String BOOT_PROPERTIES_DETAILS = "PropertiesDataRedisConnectionDetails";
 
@@ -22,7 +24,7 @@ final class DataRedisConnectionDetailsAdapter implements DistributedLockRedisCon
 
     private final boolean sslEnabled;
 
-    private DataRedisConnectionDetailsAdapter(DataRedisConnectionDetails details, boolean sslEnabled) {
+    DataRedisConnectionDetailsAdapter(DataRedisConnectionDetails details, boolean sslEnabled) {
         this.details = details;
         this.sslEnabled = sslEnabled;
     }
@@ -44,8 +46,8 @@ final class DataRedisConnectionDetailsAdapter implements DistributedLockRedisCon
                     + ") name a static master and replicas, which the lock backend cannot use; declare a "
                     + "DistributedLockRedisConnectionDetails bean or set distributed-lock.redis.*");
         }
-        DataRedisConnectionDetailsAdapter adapter = new DataRedisConnectionDetailsAdapter(details, ssl);
-        return fromProperties ? new FromSpringDataRedisProperties(adapter, environment) : adapter;
+        return fromProperties ? new FromSpringDataRedisProperties(details, ssl, environment)
+                : new DataRedisConnectionDetailsAdapter(details, ssl);
     }
 
     @Override
@@ -98,51 +100,15 @@ final class DataRedisConnectionDetailsAdapter implements DistributedLockRedisCon
     }
 
     /** Boot's details read from {@code spring.data.redis.*}: rejected credentials name those properties. */
-    private static final class FromSpringDataRedisProperties implements DistributedLockRedisConnectionDetails,
-            RedisCredentialsSource {
-
-        private final DataRedisConnectionDetailsAdapter adapted;
+    private static final class FromSpringDataRedisProperties extends DataRedisConnectionDetailsAdapter
+            implements RedisCredentialsSource {
 
         private final @Nullable String url;
 
-        FromSpringDataRedisProperties(DataRedisConnectionDetailsAdapter adapted, Environment environment) {
-            this.adapted = adapted;
+        FromSpringDataRedisProperties(DataRedisConnectionDetails details, boolean sslEnabled,
+                Environment environment) {
+            super(details, sslEnabled);
             this.url = environment.getProperty(RedisConnectionSettings.SPRING_DATA_PREFIX + ".url");
-        }
-
-        @Override
-        public @Nullable String getUsername() {
-            return this.adapted.getUsername();
-        }
-
-        @Override
-        public @Nullable String getPassword() {
-            return this.adapted.getPassword();
-        }
-
-        @Override
-        public boolean isSslEnabled() {
-            return this.adapted.isSslEnabled();
-        }
-
-        @Override
-        public @Nullable SslBundle getSslBundle() {
-            return this.adapted.getSslBundle();
-        }
-
-        @Override
-        public @Nullable Standalone getStandalone() {
-            return this.adapted.getStandalone();
-        }
-
-        @Override
-        public @Nullable Sentinel getSentinel() {
-            return this.adapted.getSentinel();
-        }
-
-        @Override
-        public @Nullable Cluster getCluster() {
-            return this.adapted.getCluster();
         }
 
         @Override
