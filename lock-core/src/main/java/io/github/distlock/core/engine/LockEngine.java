@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -22,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,6 +36,7 @@ import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.core.spi.LeaseBackend;
+import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
 
@@ -45,7 +48,11 @@ import org.slf4j.LoggerFactory;
  * The lock engine: the {@link LockClient} that puts policy on top of a {@link LeaseBackend}.
  *
  * <ul>
- * <li><b>Waiting.</b> When the backend can announce releases ({@link ReleaseNotifyingBackend}) a waiter sleeps
+ * <li><b>Waiting in line.</b> When the backend keeps a queue per key ({@link QueueingLeaseBackend}) a waiter keeps
+ * one owner token for its whole wait, takes its place in the queue with its first attempt and sleeps until the key
+ * is handed to it (or until the holder's remaining lease time, in case the announcement was lost); when it gives
+ * up it leaves the queue, in the background, handing on a key that reached it meanwhile.</li>
+ * <li><b>Waiting.</b> Otherwise, when the backend can announce releases ({@link ReleaseNotifyingBackend}) a waiter sleeps
  * until a release, and retries no later than the holder's remaining lease time (or the backoff cap when that is
  * unknown) in case a notification was missed. Otherwise it sleeps a jittered exponential backoff, bounded by the
  * holder's remaining time and by the remaining wait. It never spins.</li>
@@ -58,6 +65,11 @@ import org.slf4j.LoggerFactory;
  * per engine (not a thread or timer per lock) decides when, and a small pool of renewal threads (at most
  * {@link LockEngineSettings#renewalThreads()}, started on demand) makes the backend calls, so a renewal stuck in a
  * slow call delays no other lease's renewal. A renewal the backend refuses marks the lease lost at once.</li>
+ * <li><b>Short holds cost the timer nothing.</b> Most critical sections end long before their first renewal is
+ * due, so a new lease is not put on the timer at once: a tick, {@link #TICK} after the first lease that waits for it,
+ * schedules the renewal and the validity end of the leases granted since that are still held. A lease released
+ * before the tick never costs a timer insertion or cancellation. A lease whose first renewal or validity end is due
+ * within {@link #TICK} three times over is scheduled at once.</li>
  * <li><b>Loss, on time.</b> The timer marks a lease lost at the end of its validity unless a renewal moved it on,
  * whatever its renewal is doing, so listeners, {@link Lease#isHeld()} and {@link Lease#checkHeld()} report the loss
  * no later than the validity end, which comes before the server can grant the key to anyone else (by the drift
@@ -85,11 +97,18 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
     private static final AtomicInteger engineCount = new AtomicInteger();
 
+    /** How long a new lease may wait before its renewal and validity end are put on the timer. */
+    public static final Duration TICK = Duration.ofMillis(10);
+
+    static final long TICK_NANOS = TICK.toNanos();
+
     private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final LeaseBackend backend;
 
     private final @Nullable ReleaseNotifyingBackend releaseNotifier;
+
+    private final @Nullable QueueingLeaseBackend queue;
 
     private final boolean fencing;
 
@@ -105,6 +124,13 @@ public final class LockEngine implements LockClient, AutoCloseable {
     // Every lease this engine granted that is not released yet, so that close() can end them.
     private final Set<SharedLease> live = ConcurrentHashMap.newKeySet();
 
+    // Leases granted since the last tick, still to be put on the timer (or skipped, when released meanwhile).
+    private final ConcurrentLinkedQueue<SharedLease> awaitingTick = new ConcurrentLinkedQueue<>();
+
+    private final AtomicBoolean tickScheduled = new AtomicBoolean();
+
+    private final AtomicLong timerTasksScheduled = new AtomicLong();
+
     private volatile boolean closed;
 
     private final String ownerPrefix;
@@ -114,6 +140,9 @@ public final class LockEngine implements LockClient, AutoCloseable {
     private final ThreadLocal<@Nullable Map<String, SharedLease>> heldByThread = new ThreadLocal<>();
 
     private final ConcurrentHashMap<String, ReleaseWaiters> waitersByKey = new ConcurrentHashMap<>();
+
+    // The waits in a backend queue now in progress, each with its own signal, so that close() can end them.
+    private final Set<ReleaseWaiters> queuedWaits = ConcurrentHashMap.newKeySet();
 
     private final List<LeaseLossListener> lossListeners = new CopyOnWriteArrayList<>();
 
@@ -134,6 +163,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.releaseNotifier = (backend instanceof ReleaseNotifyingBackend notifier) ? notifier : null;
+        this.queue = (backend instanceof QueueingLeaseBackend queueing) ? queueing : null;
         this.fencing = backend instanceof FencingLeaseBackend;
         int engineNumber = engineCount.incrementAndGet();
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("distlock-timer-" + engineNumber));
@@ -170,7 +200,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         if (reentered != null) {
             return Optional.of(reentered);
         }
-        Attempt attempt = attemptOnce(request);
+        Attempt attempt = attemptOnce(request, newOwnerToken(), null);
         return Optional.ofNullable(attempt.lease);
     }
 
@@ -185,12 +215,15 @@ public final class LockEngine implements LockClient, AutoCloseable {
             return reentered;
         }
         long deadline = System.nanoTime() + request.waitTime().toNanos();
+        if (this.queue != null && !request.waitTime().isZero()) {
+            return acquireInQueue(request, this.queue, deadline);
+        }
         ReleaseWaiters waiters = request.waitTime().isZero() ? null : startWaiting(request.key());
         try {
             for (int attemptNumber = 0;; attemptNumber++) {
                 requireOpen(request);
                 long seenVersion = (waiters != null) ? waiters.version() : 0;
-                Attempt attempt = attemptOnce(request);
+                Attempt attempt = attemptOnce(request, newOwnerToken(), null);
                 if (attempt.lease != null) {
                     return attempt.lease;
                 }
@@ -211,6 +244,55 @@ public final class LockEngine implements LockClient, AutoCloseable {
         finally {
             if (waiters != null) {
                 stopWaiting(request.key());
+            }
+        }
+    }
+
+    /**
+     * Waits in the backend's queue for the key: one owner token for the whole wait, so the place in the queue is
+     * kept between attempts, and a signal of its own, which only a hand-off to this owner (or a backend that may
+     * have missed announcements) sets.
+     */
+    private Lease acquireInQueue(LockRequest request, QueueingLeaseBackend queue, long deadline)
+            throws InterruptedException {
+        String key = request.key();
+        String ownerToken = newOwnerToken();
+        ReleaseWaiters handOff = new ReleaseWaiters();
+        ReleaseSubscription subscription = null;
+        boolean granted = false;
+        this.queuedWaits.add(handOff);
+        try {
+            try {
+                subscription = queue.subscribeToHandOff(key, ownerToken, handOff::signalReleased);
+            }
+            catch (RuntimeException ex) {
+                logger.debug("Hand-off announcements for lock '{}' unavailable; waiting for the holder's lease "
+                        + "instead", key, ex);
+            }
+            for (int attemptNumber = 0;; attemptNumber++) {
+                requireOpen(request);
+                long seenVersion = handOff.version();
+                long remainingWait = deadline - System.nanoTime();
+                Attempt attempt = attemptOnce(request, ownerToken, Duration.ofNanos(Math.max(remainingWait, 0)));
+                if (attempt.lease != null) {
+                    granted = true;
+                    return attempt.lease;
+                }
+                remainingWait = deadline - System.nanoTime();
+                if (remainingWait <= 0) {
+                    throw new LockNotAcquiredException(key, request.waitTime());
+                }
+                handOff.awaitRelease(seenVersion, pauseNanos(attemptNumber, remainingWait,
+                        attempt.holderRemainingNanos, subscription != null));
+            }
+        }
+        finally {
+            this.queuedWaits.remove(handOff);
+            if (subscription != null) {
+                subscription.close();
+            }
+            if (!granted) {
+                leaveQueueInBackground(queue, key, ownerToken);
             }
         }
     }
@@ -246,6 +328,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
             }
         }
         this.waitersByKey.values().forEach(ReleaseWaiters::signalReleased);
+        this.queuedWaits.forEach(ReleaseWaiters::signalReleased);
         long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
         try {
             for (Future<?> release : releases) {
@@ -280,12 +363,39 @@ public final class LockEngine implements LockClient, AutoCloseable {
      * @return the task, or {@code null} when the engine is closing (its leases are being ended anyway)
      */
     @Nullable ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        this.timerTasksScheduled.incrementAndGet();
         try {
             return this.timer.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         }
         catch (RejectedExecutionException ex) {
             return null;
         }
+    }
+
+    /**
+     * Puts a new lease's renewal and validity end on the timer at the next tick.
+     */
+    void scheduleAtNextTick(SharedLease lease) {
+        this.awaitingTick.add(lease);
+        // Whoever arms the tick schedules it; a lease added while a tick is armed is drained by that tick, because
+        // the tick disarms before it drains.
+        if (this.tickScheduled.compareAndSet(false, true) && schedule(this::tick, TICK_NANOS) == null) {
+            this.tickScheduled.set(false);
+        }
+    }
+
+    private void tick() {
+        this.tickScheduled.set(false);
+        for (SharedLease lease; (lease = this.awaitingTick.poll()) != null;) {
+            lease.scheduleTasks();
+        }
+    }
+
+    /**
+     * Returns how many tasks this engine has put on its timer so far; for tests.
+     */
+    long timerTasksScheduled() {
+        return this.timerTasksScheduled.get();
     }
 
     /**
@@ -368,17 +478,29 @@ public final class LockEngine implements LockClient, AutoCloseable {
         return null;
     }
 
-    private Attempt attemptOnce(LockRequest request) {
+    private String newOwnerToken() {
+        return this.ownerPrefix + Long.toHexString(this.ownerCounter.incrementAndGet());
+    }
+
+    /**
+     * One attempt.
+     * @param queueFor for a caller waiting in the backend's queue, its remaining wait; {@code null} for a plain
+     *     attempt
+     */
+    private Attempt attemptOnce(LockRequest request, String ownerToken, @Nullable Duration queueFor) {
         String key = request.key();
-        String ownerToken = this.ownerPrefix + Long.toHexString(this.ownerCounter.incrementAndGet());
         long start = System.nanoTime();
         AcquireResult result;
         try {
-            result = this.backend.tryAcquire(key, ownerToken, request.leaseTime());
+            result = (queueFor != null) ? this.queue.tryAcquireOrQueue(key, ownerToken, request.leaseTime(), queueFor)
+                    : this.backend.tryAcquire(key, ownerToken, request.leaseTime());
         }
         catch (RuntimeException ex) {
-            // The attempt may have been applied with only its reply lost: free the key if it is ours.
-            releaseInBackground(key, ownerToken);
+            // The attempt may have been applied with only its reply lost: free the key if it is ours. A queued
+            // caller leaves the queue when it stops waiting, which frees it too.
+            if (queueFor == null) {
+                releaseInBackground(key, ownerToken);
+            }
             throw new LockUnavailableException(key, this.backend.name(), "acquire", ex);
         }
         if (!result.isGranted()) {
@@ -413,6 +535,23 @@ public final class LockEngine implements LockClient, AutoCloseable {
         }
         lease.start();
         return new Attempt(new LeaseHandle(lease), 0);
+    }
+
+    private void leaveQueueInBackground(QueueingLeaseBackend queue, String key, String ownerToken) {
+        try {
+            this.renewals.execute(() -> {
+                try {
+                    queue.leaveQueue(key, ownerToken);
+                }
+                catch (RuntimeException ex) {
+                    logger.debug("Leaving the queue of lock '{}' on backend '{}' failed; the entry ends with its wait",
+                            key, this.backend.name(), ex);
+                }
+            });
+        }
+        catch (RuntimeException ex) {
+            logger.debug("Could not schedule leaving the queue of lock '{}'", key, ex);
+        }
     }
 
     private void releaseInBackground(String key, String ownerToken) {

@@ -52,6 +52,9 @@ final class SharedLease {
 
     private final long renewalIntervalNanos;
 
+    // When the attempt that granted the lease started (System.nanoTime): renewals are counted from it.
+    private final long grantedNanos;
+
     // Written under this object's monitor; volatile so that isHeld() answers without taking it.
     private volatile State state = State.HELD;
 
@@ -90,18 +93,40 @@ final class SharedLease {
         this.autoRenew = autoRenew;
         this.renewalIntervalNanos = engine.settings().renewalIntervalFor(leaseTime).toNanos();
         this.validUntilNanos = validUntilNanos;
+        this.grantedNanos = validUntilNanos - engine.validNanos(leaseTime);
         this.reentrancyRegistry = reentrancyRegistry;
     }
 
-    /** Schedules the first renewal and the validity check; called once, after the grant was registered. */
-    synchronized void start() {
-        if (this.state != State.HELD) {
+    /**
+     * Puts the first renewal and the validity check on the timer, at once when one of them is due within three
+     * ticks, otherwise at the engine's next tick (a lease released before it never reaches the timer). Called once,
+     * after the grant was registered.
+     */
+    void start() {
+        long now = System.nanoTime();
+        long firstDue = this.validUntilNanos - now;
+        if (this.autoRenew) {
+            firstDue = Math.min(firstDue, this.grantedNanos + this.renewalIntervalNanos - now);
+        }
+        if (firstDue < 3 * LockEngine.TICK_NANOS) {
+            scheduleTasks();
+        }
+        else {
+            this.engine.scheduleAtNextTick(this);
+        }
+    }
+
+    /** Schedules the first renewal and the validity check of a lease that is still held. */
+    synchronized void scheduleTasks() {
+        if (this.state != State.HELD || this.expiryTask != null) {
             return;
         }
+        long now = System.nanoTime();
         if (this.autoRenew) {
-            this.renewalTask = this.engine.schedule(this::startRenewal, this.renewalIntervalNanos);
+            this.renewalTask = this.engine.schedule(this::startRenewal,
+                    this.grantedNanos + this.renewalIntervalNanos - now);
         }
-        this.expiryTask = this.engine.schedule(this::onValidityEnd, this.validUntilNanos - System.nanoTime());
+        this.expiryTask = this.engine.schedule(this::onValidityEnd, this.validUntilNanos - now);
     }
 
     State state() {

@@ -1,12 +1,16 @@
 package io.github.distlock.core.inmemory;
 
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
+import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseCallbacks;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
@@ -19,20 +23,30 @@ import org.jspecify.annotations.Nullable;
  * <p>Leases expire after their lease time on the monotonic clock. Fencing tokens come from one counter shared by
  * all keys, so they strictly increase per key across expiry without any per-key state surviving a release.
  * Expired entries are removed when the key is touched again and by a sweep every {@value #SWEEP_EVERY} acquire
- * attempts, so the map holds at most the live leases plus those that expired since the last sweep. Waiters are
- * notified on release; an expiry is not announced (waiters retry at the holder's remaining time).
+ * attempts, so the map holds at most the live leases, the keys with waiters, and those that expired since the last
+ * sweep.
+ *
+ * <p>Waiters queue per key, first come first served ({@link QueueingLeaseBackend}): a release hands the key to the
+ * oldest waiter whose wait has not ended, with a new fencing token and a claim time of {@link #HAND_OFF_CLAIM_TIME},
+ * and calls only that waiter's callback. Release callbacks ({@link ReleaseNotifyingBackend}) are called on every
+ * release that frees the key; an expiry is not announced (waiters retry at the holder's remaining time).
  *
  * <p>Thread-safe; every operation is one atomic step on a {@link ConcurrentHashMap} entry.
  *
  * @since 0.1.0
  */
-public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend {
+public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend, QueueingLeaseBackend {
+
+    /** How long a key handed to a waiter stays reserved for it before the waiter claims it with an attempt. */
+    public static final Duration HAND_OFF_CLAIM_TIME = Duration.ofSeconds(2);
 
     static final int SWEEP_EVERY = 1024;
 
-    private final ConcurrentHashMap<String, Entry> leases = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, KeyState> leases = new ConcurrentHashMap<>();
 
     private final ReleaseCallbacks releaseCallbacks = new ReleaseCallbacks();
+
+    private final ReleaseCallbacks handOffCallbacks = new ReleaseCallbacks();
 
     private final AtomicLong lastToken = new AtomicLong();
 
@@ -40,45 +54,93 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
 
     @Override
     public AcquireResult tryAcquire(String key, String ownerToken, Duration leaseTime) {
+        return acquire(key, ownerToken, leaseTime, -1);
+    }
+
+    @Override
+    public AcquireResult tryAcquireOrQueue(String key, String ownerToken, Duration leaseTime, Duration remainingWait) {
+        return acquire(key, ownerToken, leaseTime, Math.max(0, remainingWait.toNanos()));
+    }
+
+    private AcquireResult acquire(String key, String ownerToken, Duration leaseTime, long queueForNanos) {
         sweepExpiredOccasionally();
         long now = System.nanoTime();
-        long expiresAt = now + leaseTime.toNanos();
-        Entry entry = this.leases.compute(key, (k, current) -> {
-            if (current == null || current.isExpiredAt(now)) {
-                return new Entry(ownerToken, this.lastToken.incrementAndGet(), expiresAt);
+        AcquireResult[] result = new AcquireResult[1];
+        this.leases.compute(key, (k, state) -> {
+            if (state == null) {
+                state = new KeyState();
             }
-            return current;
+            if (!state.isHeldAt(now)) {
+                state.grant(ownerToken, this.lastToken.incrementAndGet(), now + leaseTime.toNanos());
+                state.waiters.remove(ownerToken);
+                result[0] = AcquireResult.granted(state.token);
+            }
+            else if (state.owner.equals(ownerToken)) {
+                // A key handed to this owner (or a retried attempt): extend the claim to the lease asked for.
+                state.expiresAtNanos = now + leaseTime.toNanos();
+                result[0] = AcquireResult.granted(state.token);
+            }
+            else {
+                if (queueForNanos >= 0) {
+                    state.waiters.putIfAbsent(ownerToken, now + queueForNanos);
+                }
+                result[0] = AcquireResult.heldByAnother(Duration.ofNanos(state.expiresAtNanos - now));
+            }
+            return state;
         });
-        if (entry.owner.equals(ownerToken)) {
-            return AcquireResult.granted(entry.token);
-        }
-        return AcquireResult.heldByAnother(Duration.ofNanos(entry.expiresAtNanos - now));
+        return result[0];
     }
 
     @Override
     public boolean renewIfOwner(String key, String ownerToken, Duration leaseTime) {
         long now = System.nanoTime();
-        Entry renewed = this.leases.computeIfPresent(key, (k, current) -> {
-            if (current.owner.equals(ownerToken) && !current.isExpiredAt(now)) {
-                return new Entry(ownerToken, current.token, now + leaseTime.toNanos());
+        boolean[] renewed = new boolean[1];
+        this.leases.computeIfPresent(key, (k, state) -> {
+            if (state.isHeldAt(now) && state.owner.equals(ownerToken)) {
+                state.expiresAtNanos = now + leaseTime.toNanos();
+                renewed[0] = true;
             }
-            return current;
+            return state.isWorthKeepingAt(now) ? state : null;
         });
-        return renewed != null && renewed.owner.equals(ownerToken) && renewed.expiresAtNanos > now;
+        return renewed[0];
     }
 
     @Override
     public boolean releaseIfOwner(String key, String ownerToken) {
-        Entry current = this.leases.get(key);
-        if (current == null || !current.owner.equals(ownerToken)) {
-            return false;
+        long now = System.nanoTime();
+        boolean[] released = new boolean[1];
+        String[] handedTo = new String[1];
+        this.leases.computeIfPresent(key, (k, state) -> {
+            if (state.owner == null || !state.owner.equals(ownerToken)) {
+                return state.isWorthKeepingAt(now) ? state : null;
+            }
+            released[0] = state.isHeldAt(now);
+            handedTo[0] = state.handOff(now, this.lastToken);
+            return state.isWorthKeepingAt(now) ? state : null;
+        });
+        if (handedTo[0] != null) {
+            this.handOffCallbacks.notifyReleased(handOffKey(key, handedTo[0]));
         }
-        // remove(key, value) only removes this exact entry, so a takeover that raced with us is never deleted.
-        boolean removed = this.leases.remove(key, current);
-        if (removed) {
-            notifyReleased(key);
+        else if (released[0]) {
+            this.releaseCallbacks.notifyReleased(key);
         }
-        return removed && !current.isExpiredAt(System.nanoTime());
+        return released[0];
+    }
+
+    @Override
+    public void leaveQueue(String key, String ownerToken) {
+        long now = System.nanoTime();
+        this.leases.computeIfPresent(key, (k, state) -> {
+            state.waiters.remove(ownerToken);
+            return state.isWorthKeepingAt(now) ? state : null;
+        });
+        // A key handed to this owner meanwhile goes on to the next waiter.
+        releaseIfOwner(key, ownerToken);
+    }
+
+    @Override
+    public ReleaseSubscription subscribeToHandOff(String key, String ownerToken, Runnable onHandOff) {
+        return this.handOffCallbacks.add(handOffKey(key, ownerToken), onHandOff);
     }
 
     @Override
@@ -92,7 +154,8 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
     }
 
     /**
-     * Returns the number of entries currently stored, live or expired but not yet swept. For tests and metrics.
+     * Returns the number of entries currently stored: keys held, keys with waiters, and keys expired but not yet
+     * swept. For tests and metrics.
      * @return the number of stored entries
      */
     public int storedEntryCount() {
@@ -100,11 +163,13 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
     }
 
     /**
-     * Removes every expired entry now.
+     * Removes every expired entry (and every ended wait) now.
      */
     public void sweepExpired() {
         long now = System.nanoTime();
-        this.leases.values().removeIf(entry -> entry.isExpiredAt(now));
+        for (String key : this.leases.keySet()) {
+            this.leases.computeIfPresent(key, (k, state) -> state.isWorthKeepingAt(now) ? state : null);
+        }
     }
 
     private void sweepExpiredOccasionally() {
@@ -114,14 +179,50 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
         }
     }
 
-    private void notifyReleased(String key) {
-        this.releaseCallbacks.notifyReleased(key);
+    private static String handOffKey(String key, String ownerToken) {
+        return key + '\u0000' + ownerToken;
     }
 
-    private record Entry(String owner, long token, long expiresAtNanos) {
+    /** The lease and the queue of one key; mutated only inside {@code compute} for its key, which serializes it. */
+    private static final class KeyState {
 
-        boolean isExpiredAt(long nowNanos) {
-            return nowNanos - this.expiresAtNanos >= 0;
+        @Nullable String owner;
+
+        long token;
+
+        long expiresAtNanos;
+
+        // Owner token -> end of its wait (System.nanoTime), in arrival order.
+        final LinkedHashMap<String, Long> waiters = new LinkedHashMap<>();
+
+        boolean isHeldAt(long nowNanos) {
+            return this.owner != null && nowNanos - this.expiresAtNanos < 0;
+        }
+
+        void grant(String newOwner, long newToken, long expiresAt) {
+            this.owner = newOwner;
+            this.token = newToken;
+            this.expiresAtNanos = expiresAt;
+        }
+
+        /** Frees the key or hands it to the oldest waiter still waiting; returns that waiter's owner token. */
+        @Nullable String handOff(long nowNanos, AtomicLong lastToken) {
+            Iterator<Map.Entry<String, Long>> queue = this.waiters.entrySet().iterator();
+            while (queue.hasNext()) {
+                Map.Entry<String, Long> next = queue.next();
+                queue.remove();
+                if (nowNanos - next.getValue() < 0) {
+                    grant(next.getKey(), lastToken.incrementAndGet(), nowNanos + HAND_OFF_CLAIM_TIME.toNanos());
+                    return next.getKey();
+                }
+            }
+            this.owner = null;
+            return null;
+        }
+
+        boolean isWorthKeepingAt(long nowNanos) {
+            this.waiters.values().removeIf(waitEnd -> nowNanos - waitEnd >= 0);
+            return isHeldAt(nowNanos) || !this.waiters.isEmpty();
         }
 
     }
