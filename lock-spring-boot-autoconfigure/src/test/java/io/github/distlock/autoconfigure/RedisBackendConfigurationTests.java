@@ -160,8 +160,7 @@ class RedisBackendConfigurationTests {
                 LockClient client = context.getBean(LockClient.class);
                 String key = randomKey();
                 try (Jedis admin = redis.connect()) {
-                    admin.hset("distlock:" + key, Map.of("owner", "another-instance", "token", "1"));
-                    admin.pexpire("distlock:" + key, 20000);
+                    admin.psetex("distlock:{" + key + "}", 20000, "1:another-instance");
                 }
                 ExecutorService threads = Executors.newCachedThreadPool();
                 try {
@@ -206,10 +205,10 @@ class RedisBackendConfigurationTests {
             });
     }
 
+    /** How many backends are subscribed to their hand-off channel. */
     private static long releaseSubscribers() {
-        String channel = RedisLockOptions.defaults().releaseChannel();
         try (Jedis admin = redis.connect()) {
-            return admin.pubsubNumSub(channel).getOrDefault(channel, 0L);
+            return admin.pubsubChannels(RedisLockOptions.defaults().nodeChannelPrefix() + "*").size();
         }
     }
 
@@ -480,9 +479,11 @@ class RedisBackendConfigurationTests {
         try (Jedis connection = server.connect()) {
             authenticateIfNeeded(connection);
             connection.select(database);
-            assertThat(connection.exists(keyPrefix + key)).isTrue();
+            String stored = keyPrefix + "{" + key + "}";
+            assertThat(connection.get(stored)).endsWith(":" + lease.ownerToken());
             lease.release();
-            assertThat(connection.hexists(keyPrefix + key, "owner")).isFalse();
+            assertThat(connection.get(stored)).as("what a release keeps: the last fencing token only")
+                .isEqualTo(Long.toString(lease.fencingToken().getAsLong()));
         }
     }
 

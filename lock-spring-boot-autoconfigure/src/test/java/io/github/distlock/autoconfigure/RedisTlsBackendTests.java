@@ -101,7 +101,7 @@ class RedisTlsBackendTests {
         String key = "order:" + UUID.randomUUID();
         Lease lease = context.getBean(LockClient.class).tryAcquire(LockRequest.of(key, LEASE)).orElseThrow();
         try (Jedis plain = redis.connect()) {
-            assertThat(plain.exists("distlock:" + key)).isTrue();
+            assertThat(plain.exists("distlock:{" + key + "}")).isTrue();
         }
         lease.release();
     }

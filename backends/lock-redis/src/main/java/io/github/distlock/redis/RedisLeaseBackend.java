@@ -1,13 +1,17 @@
 package io.github.distlock.redis;
 
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
-import io.github.distlock.core.spi.ReleaseNotifyingBackend;
+import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
+
+import org.jspecify.annotations.Nullable;
 
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
@@ -18,15 +22,20 @@ import redis.clients.jedis.UnifiedJedis;
  * A lease backend on Redis (standalone, Sentinel or Cluster) through Jedis, on {@link RedisConnections}.
  *
  * <h2>Storage</h2>
- * Each lock is one hash at {@code keyPrefix + key} with the fields {@code owner} (while held) and {@code token}
- * (the last fencing token issued), expiring with the lease ({@code PEXPIRE}, server time). One key per lock means
- * the lock and its token state always share a hash slot in a cluster. Two different keys never map to the same
- * Redis key, because the prefix is the same for all of them.
+ * Each lock is one string at {@code keyPrefix + "{" + key + "}"}: {@code "token:owner"} while held, and just the
+ * last fencing token for {@link RedisLockOptions#tokenRetention()} after a release, expiring with the lease
+ * ({@code PX}, server time). Its waiters queue in a sorted set at the same name plus {@code ":q"}, which exists only
+ * while someone waits; the braces make both hash to the lock key's slot in a cluster. Two different keys never map
+ * to the same Redis key, because the prefix is the same for all of them. (A key that starts with {@code '}'} gives
+ * an empty hash tag, so in a cluster its lock and queue fall into different slots and its acquires fail closed with
+ * a {@code CROSSSLOT} error; avoid such keys there.)
  *
  * <h2>Round trips</h2>
  * Acquire, renew and release are one {@code EVALSHA} each ({@code acquire.lua}, {@code renew.lua},
  * {@code release.lua}), with an {@code EVAL} fallback when the server does not know the script. Renew and release
- * compare the owner token, so a stale holder can never extend or delete another owner's lease.
+ * compare the owner token, so a stale holder can never extend or delete another owner's lease. An uncontended
+ * acquire runs {@code GET}, {@code TIME} and {@code SET PX} inside its script; an uncontended release {@code GET},
+ * {@code ZPOPMIN} (empty) and {@code SET PX}, and publishes nothing.
  *
  * <h2>Fencing tokens</h2>
  * {@code token = max(last token of the key + 1, server time in microseconds)}, taken from {@code TIME} inside the
@@ -36,12 +45,17 @@ import redis.clients.jedis.UnifiedJedis;
  * <b>assuming the Redis server's clock never steps backwards</b> (and, after a failover, that the new master's
  * clock is not behind the old one's by more than the time the failover took).
  *
- * <h2>Release notification</h2>
- * A release publishes the key on {@link RedisLockOptions#releaseChannel()}; one subscription per backend, on one
- * thread and a connection of its own, dispatches it to the waiters of that key. The subscription is pinged every
- * second; a connection that stops answering is noticed within the time limit plus two seconds, closed and replaced,
- * and every waiter retries at once. A missed message only delays a waiter
- * until the holder's remaining lease time, which the acquire script returns.
+ * <h2>Waiting: a queue per key, and a hand-off announced to one node</h2>
+ * A waiting attempt that finds the key held adds its owner to the key's queue, scored by the end of its wait in
+ * server time ({@link QueueingLeaseBackend}). The release script pops the oldest waiter whose wait has not ended,
+ * stores it as the new owner with the next fencing token and a claim time of {@link #HAND_OFF_CLAIM_TIME}, and
+ * publishes the hand-off on the channel of that waiter's backend only ({@link #nodeChannel()}); a release that
+ * nobody waits for publishes nothing. Redis's work per release therefore does not grow with the number of
+ * application instances, and a contended release wakes one waiter, whose next attempt finds the key its own. Each
+ * backend subscribes to its own channel once, when its first caller waits, on one thread and a connection of its
+ * own; the subscription is pinged every second, and a connection that stops answering is replaced and every waiter
+ * retries at once. A lost announcement only delays a waiter until the holder's remaining lease time, which the
+ * acquire script returns; a waiter that died delays the queue by at most the claim time.
  *
  * <h2>Bounded calls</h2>
  * Every call (acquire, with its {@code WAIT} when replicas must acknowledge; renew; release) ends within the time
@@ -53,16 +67,21 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * @since 0.1.0
  */
-public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend {
+public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLeaseBackend {
 
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "redis";
+
+    /** How long a key handed to a waiter stays reserved for it before the waiter claims it with an attempt. */
+    public static final Duration HAND_OFF_CLAIM_TIME = Duration.ofSeconds(2);
 
     private static final RedisScript ACQUIRE = RedisScript.load("acquire.lua");
 
     private static final RedisScript RENEW = RedisScript.load("renew.lua");
 
     private static final RedisScript RELEASE = RedisScript.load("release.lua");
+
+    private static final String CLAIM_MILLIS = Long.toString(HAND_OFF_CLAIM_TIME.toMillis());
 
     // Left between the end of a WAIT and the end of the call's time limit, for the reply to arrive.
     private static final long WAIT_MARGIN_MILLIS = 50;
@@ -71,7 +90,9 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNoti
 
     private final RedisLockOptions options;
 
-    private final RedisReleaseListener releases;
+    private final String nodeId;
+
+    private final RedisHandOffListener handOffs;
 
     private final String retentionMillis;
 
@@ -86,35 +107,50 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNoti
 
     /**
      * Creates a backend.
-     * @param connections where the commands and the release subscription go, and their time limit; closed by the
+     * @param connections where the commands and the hand-off subscription go, and their time limit; closed by the
      *     caller, after this backend
      * @param options key naming and acquire strictness
      */
     public RedisLeaseBackend(RedisConnections connections, RedisLockOptions options) {
         this.connections = Objects.requireNonNull(connections, "connections");
         this.options = Objects.requireNonNull(options, "options");
-        this.releases = new RedisReleaseListener(connections, options.releaseChannel());
+        byte[] id = new byte[12];
+        new SecureRandom().nextBytes(id);
+        this.nodeId = HexFormat.of().formatHex(id);
+        this.handOffs = new RedisHandOffListener(connections, nodeChannel());
         this.retentionMillis = Long.toString(options.tokenRetention().toMillis());
     }
 
     @Override
     public AcquireResult tryAcquire(String key, String ownerToken, Duration leaseTime) {
+        return acquire(key, ownerToken, leaseTime, null);
+    }
+
+    @Override
+    public AcquireResult tryAcquireOrQueue(String key, String ownerToken, Duration leaseTime, Duration remainingWait) {
+        requireQueueableOwner(ownerToken);
+        return acquire(key, ownerToken, leaseTime, remainingWait);
+    }
+
+    private AcquireResult acquire(String key, String ownerToken, Duration leaseTime, @Nullable Duration queueFor) {
         String storedKey = storedKey(key);
+        String[] keys = { storedKey, queueKey(storedKey) };
         String leaseMillis = millis(leaseTime);
         // The WAIT must run on the connection that wrote the lease: it counts only that connection's writes.
         return this.connections.call(storedKey, "acquire", connection -> {
-            List<?> reply = (List<?>) ACQUIRE.run(connection, storedKey, ownerToken, leaseMillis);
+            List<?> reply = (List<?>) ((queueFor == null) ? ACQUIRE.run(connection, keys, ownerToken, leaseMillis)
+                    : ACQUIRE.run(connection, keys, ownerToken, leaseMillis, this.nodeId, millis(queueFor)));
             long granted = (Long) reply.get(0);
             long value = (Long) reply.get(1);
             if (granted != 1) {
                 return AcquireResult.heldByAnother(Duration.ofMillis(Math.max(0, value)));
             }
-            awaitReplicas(connection, key, storedKey, ownerToken);
+            awaitReplicas(connection, key, keys, ownerToken);
             return AcquireResult.granted(value);
         });
     }
 
-    private void awaitReplicas(Connection connection, String key, String storedKey, String ownerToken) {
+    private void awaitReplicas(Connection connection, String key, String[] keys, String ownerToken) {
         int replicas = this.options.replicasToAcknowledge();
         if (replicas == 0) {
             return;
@@ -127,9 +163,9 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNoti
                 : (Long) connection.executeCommand(new CommandArguments(Protocol.Command.WAIT).add(replicas)
                         .add(waitMillis));
         if (acknowledged < replicas) {
-            RELEASE.run(connection, storedKey, ownerToken, this.retentionMillis, this.options.releaseChannel());
+            release(connection, keys, ownerToken);
             throw new RedisReplicationException("Only " + acknowledged + " of " + replicas + " replicas acknowledged "
-                    + "the lease on '" + key + "' (" + this.connections.describe(storedKey) + ") within "
+                    + "the lease on '" + key + "' (" + this.connections.describe(keys[0]) + ") within "
                     + Duration.ofMillis(Math.max(0, waitMillis)) + "; the lease was released");
         }
     }
@@ -137,21 +173,40 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNoti
     @Override
     public boolean renewIfOwner(String key, String ownerToken, Duration leaseTime) {
         String storedKey = storedKey(key);
+        String[] keys = { storedKey };
         String leaseMillis = millis(leaseTime);
         return this.connections.call(storedKey, "renewal",
-                connection -> (Long) RENEW.run(connection, storedKey, ownerToken, leaseMillis) == 1L);
+                connection -> (Long) RENEW.run(connection, keys, ownerToken, leaseMillis) == 1L);
     }
 
     @Override
     public boolean releaseIfOwner(String key, String ownerToken) {
         String storedKey = storedKey(key);
-        return this.connections.call(storedKey, "release", connection -> (Long) RELEASE.run(connection, storedKey,
-                ownerToken, this.retentionMillis, this.options.releaseChannel()) == 1L);
+        String[] keys = { storedKey, queueKey(storedKey) };
+        return this.connections.call(storedKey, "release", connection -> release(connection, keys, ownerToken));
+    }
+
+    private boolean release(Connection connection, String[] keys, String ownerToken) {
+        return (Long) RELEASE.run(connection, keys, ownerToken, this.retentionMillis,
+                this.options.nodeChannelPrefix(), CLAIM_MILLIS) == 1L;
     }
 
     @Override
-    public ReleaseSubscription subscribeToReleases(String key, Runnable onRelease) {
-        return this.releases.register(storedKey(key), onRelease);
+    public void leaveQueue(String key, String ownerToken) {
+        requireQueueableOwner(ownerToken);
+        String storedKey = storedKey(key);
+        String[] keys = { storedKey, queueKey(storedKey) };
+        this.connections.call(storedKey, "leaving the queue", connection -> {
+            connection.executeCommand(new CommandArguments(Protocol.Command.ZREM).key(keys[1])
+                    .add(ownerToken + "|" + this.nodeId));
+            // A key handed to this owner meanwhile goes on to the next waiter.
+            return release(connection, keys, ownerToken);
+        });
+    }
+
+    @Override
+    public ReleaseSubscription subscribeToHandOff(String key, String ownerToken, Runnable onHandOff) {
+        return this.handOffs.register(storedKey(key) + "\n" + ownerToken, onHandOff);
     }
 
     @Override
@@ -175,19 +230,44 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, ReleaseNoti
     /**
      * Returns the Redis key a lock key is stored under.
      * @param key the lock key
-     * @return the prefixed key
+     * @return the prefixed key, with the lock key as its hash tag
      */
     public String storedKey(String key) {
-        return this.options.keyPrefix() + key;
+        return this.options.keyPrefix() + "{" + key + "}";
     }
 
     /**
-     * Stops the release subscription and closes its connection. The connections for commands are left to their
+     * Returns the Redis key of the queue of waiters of a stored lock key; it exists only while someone waits.
+     * @param storedKey the stored lock key, from {@link #storedKey(String)}
+     * @return the queue's key, in the same hash slot
+     */
+    public String queueKey(String storedKey) {
+        return storedKey + ":q";
+    }
+
+    /**
+     * Returns the pub/sub channel on which this backend hears of keys handed to its waiters: one per backend
+     * instance (a random node id), so that a hand-off is published to one subscriber.
+     * @return the channel name
+     */
+    public String nodeChannel() {
+        return this.options.nodeChannelPrefix() + this.nodeId;
+    }
+
+    /**
+     * Stops the hand-off subscription and closes its connection. The connections for commands are left to their
      * owner.
      */
     @Override
     public void close() {
-        this.releases.close();
+        this.handOffs.close();
+    }
+
+    private static void requireQueueableOwner(String ownerToken) {
+        if (ownerToken.indexOf('|') >= 0 || ownerToken.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("Owner token '" + ownerToken + "' of a queued wait must not contain "
+                    + "'|' or a line break");
+        }
     }
 
     private static String millis(Duration leaseTime) {

@@ -90,11 +90,12 @@ public record RedisLockOptions(String keyPrefix, int maxKeyLength, int replicasT
     }
 
     /**
-     * Returns the pub/sub channel on which releases are announced.
-     * @return the channel name
+     * Returns the prefix of the nodes' pub/sub channels: a release that hands a key to a waiter announces it on
+     * {@code nodeChannelPrefix() + node id} of the waiter's backend only.
+     * @return the channel prefix
      */
-    public String releaseChannel() {
-        return this.keyPrefix + "__released__";
+    public String nodeChannelPrefix() {
+        return this.keyPrefix + "__node__:";
     }
 
 }

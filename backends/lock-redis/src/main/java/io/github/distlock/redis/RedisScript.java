@@ -52,24 +52,29 @@ final class RedisScript {
     /**
      * Runs the script on one connection, sending its source once when the server does not know it.
      * @param connection the connection, borrowed for this call
-     * @param key the script's one key
+     * @param keys the script's keys (all in one hash slot)
      * @param arguments its arguments
      * @return the raw reply: a {@link Long} or a list of them for the lock scripts
      */
-    Object run(Connection connection, String key, String... arguments) {
+    Object run(Connection connection, String[] keys, String... arguments) {
         try {
-            return connection.executeCommand(command(Protocol.Command.EVALSHA, this.sha1, key, arguments));
+            return connection.executeCommand(command(Protocol.Command.EVALSHA, this.sha1, keys, arguments));
         }
         catch (JedisDataException ex) {
             if (ex.getMessage() == null || !ex.getMessage().startsWith("NOSCRIPT")) {
                 throw ex;
             }
-            return connection.executeCommand(command(Protocol.Command.EVAL, this.source, key, arguments));
+            return connection.executeCommand(command(Protocol.Command.EVAL, this.source, keys, arguments));
         }
     }
 
-    private static CommandArguments command(Protocol.Command command, String script, String key, String[] arguments) {
-        return new CommandArguments(command).add(script).add(1).key(key).addObjects((Object[]) arguments);
+    private static CommandArguments command(Protocol.Command command, String script, String[] keys,
+            String[] arguments) {
+        CommandArguments args = new CommandArguments(command).add(script).add(keys.length);
+        for (String key : keys) {
+            args.key(key);
+        }
+        return args.addObjects((Object[]) arguments);
     }
 
     String sha1() {

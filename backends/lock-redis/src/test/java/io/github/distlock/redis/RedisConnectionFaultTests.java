@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.distlock.core.Lease;
@@ -87,12 +88,13 @@ class RedisConnectionFaultTests {
         UnifiedJedis shared = closedAfterwards(RedisTestClients.applicationClient(this.server));
         AtomicBoolean stop = new AtomicBoolean();
         List<Future<?>> publishers = new ArrayList<>();
+        AtomicReference<String> channel = new AtomicReference<>("none");
         for (int t = 0; t < 4; t++) {
-            // Release announcements as fast as Redis takes them, so that a subscription always has messages to read.
+            // Hand-off announcements as fast as Redis takes them, so that a subscription always has messages to read.
             publishers.add(this.threads.submit(() -> {
                 try (Jedis publisher = this.server.connect()) {
                     while (!stop.get()) {
-                        publisher.publish(RedisLockOptions.defaults().releaseChannel(), "distlock:other");
+                        publisher.publish(channel.get(), "distlock:{other}\nsomeone");
                     }
                 }
                 return null;
@@ -100,7 +102,8 @@ class RedisConnectionFaultTests {
         }
         for (int round = 0; round < 50; round++) {
             RedisLeaseBackend backend = new RedisLeaseBackend(shared);
-            backend.subscribeToReleases("waited-" + round, () -> { });
+            channel.set(backend.nodeChannel());
+            backend.subscribeToHandOff("waited-" + round, "owner-" + round, () -> { });
             await().atMost(RedisTestClients.EVENTUALLY).until(() -> subscribers() >= 1);
             backend.close();
             await().atMost(RedisTestClients.EVENTUALLY).until(() -> subscribers() == 0);
@@ -119,7 +122,7 @@ class RedisConnectionFaultTests {
         try (Jedis admin = this.server.connect()) {
             for (int i = 0; i < 500; i++) {
                 String key = "owned-" + i;
-                admin.hset(backend.storedKey(key), Map.of("owner", "another-owner", "token", "1"));
+                admin.set(backend.storedKey(key), "1:another-owner");
                 assertThat(backend.tryAcquire(key, "me-" + i, Duration.ofSeconds(5)).isGranted())
                     .as("granted while another owner is stored for %s", key).isFalse();
             }
@@ -280,10 +283,10 @@ class RedisConnectionFaultTests {
         throw new AssertionError("No subscribed client found");
     }
 
+    /** How many backends are subscribed to their node channel. */
     private long subscribers() {
-        String channel = RedisLockOptions.defaults().releaseChannel();
         try (Jedis admin = this.server.connect()) {
-            return admin.pubsubNumSub(channel).getOrDefault(channel, 0L);
+            return admin.pubsubChannels(RedisLockOptions.defaults().nodeChannelPrefix() + "*").size();
         }
     }
 

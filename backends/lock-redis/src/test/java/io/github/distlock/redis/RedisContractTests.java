@@ -5,7 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.testkit.FencingLeaseBackendContractTests;
-import io.github.distlock.testkit.ReleaseNotificationContract;
+import io.github.distlock.testkit.QueueingContract;
 import io.github.distlock.testservers.RedisClusterGroup;
 import io.github.distlock.testservers.RedisSentinelGroup;
 import io.github.distlock.testservers.RedisServer;
@@ -37,7 +37,7 @@ class RedisContractTests {
     }
 
     @Nested
-    class Standalone extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
+    class Standalone extends FencingLeaseBackendContractTests implements QueueingContract {
 
         private static RedisServer server;
 
@@ -59,7 +59,7 @@ class RedisContractTests {
     }
 
     @Nested
-    class ApplicationsOwnClient extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
+    class ApplicationsOwnClient extends FencingLeaseBackendContractTests implements QueueingContract {
 
         private static RedisServer server;
 
@@ -83,7 +83,7 @@ class RedisContractTests {
     }
 
     @Nested
-    class Sentinel extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
+    class Sentinel extends FencingLeaseBackendContractTests implements QueueingContract {
 
         private static RedisSentinelGroup group;
 
@@ -105,7 +105,7 @@ class RedisContractTests {
     }
 
     @Nested
-    class Cluster extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
+    class Cluster extends FencingLeaseBackendContractTests implements QueueingContract {
 
         private static RedisClusterGroup cluster;
 

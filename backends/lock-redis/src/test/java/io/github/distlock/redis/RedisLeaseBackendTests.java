@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -166,6 +168,120 @@ class RedisLeaseBackendTests {
         }
         finally {
             waiterThread.shutdownNow();
+        }
+    }
+
+    @Test
+    void aReleaseWithNobodyWaitingPublishesNothingHoweverManyNodesHaveWaitedBefore() throws Exception {
+        LockEngine worker = engine(backend(RedisLockOptions.defaults()));
+        // Sixteen other application instances, each of which has waited once and so holds its subscription.
+        for (int node = 0; node < 16; node++) {
+            LockEngine other = engine(backend(RedisLockOptions.defaults()));
+            String key = uniqueKey();
+            Lease held = worker.tryAcquire(LockRequest.of(key, Duration.ofSeconds(30))).orElseThrow();
+            ExecutorService waiting = Executors.newSingleThreadExecutor();
+            try {
+                Future<Lease> waiter = waiting.submit(() -> other
+                    .acquire(LockRequest.of(key, Duration.ofSeconds(30)).withWaitTime(Duration.ofSeconds(15))));
+                await().atMost(RedisTestClients.EVENTUALLY).until(() -> queueLength(key) == 1);
+                held.release();
+                waiter.get(RedisTestClients.EVENTUALLY.toMillis(), TimeUnit.MILLISECONDS).release();
+            }
+            finally {
+                waiting.shutdownNow();
+            }
+        }
+        assertThat(nodeSubscriptions()).as("nodes subscribed to their hand-off channel").isEqualTo(16);
+        resetCommandStats();
+        for (int i = 0; i < 200; i++) {
+            worker.tryAcquire(LockRequest.of("uncontended-" + i, Duration.ofSeconds(30))).orElseThrow().release();
+        }
+        assertThat(commandCalls("publish")).as("messages published by 200 releases nobody waited for").isZero();
+        assertThat(commandCalls("evalsha") + commandCalls("eval")).as("scripts for 200 acquires and releases")
+            .isEqualTo(400);
+    }
+
+    @Test
+    void aReleaseOfAKeyThatEightNodesWaitForWakesOnlyTheNodeItHandsTheKeyToInArrivalOrder() throws Exception {
+        LockEngine holder = engine(backend(RedisLockOptions.defaults()));
+        String key = uniqueKey();
+        Lease held = holder.tryAcquire(LockRequest.of(key, Duration.ofSeconds(30))).orElseThrow();
+        List<Integer> grantOrder = new CopyOnWriteArrayList<>();
+        CountDownLatch finish = new CountDownLatch(1);
+        ExecutorService nodes = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> waiters = new ArrayList<>();
+            for (int node = 0; node < 8; node++) {
+                int number = node;
+                LockEngine engine = engine(backend(RedisLockOptions.defaults()));
+                waiters.add(nodes.submit(() -> {
+                    Lease lease = engine.acquire(LockRequest.of(key, Duration.ofSeconds(30))
+                        .withWaitTime(Duration.ofSeconds(60)));
+                    grantOrder.add(number);
+                    finish.await();
+                    lease.release();
+                    return null;
+                }));
+                await().atMost(RedisTestClients.EVENTUALLY).until(() -> queueLength(key) == number + 1);
+            }
+            resetCommandStats();
+            held.release();
+            await().atMost(RedisTestClients.EVENTUALLY).until(() -> !grantOrder.isEmpty());
+            // The release and the first waiter's claim; a spurious wake-up may add one attempt. Waking every
+            // waiter would cost an attempt per node.
+            assertThat(commandCalls("evalsha") + commandCalls("eval")).as("scripts per hand-off with 8 waiting nodes")
+                .isBetween(2L, 3L);
+            assertThat(commandCalls("publish")).as("messages published by the hand-off").isOne();
+            finish.countDown();
+            for (Future<?> waiter : waiters) {
+                waiter.get(RedisTestClients.EVENTUALLY.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            assertThat(grantOrder).as("order in which the waiting nodes got the key").containsExactly(0, 1, 2, 3, 4,
+                    5, 6, 7);
+            assertThat(queueLength(key)).isZero();
+        }
+        finally {
+            finish.countDown();
+            nodes.shutdownNow();
+        }
+    }
+
+    @Test
+    void aWaiterThatGivesUpLeavesTheQueueSoTheNextOneGetsTheKeyAtOnce() throws Exception {
+        LockEngine holder = engine(backend(RedisLockOptions.defaults()));
+        LockEngine impatient = engine(backend(RedisLockOptions.defaults()));
+        LockEngine patient = engine(backend(RedisLockOptions.defaults()));
+        String key = uniqueKey();
+        Lease held = holder.tryAcquire(LockRequest.of(key, Duration.ofSeconds(30))).orElseThrow();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<Lease> givesUp = threads.submit(() -> impatient
+                .acquire(LockRequest.of(key, Duration.ofSeconds(30)).withWaitTime(Duration.ofMillis(500))));
+            await().atMost(RedisTestClients.EVENTUALLY).until(() -> queueLength(key) == 1);
+            Future<Lease> waits = threads.submit(() -> patient
+                .acquire(LockRequest.of(key, Duration.ofSeconds(30)).withWaitTime(Duration.ofSeconds(60))));
+            await().atMost(RedisTestClients.EVENTUALLY).until(() -> queueLength(key) == 2);
+            assertThatThrownBy(() -> givesUp.get(RedisTestClients.EVENTUALLY.toMillis(), TimeUnit.MILLISECONDS))
+                .hasCauseInstanceOf(io.github.distlock.core.LockNotAcquiredException.class);
+            await().atMost(RedisTestClients.EVENTUALLY).until(() -> queueLength(key) == 1);
+            held.release();
+            // Without leaving, the key would go to the waiter that gave up and sit unclaimed for the claim time.
+            waits.get(RedisLeaseBackend.HAND_OFF_CLAIM_TIME.toMillis() / 2, TimeUnit.MILLISECONDS).release();
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private long queueLength(String key) {
+        try (Jedis admin = this.server.connect()) {
+            return admin.zcard(RedisLockOptions.defaults().keyPrefix() + "{" + key + "}:q");
+        }
+    }
+
+    private long nodeSubscriptions() {
+        try (Jedis admin = this.server.connect()) {
+            return admin.pubsubChannels(RedisLockOptions.defaults().nodeChannelPrefix() + "*").size();
         }
     }
 

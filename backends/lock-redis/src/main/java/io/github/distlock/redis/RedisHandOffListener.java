@@ -2,6 +2,7 @@ package io.github.distlock.redis;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +18,10 @@ import redis.clients.jedis.JedisPubSub;
 
 /**
  * One pub/sub subscription per backend, shared by all keys and all waiting calls: a single thread subscribes to
- * the release channel on a connection of its own and dispatches each announced key to the callbacks registered for
- * it. Started on the first registration.
+ * the backend's own node channel on a connection of its own and dispatches each announced hand-off
+ * ({@code "storedKey\nowner"}) to the callback registered for that key and owner. Started on the first
+ * registration, which waits (at most the connections' time limit) until the subscription is confirmed, so the first
+ * hand-off to this node is not published before anyone listens.
  *
  * <ul>
  * <li>The connection is never handed back to a pool: when the subscription ends for any reason it is closed, so no
@@ -31,12 +34,12 @@ import redis.clients.jedis.JedisPubSub;
  * </ul>
  * Thread-safe.
  */
-final class RedisReleaseListener implements AutoCloseable {
+final class RedisHandOffListener implements AutoCloseable {
 
     /** How often the subscription is pinged. */
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
-    private static final Logger logger = LoggerFactory.getLogger(RedisReleaseListener.class);
+    private static final Logger logger = LoggerFactory.getLogger(RedisHandOffListener.class);
 
     private static final long MIN_RETRY_MILLIS = 50;
 
@@ -60,15 +63,30 @@ final class RedisReleaseListener implements AutoCloseable {
 
     private volatile boolean closed;
 
-    RedisReleaseListener(RedisConnections connections, String channel) {
+    private final CountDownLatch firstSubscription = new CountDownLatch(1);
+
+    RedisHandOffListener(RedisConnections connections, String channel) {
         this.connections = connections;
         this.channel = channel;
         this.deadAfterNanos = connections.timeout().toNanos();
     }
 
-    ReleaseSubscription register(String storedKey, Runnable callback) {
+    /**
+     * Registers a callback for one announcement.
+     * @param announcement the message a hand-off publishes: the stored key, a line break and the owner token
+     * @param callback what to run; must not block
+     * @return the registration
+     */
+    ReleaseSubscription register(String announcement, Runnable callback) {
         startIfNeeded();
-        return this.callbacks.add(storedKey, callback);
+        try {
+            // Bounded: with Redis down the caller's attempt fails anyway, and later registrations do not wait.
+            this.firstSubscription.await(this.deadAfterNanos, TimeUnit.NANOSECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        return this.callbacks.add(announcement, callback);
     }
 
     /**
@@ -104,7 +122,7 @@ final class RedisReleaseListener implements AutoCloseable {
         if (this.thread != null || this.closed) {
             return;
         }
-        Thread listener = new Thread(this::listen, "distlock-redis-releases");
+        Thread listener = new Thread(this::listen, "distlock-redis-hand-offs");
         listener.setDaemon(true);
         this.thread = listener;
         listener.start();
@@ -130,7 +148,7 @@ final class RedisReleaseListener implements AutoCloseable {
                 if (this.closed) {
                     return;
                 }
-                logger.debug("Release subscription on {} at {} broke; resubscribing in {} ms", this.channel,
+                logger.debug("Hand-off subscription on {} at {} broke; resubscribing in {} ms", this.channel,
                         this.connections.describe(""), retryMillis, ex);
             }
             finally {
@@ -159,7 +177,7 @@ final class RedisReleaseListener implements AutoCloseable {
         long now = System.nanoTime();
         if (!subscription.pubSub.isSubscribed()) {
             if (now - subscription.startedNanos > this.deadAfterNanos) {
-                logger.warn("Release subscription on {} at {} was not confirmed within {}; reconnecting", this.channel,
+                logger.warn("Hand-off subscription on {} at {} was not confirmed within {}; reconnecting", this.channel,
                         this.connections.describe(""), this.connections.timeout());
                 subscription.disconnect();
             }
@@ -168,7 +186,7 @@ final class RedisReleaseListener implements AutoCloseable {
         long sent = subscription.pingSentNanos;
         if (sent != 0) {
             if (now - sent > this.deadAfterNanos) {
-                logger.warn("Release subscription on {} at {} did not answer a PING within {}; reconnecting, and "
+                logger.warn("Hand-off subscription on {} at {} did not answer a PING within {}; reconnecting, and "
                         + "every waiter retries at once", this.channel, this.connections.describe(""),
                         this.connections.timeout());
                 subscription.disconnect();
@@ -202,13 +220,14 @@ final class RedisReleaseListener implements AutoCloseable {
 
             @Override
             public void onSubscribe(String channel, int subscribedChannels) {
-                // Releases announced while we were not subscribed are lost: let every waiter retry once.
+                // Hand-offs announced while we were not subscribed are lost: let every waiter retry once.
                 wakeAll();
+                RedisHandOffListener.this.firstSubscription.countDown();
             }
 
             @Override
-            public void onMessage(String channel, String storedKey) {
-                RedisReleaseListener.this.callbacks.notifyReleased(storedKey);
+            public void onMessage(String channel, String announcement) {
+                RedisHandOffListener.this.callbacks.notifyReleased(announcement);
             }
 
             @Override
@@ -229,7 +248,7 @@ final class RedisReleaseListener implements AutoCloseable {
                 this.connection.forceDisconnect();
             }
             catch (IOException | RuntimeException ex) {
-                logger.debug("Closing the release subscription's connection failed", ex);
+                logger.debug("Closing the hand-off subscription's connection failed", ex);
             }
         }
 
