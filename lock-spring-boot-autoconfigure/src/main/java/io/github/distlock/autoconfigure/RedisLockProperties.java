@@ -64,7 +64,7 @@ public class RedisLockProperties {
     /**
      * Longest a lock call waits for Redis in all (a free pooled connection, connecting, retries on new
      * connections and the reply) before it fails with LockUnavailableException; also bounds how long a silent
-     * release subscription goes unnoticed. By default that of spring.data.redis when its connection is used,
+     * hand-off subscription goes unnoticed. By default that of spring.data.redis when its connection is used,
      * else 2s.
      */
     private @Nullable Duration timeout;
@@ -273,7 +273,7 @@ public class RedisLockProperties {
     public static class Pool {
 
         /**
-         * Most pooled connections to each Redis server; the release subscription has a connection of its own.
+         * Most pooled connections to each Redis server; the hand-off subscription has a connection of its own.
          */
         private int maxSize = RedisConnections.DEFAULT_POOL_SIZE;
 
