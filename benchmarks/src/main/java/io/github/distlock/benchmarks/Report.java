@@ -72,6 +72,7 @@ final class Report {
             contended(this.comparison);
             commands(this.comparison);
             scale(this.comparison);
+            instances(this.comparison);
             jdbc(this.comparison);
             failures(this.comparison);
         }
@@ -276,6 +277,51 @@ final class Report {
             .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
             .map(entry -> entry.getKey() + " " + fmt((double) entry.getValue() / census.operations()))
             .collect(Collectors.joining(", "));
+    }
+
+    private void instances(ComparisonResult c) {
+        if (c.instances().isEmpty()) {
+            return;
+        }
+        List<Integer> counts = c.settings().otherInstanceCounts();
+        line("## Other instances: uncontended lock+unlock (4 threads) while other instances exist that have each "
+                + "waited once");
+        line("");
+        StringBuilder header = new StringBuilder("| contender |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int others : counts) {
+            header.append(" ").append(others).append(" others: ops/s, Redis CPU/op |");
+            rule.append("---|");
+        }
+        header.append(" ops/s and CPU/op at ").append(counts.get(counts.size() - 1)).append(" vs 0 |");
+        rule.append("---|");
+        line(header.toString());
+        line(rule.toString());
+        c.instances().forEach((contender, passes) -> {
+            StringBuilder row = new StringBuilder("| " + contender.title() + " |");
+            for (Fields pass : passes) {
+                row.append(String.format(Locale.ROOT, " %,.0f, %.1f us |", Scenario.ONE_THREAD.rate(pass),
+                        cpuPerOp(pass)));
+            }
+            for (int missing = passes.size(); missing < counts.size(); missing++) {
+                row.append(" failed |");
+            }
+            if (passes.size() == counts.size()) {
+                Fields first = passes.get(0);
+                Fields last = passes.get(passes.size() - 1);
+                row.append(String.format(Locale.ROOT, " %.2f, %.2f |", Scenario.ONE_THREAD.rate(last)
+                        / Scenario.ONE_THREAD.rate(first), cpuPerOp(last) / cpuPerOp(first)));
+            }
+            else {
+                row.append(" - |");
+            }
+            line(row.toString());
+        });
+        line("");
+    }
+
+    private static double cpuPerOp(Fields pass) {
+        return pass.getLong("redisCpuMicros") / (double) Math.max(1, pass.getLong("ops"));
     }
 
     private void scale(ComparisonResult c) {

@@ -42,6 +42,9 @@ class HarnessSmokeTests {
                     .as("commands the census saw %s send", contender.id()).isNotEmpty();
                 assertThat(result.passes(Scenario.ONE_THREAD, contender).get(0).commandTotal())
                     .as("Redis commands counted for %s", contender.id()).isPositive();
+                assertThat(result.instances().get(contender)).as("instances passes of %s", contender.id())
+                    .hasSize(2)
+                    .allSatisfy(pass -> assertThat(pass.getLong("redisCpuMicros")).isPositive());
             }
             Fields contended = result.passes(Scenario.CONTENDED, contender).get(0);
             assertThat(contended.getLong("overlaps")).as("overlaps of %s", contender.id()).isZero();
@@ -55,7 +58,8 @@ class HarnessSmokeTests {
         assertThat(result.jdbcScale().failures()).isZero();
         assertThat(result.jdbcScale().rowsAfterRun()).isGreaterThanOrEqualTo(result.jdbcScale().keys());
         assertThat(Report.markdown(Map.of(), result, List.of()))
-            .contains("## Ratios to the floor", Contenders.REDISSON.title(), "## The JDBC backend on PostgreSQL");
+            .contains("## Ratios to the floor", Contenders.REDISSON.title(), "## The JDBC backend on PostgreSQL",
+                    "## Other instances");
     }
 
 }

@@ -47,6 +47,9 @@ public final class ComparisonHarness {
 
     private static final Duration KEYS_BACK_TIMEOUT = Duration.ofSeconds(90);
 
+    // The threads of the instances scenario's one measured node.
+    private static final int INSTANCE_THREADS = 4;
+
     private final HarnessSettings settings;
 
     private final Path workDirectory;
@@ -107,6 +110,12 @@ public final class ComparisonHarness {
                 if (this.settings.jdbcScaleKeys() > 0 && distlockJdbc != null && postgres != null) {
                     jdbcScale(postgres, distlockJdbc, result);
                 }
+                // Last: the other instances it opens stay open in each contender's JVM.
+                for (ContenderProcess process : processes.values()) {
+                    if (!process.contender().usesPostgres()) {
+                        instances(process, result);
+                    }
+                }
             }
             finally {
                 processes.values().forEach(ContenderProcess::close);
@@ -158,6 +167,27 @@ public final class ComparisonHarness {
         catch (IllegalStateException ex) {
             result.addFailure(scenario.title() + ": " + ex.getMessage());
             this.progress.accept("FAILED: " + ex.getMessage());
+        }
+    }
+
+    private void instances(ContenderProcess process, ComparisonResult result) {
+        HarnessSettings s = this.settings;
+        for (int others : s.otherInstanceCounts()) {
+            try {
+                Fields pass = process.run("instances " + others + " " + INSTANCE_THREADS + " " + s.warmup().toMillis()
+                        + " " + s.measure().toMillis(), s.warmup().plus(s.measure()).plus(RUN_SLACK)
+                                .plus(Duration.ofSeconds(others)));
+                result.addInstancesPass(process.contender(), pass);
+                this.progress.accept(String.format(
+                        "  %-10s %2d other instances %,12.0f lock+unlock/s, Redis CPU %.1f us/op",
+                        process.contender().id(), others, Scenario.ONE_THREAD.rate(pass),
+                        pass.getLong("redisCpuMicros") / (double) Math.max(1, pass.getLong("ops"))));
+            }
+            catch (IllegalStateException ex) {
+                result.addFailure("instances (" + others + " others): " + ex.getMessage());
+                this.progress.accept("FAILED: " + ex.getMessage());
+                return;
+            }
         }
     }
 

@@ -25,6 +25,8 @@ public final class ComparisonResult {
 
     private final List<String> failures = new ArrayList<>();
 
+    private final Map<Contenders, List<Fields>> instances = new LinkedHashMap<>();
+
     private final Map<String, String> environment = new LinkedHashMap<>();
 
     private @Nullable ScaleResult scale;
@@ -45,6 +47,18 @@ public final class ComparisonResult {
 
     void addCensus(Scenario scenario, Contenders contender, Census census) {
         this.censuses.get(scenario).put(contender, census);
+    }
+
+    void addInstancesPass(Contenders contender, Fields result) {
+        this.instances.computeIfAbsent(contender, c -> new ArrayList<>()).add(result);
+    }
+
+    /**
+     * Returns the passes of the instances scenario, by contender, in the order of their number of other instances.
+     * @return the passes
+     */
+    public Map<Contenders, List<Fields>> instances() {
+        return this.instances;
     }
 
     void addFailure(String failure) {

@@ -68,6 +68,15 @@ public record HarnessSettings(List<Contenders> contenders, int rounds, Duration 
     }
 
     /**
+     * Returns the numbers of other application instances the instances scenario measures with: 0, 8, 32 and 64, or
+     * 0 and 2 in a run too short for a scale scenario worth the name (the smoke test).
+     * @return the counts, ascending
+     */
+    public List<Integer> otherInstanceCounts() {
+        return (this.scaleKeys >= 10_000) ? List.of(0, 8, 32, 64) : List.of(0, 2);
+    }
+
+    /**
      * Returns a copy with other contenders (the floor is always kept).
      * @param contenders the contenders
      * @return the copy

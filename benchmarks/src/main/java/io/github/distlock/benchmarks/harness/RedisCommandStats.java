@@ -79,6 +79,20 @@ public final class RedisCommandStats implements AutoCloseable {
     }
 
     /**
+     * Returns the CPU time the Redis server has used so far, system and user ({@code INFO cpu}).
+     * @return microseconds of CPU
+     */
+    public double cpuMicros() {
+        double seconds = 0;
+        for (String line : this.connection.info("cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return seconds * 1e6;
+    }
+
+    /**
      * Returns whether a command is connection or measurement housekeeping rather than part of a lock protocol.
      * @param command the command name in lower case, subcommands as {@code name|sub}
      * @return whether to leave it out of the counts

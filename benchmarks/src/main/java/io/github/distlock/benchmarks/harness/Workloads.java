@@ -46,6 +46,54 @@ final class Workloads {
         client();
     }
 
+    // The other application instances of the instances scenario, each of which has waited once; kept open, and
+    // grown, across that scenario's steps.
+    private final List<Node> otherInstances = new ArrayList<>();
+
+    /**
+     * Uncontended lock+unlock while other application instances exist, each of which has waited once (so that it
+     * holds whatever a waiter keeps: a subscription, a listener): what an instance's uncontended work costs Redis as
+     * the application scales out. Opens the missing instances first, then measures ops/s and Redis CPU per op.
+     */
+    Fields instances(int others, int threads, long warmupMillis, long measureMillis) throws Exception {
+        Node node = client();
+        while (this.otherInstances.size() < others) {
+            Node other = this.contender.openNode();
+            this.otherInstances.add(other);
+            waitOnce(node, other, this.keyPrefix + "instance-wait:" + this.otherInstances.size());
+        }
+        if (warmupMillis > 0) {
+            uncontendedPass(node, threads, warmupMillis);
+        }
+        double cpuBefore = this.commandStats.cpuMicros();
+        Fields result = uncontendedPass(node, threads, measureMillis);
+        double cpu = this.commandStats.cpuMicros() - cpuBefore;
+        return result.put("others", others).put("redisCpuMicros", Math.round(cpu));
+    }
+
+    private static void waitOnce(Node holderNode, Node waiting, String key) throws Exception {
+        Held held = holderNode.acquire(key, WAIT);
+        if (held == null) {
+            throw new IllegalStateException("Could not take '" + key + "' to make another instance wait");
+        }
+        Thread waiter = new Thread(() -> {
+            try {
+                Held got = waiting.acquire(key, WAIT);
+                if (got != null) {
+                    got.release();
+                }
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }, "instance-waiter");
+        waiter.start();
+        // Long enough for the waiter to have made its attempt and gone to sleep on whatever wakes it.
+        Thread.sleep(100);
+        held.release();
+        waiter.join(WAIT.toMillis());
+    }
+
     /**
      * Threads of one node, each locking and unlocking its own key as fast as it can.
      */
