@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
@@ -96,6 +98,10 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLea
 
     private final String retentionMillis;
 
+    // The owners of waits in progress that a refused attempt may have put in a queue: only their attempts need to
+    // take them out of it when they find the key free, which spares every other attempt a ZREM.
+    private final Set<String> possiblyQueued = ConcurrentHashMap.newKeySet();
+
     /**
      * Creates a backend with default options over an application's own Jedis client (see
      * {@link RedisConnections#sharing(UnifiedJedis)}).
@@ -136,10 +142,26 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLea
         String storedKey = storedKey(key);
         String[] keys = { storedKey, queueKey(storedKey) };
         String leaseMillis = millis(leaseTime);
+        if (queueFor != null) {
+            // Before the call: a reply lost after the script queued the owner must not leave it marked unqueued.
+            String mayBeQueued = this.possiblyQueued.add(ownerToken) ? "0" : "1";
+            AcquireResult result = acquire(key, keys, ownerToken, leaseMillis, this.nodeId, millis(queueFor),
+                    mayBeQueued);
+            if (result.isGranted()) {
+                this.possiblyQueued.remove(ownerToken);
+            }
+            return result;
+        }
+        return acquire(key, keys, ownerToken, leaseMillis);
+    }
+
+    private AcquireResult acquire(String key, String[] keys, String ownerToken, String... moreArguments) {
+        String[] arguments = new String[moreArguments.length + 1];
+        arguments[0] = ownerToken;
+        System.arraycopy(moreArguments, 0, arguments, 1, moreArguments.length);
         // The WAIT must run on the connection that wrote the lease: it counts only that connection's writes.
-        return this.connections.call(storedKey, "acquire", connection -> {
-            List<?> reply = (List<?>) ((queueFor == null) ? ACQUIRE.run(connection, keys, ownerToken, leaseMillis)
-                    : ACQUIRE.run(connection, keys, ownerToken, leaseMillis, this.nodeId, millis(queueFor)));
+        return this.connections.call(keys[0], "acquire", connection -> {
+            List<?> reply = (List<?>) ACQUIRE.run(connection, keys, arguments);
             long granted = (Long) reply.get(0);
             long value = (Long) reply.get(1);
             if (granted != 1) {
@@ -194,6 +216,7 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLea
     @Override
     public void leaveQueue(String key, String ownerToken) {
         requireQueueableOwner(ownerToken);
+        this.possiblyQueued.remove(ownerToken);
         String storedKey = storedKey(key);
         String[] keys = { storedKey, queueKey(storedKey) };
         this.connections.call(storedKey, "leaving the queue", connection -> {

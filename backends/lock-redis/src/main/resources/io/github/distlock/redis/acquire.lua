@@ -8,6 +8,7 @@
 -- ARGV[2]  the lease time in milliseconds
 -- ARGV[3]  (waiters only) the node that announcements of a hand-off to this owner go to
 -- ARGV[4]  (waiters only) how much longer the owner waits, in milliseconds
+-- ARGV[5]  (waiters only) '1' if this owner may already be in the queue (an earlier attempt of its wait was refused)
 --
 -- Returns {1, fencing token} when granted (also when the key was handed to ARGV[1] by a release, or on a retried
 -- attempt whose reply was lost; either way the lease is extended to ARGV[2]), or {0, remaining milliseconds of the
@@ -29,8 +30,9 @@ if value then
     if ARGV[3] then
       local time = redis.call('TIME')
       local waitEnd = tonumber(time[1]) * 1000000 + tonumber(time[2]) + tonumber(ARGV[4]) * 1000
-      redis.call('ZADD', KEYS[2], 'NX', string.format('%.0f', waitEnd), ARGV[1] .. '|' .. ARGV[3])
-      if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then
+      -- NX keeps the place of an owner already queued, and then its entry's expiry covers the queue already.
+      if redis.call('ZADD', KEYS[2], 'NX', string.format('%.0f', waitEnd), ARGV[1] .. '|' .. ARGV[3]) == 1
+          and redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then
         redis.call('PEXPIRE', KEYS[2], ARGV[4])
       end
     end
@@ -38,7 +40,7 @@ if value then
   end
   last = tonumber(value)
 end
-if ARGV[3] then
+if ARGV[5] == '1' then
   -- A free key goes to whoever asks first; a waiter that takes it leaves the queue, so no release hands it a key
   -- it no longer waits for.
   redis.call('ZREM', KEYS[2], ARGV[1] .. '|' .. ARGV[3])

@@ -199,6 +199,14 @@ class RedisLeaseBackendTests {
         assertThat(commandCalls("publish")).as("messages published by 200 releases nobody waited for").isZero();
         assertThat(commandCalls("evalsha") + commandCalls("eval")).as("scripts for 200 acquires and releases")
             .isEqualTo(400);
+        resetCommandStats();
+        for (int i = 0; i < 200; i++) {
+            worker.acquire(LockRequest.of("uncontended-waiting-" + i, Duration.ofSeconds(30))
+                .withWaitTime(Duration.ofSeconds(5))).release();
+        }
+        assertThat(commandCalls("publish")).as("messages published by 200 releases of waiting acquires").isZero();
+        assertThat(commandCalls("zrem") + commandCalls("zadd")).as("queue commands of 200 waiting acquires that "
+                + "found their key free").isZero();
     }
 
     @Test
