@@ -72,6 +72,7 @@ final class Report {
             contended(this.comparison);
             commands(this.comparison);
             scale(this.comparison);
+            flashSale(this.comparison);
             instances(this.comparison);
             jdbc(this.comparison);
             failures(this.comparison);
@@ -229,9 +230,9 @@ final class Report {
     private void contended(ComparisonResult c) {
         line("## 8 nodes on one key (critical section " + c.settings().criticalSectionNanos() / 1000 + " µs)");
         line("");
-        line("| contender | grants/s | hand-offs/s | node changed at a grant | wait p50 ms | wait p99 ms | wait max ms "
-                + "| time-outs | overlaps |");
-        line("|---|---|---|---|---|---|---|---|---|");
+        line("| contender | grants/s | hand-offs/s | node changed at a grant | fairness (fewest / most grants per node) "
+                + "| wait p50 ms | wait p99 ms | wait max ms | time-outs | overlaps |");
+        line("|---|---|---|---|---|---|---|---|---|---|");
         for (Contenders contender : redisContenders(c)) {
             List<Fields> passes = c.passes(Scenario.CONTENDED, contender);
             long grants = passes.stream().mapToLong(p -> p.getLong("grants")).sum();
@@ -242,6 +243,9 @@ final class Report {
                     + " | " + rate(c.medianRate(Scenario.CONTENDED, contender))
                     + " | " + rate(c.medianHandoffRate(contender))
                     + " | " + ((grants > 0) ? String.format(Locale.ROOT, "%.0f %%", changes * 100.0 / grants) : "–")
+                    + " | " + fmt(passes.stream().mapToDouble(p -> p.getLong("fewestPerNode")
+                            / (double) Math.max(1, p.getLong("mostPerNode"))).sorted()
+                            .skip(passes.size() / 2).findFirst().orElse(0))
                     + " | " + millis(c.medianField(Scenario.CONTENDED, contender, "waitP50"))
                     + " | " + millis(c.medianField(Scenario.CONTENDED, contender, "waitP99"))
                     + " | " + millis(c.medianField(Scenario.CONTENDED, contender, "waitMax"))
@@ -277,6 +281,31 @@ final class Report {
             .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
             .map(entry -> entry.getKey() + " " + fmt((double) entry.getValue() / census.operations()))
             .collect(Collectors.joining(", "));
+    }
+
+    private void flashSale(ComparisonResult c) {
+        if (c.flashSales().isEmpty()) {
+            return;
+        }
+        line("## Flash sale: " + c.settings().flashSaleThreads() + " threads over " + c.settings().nodes()
+                + " nodes take one key once each, all at the same moment");
+        line("");
+        line("A FIFO queue serves them one after the other, so its p99 wait is about 0.99 of the total time.");
+        line("");
+        line("| contender | total s | grants/s | Redis commands executed per grant | wait p50 / p99 / max ms "
+                + "| p99 / total time | time-outs | overlaps |");
+        line("|---|---|---|---|---|---|---|---|");
+        c.flashSales().forEach((contender, pass) -> {
+            double seconds = pass.getLong("nanos") / 1e9;
+            long grants = pass.getLong("grants");
+            line("| " + contender.title()
+                    + String.format(Locale.ROOT, " | %.2f | %,.0f | %s | %s / %s / %s | %s | %d | %d |", seconds,
+                            grants / seconds, fmt(pass.commandTotal() / (double) Math.max(1, grants)),
+                            millis(pass.getLong("waitP50")), millis(pass.getLong("waitP99")),
+                            millis(pass.getLong("waitMax")), fmt(pass.getLong("waitP99") / 1e9 / seconds),
+                            pass.getLong("timeouts"), pass.getLong("overlaps")));
+        });
+        line("");
     }
 
     private void instances(ComparisonResult c) {

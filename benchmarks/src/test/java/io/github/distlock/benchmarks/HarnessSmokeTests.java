@@ -45,6 +45,11 @@ class HarnessSmokeTests {
                 assertThat(result.instances().get(contender)).as("instances passes of %s", contender.id())
                     .hasSize(2)
                     .allSatisfy(pass -> assertThat(pass.getLong("redisCpuMicros")).isPositive());
+                Fields flashSale = result.flashSales().get(contender);
+                assertThat(flashSale).as("flash sale of %s", contender.id()).isNotNull();
+                assertThat(flashSale.getLong("grants")).as("flash-sale grants of %s", contender.id())
+                    .isEqualTo(Profile.SMOKE.comparison().flashSaleThreads());
+                assertThat(flashSale.getLong("overlaps")).as("flash-sale overlaps of %s", contender.id()).isZero();
             }
             Fields contended = result.passes(Scenario.CONTENDED, contender).get(0);
             assertThat(contended.getLong("overlaps")).as("overlaps of %s", contender.id()).isZero();
@@ -59,7 +64,7 @@ class HarnessSmokeTests {
         assertThat(result.jdbcScale().rowsAfterRun()).isGreaterThanOrEqualTo(result.jdbcScale().keys());
         assertThat(Report.markdown(Map.of(), result, List.of()))
             .contains("## Ratios to the floor", Contenders.REDISSON.title(), "## The JDBC backend on PostgreSQL",
-                    "## Other instances");
+                    "## Other instances", "## Flash sale", "fairness");
     }
 
 }

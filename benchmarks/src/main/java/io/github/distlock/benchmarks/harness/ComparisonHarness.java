@@ -47,6 +47,9 @@ public final class ComparisonHarness {
 
     private static final Duration KEYS_BACK_TIMEOUT = Duration.ofSeconds(90);
 
+    // How long each buyer of the flash sale waits at most: far more than the whole queue takes.
+    private static final Duration FLASH_SALE_WAIT = Duration.ofSeconds(120);
+
     // The threads of the instances scenario's one measured node.
     private static final int INSTANCE_THREADS = 4;
 
@@ -110,6 +113,11 @@ public final class ComparisonHarness {
                 if (this.settings.jdbcScaleKeys() > 0 && distlockJdbc != null && postgres != null) {
                     jdbcScale(postgres, distlockJdbc, result);
                 }
+                for (ContenderProcess process : processes.values()) {
+                    if (!process.contender().usesPostgres()) {
+                        flashSale(process, result);
+                    }
+                }
                 // Last: the other instances it opens stay open in each contender's JVM.
                 for (ContenderProcess process : processes.values()) {
                     if (!process.contender().usesPostgres()) {
@@ -166,6 +174,22 @@ public final class ComparisonHarness {
         }
         catch (IllegalStateException ex) {
             result.addFailure(scenario.title() + ": " + ex.getMessage());
+            this.progress.accept("FAILED: " + ex.getMessage());
+        }
+    }
+
+    private void flashSale(ContenderProcess process, ComparisonResult result) {
+        HarnessSettings s = this.settings;
+        try {
+            Fields pass = process.run("flash-sale " + s.nodes() + " " + s.flashSaleThreads() + " "
+                    + FLASH_SALE_WAIT.toMillis(), FLASH_SALE_WAIT.plus(RUN_SLACK).plus(Duration.ofSeconds(30)));
+            result.setFlashSale(process.contender(), pass);
+            this.progress.accept(String.format(
+                    "  %-10s flash sale: %d grants in %.2f s, %d time-outs, wait p99 %.1f ms", process.contender().id(), pass.getLong("grants"), pass.getLong("nanos") / 1e9,
+                    pass.getLong("timeouts"), pass.getLong("waitP99") / 1e6));
+        }
+        catch (IllegalStateException ex) {
+            result.addFailure("flash sale: " + ex.getMessage());
             this.progress.accept("FAILED: " + ex.getMessage());
         }
     }

@@ -27,6 +27,8 @@ public final class ComparisonResult {
 
     private final Map<Contenders, List<Fields>> instances = new LinkedHashMap<>();
 
+    private final Map<Contenders, Fields> flashSales = new LinkedHashMap<>();
+
     private final Map<String, String> environment = new LinkedHashMap<>();
 
     private @Nullable ScaleResult scale;
@@ -47,6 +49,18 @@ public final class ComparisonResult {
 
     void addCensus(Scenario scenario, Contenders contender, Census census) {
         this.censuses.get(scenario).put(contender, census);
+    }
+
+    void setFlashSale(Contenders contender, Fields result) {
+        this.flashSales.put(contender, result);
+    }
+
+    /**
+     * Returns the flash-sale pass of each contender that ran it.
+     * @return the passes by contender
+     */
+    public Map<Contenders, Fields> flashSales() {
+        return this.flashSales;
     }
 
     void addInstancesPass(Contenders contender, Fields result) {

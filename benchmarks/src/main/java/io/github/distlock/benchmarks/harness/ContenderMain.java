@@ -17,6 +17,7 @@ import io.github.distlock.benchmarks.contenders.LockContender;
  * <li>{@code uncontended <threads> <warm-up ms> <measure ms> <count commands 0|1>}</li>
  * <li>{@code contended <nodes> <warm-up ms> <measure ms> <critical section ns> <count commands 0|1>}</li>
  * <li>{@code scale <keys> <threads>}</li>
+ * <li>{@code flash-sale <nodes> <threads> <wait ms>}: every thread takes one key once, all at the same moment</li>
  * <li>{@code instances <other instances> <threads> <warm-up ms> <measure ms>}: uncontended, while that many other
  * instances exist that have each waited once</li>
  * <li>{@code trickle <ms> <period ms>}: one lock and unlock every period, as a quiet application would</li>
@@ -85,6 +86,8 @@ public final class ContenderMain {
                     Long.parseLong(words[3]), words[4].equals("1"));
             case "contended" -> workloads.contended(Integer.parseInt(words[1]), Long.parseLong(words[2]),
                     Long.parseLong(words[3]), Long.parseLong(words[4]), words[5].equals("1"));
+            case "flash-sale" -> workloads.flashSale(Integer.parseInt(words[1]), Integer.parseInt(words[2]),
+                    Long.parseLong(words[3]));
             case "instances" -> workloads.instances(Integer.parseInt(words[1]), Integer.parseInt(words[2]),
                     Long.parseLong(words[3]), Long.parseLong(words[4]));
             case "scale" -> workloads.scale(Integer.parseInt(words[1]), Integer.parseInt(words[2]));

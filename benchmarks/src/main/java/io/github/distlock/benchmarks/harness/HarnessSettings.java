@@ -77,6 +77,15 @@ public record HarnessSettings(List<Contenders> contenders, int rounds, Duration 
     }
 
     /**
+     * Returns how many threads the flash sale starts at once (over {@link #nodes()} nodes): 2,000, or 40 in the
+     * smoke test.
+     * @return the threads
+     */
+    public int flashSaleThreads() {
+        return (this.scaleKeys >= 10_000) ? 2000 : 40;
+    }
+
+    /**
      * Returns a copy with other contenders (the floor is always kept).
      * @param contenders the contenders
      * @return the copy

@@ -215,7 +215,15 @@ final class Workloads {
             waits[index] = wait.toArray();
         });
         long[] all = LongList.concat(waits);
+        long fewest = Long.MAX_VALUE;
+        long most = 0;
+        for (long[] node : waits) {
+            fewest = Math.min(fewest, node.length);
+            most = Math.max(most, node.length);
+        }
         return new Fields().put("grants", all.length)
+            .put("fewestPerNode", fewest)
+            .put("mostPerNode", most)
             .put("grantsInWindow", grantsInWindow.get())
             .put("windowNanos", millis * 1_000_000)
             .put("nanos", elapsed)
@@ -226,6 +234,51 @@ final class Workloads {
             .put("waitP50", percentile(all, 0.50))
             .put("waitP99", percentile(all, 0.99))
             .put("waitMax", percentile(all, 1.0));
+    }
+
+    /**
+     * The flash sale: many waiting threads spread over several nodes, all released at once on one key, each taking
+     * the lock once. Reports the total time, the Redis commands executed per grant, the waits and the time-outs.
+     */
+    Fields flashSale(int nodes, int threads, long waitMillis) throws Exception {
+        List<Node> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes; i++) {
+                opened.add(this.contender.openNode());
+            }
+            String key = this.keyPrefix + "flash-sale";
+            Duration wait = Duration.ofMillis(waitMillis);
+            AtomicInteger inside = new AtomicInteger();
+            AtomicLong overlaps = new AtomicLong();
+            AtomicLong timeouts = new AtomicLong();
+            long[] waits = new long[threads];
+            this.commandStats.reset();
+            long elapsed = runThreads(threads, 0, (index, deadline) -> {
+                long start = System.nanoTime();
+                Held held = opened.get(index % nodes).acquire(key, wait);
+                waits[index] = System.nanoTime() - start;
+                if (held == null) {
+                    timeouts.incrementAndGet();
+                    return;
+                }
+                if (inside.incrementAndGet() != 1) {
+                    overlaps.incrementAndGet();
+                }
+                inside.decrementAndGet();
+                held.release();
+            });
+            Fields result = new Fields().put("grants", threads - timeouts.get())
+                .put("nanos", elapsed)
+                .put("timeouts", timeouts.get())
+                .put("overlaps", overlaps.get())
+                .put("waitP50", percentile(waits, 0.50))
+                .put("waitP99", percentile(waits, 0.99))
+                .put("waitMax", percentile(waits, 1.0));
+            return result.putCommands(this.commandStats.read());
+        }
+        finally {
+            opened.forEach(Node::close);
+        }
     }
 
     /**
