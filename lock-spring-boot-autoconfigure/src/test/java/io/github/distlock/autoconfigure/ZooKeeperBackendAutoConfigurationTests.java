@@ -2,7 +2,15 @@ package io.github.distlock.autoconfigure;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockClient;
@@ -31,11 +39,16 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The ZooKeeper backend's auto-configuration on a real ZooKeeper server: choice and detection, the bound properties,
- * the application's own Curator client, start-up failures that name the property, and digest ACLs.
+ * the application's own Curator client, two application contexts contending for one key, start-up failures that name
+ * the property, and digest ACLs.
  */
 class ZooKeeperBackendAutoConfigurationTests {
 
     private static final Duration LEASE = Duration.ofSeconds(10);
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static final int CHECKOUTS_PER_THREAD = 25;
 
     private static ZooKeeperServer server;
 
@@ -93,6 +106,47 @@ class ZooKeeperBackendAutoConfigurationTests {
                         .isPresent();
                 }
             });
+    }
+
+    @Test
+    void twoApplicationContextsWithClientsOfTheirOwnNeverHoldOneKeyAtOnce() {
+        chosen().run(first -> chosen().run(second -> {
+            assertThat(first.getBean(CuratorFramework.class)).isNotSameAs(second.getBean(CuratorFramework.class));
+            List<LockClient> instances = List.of(first.getBean(LockClient.class), second.getBean(LockClient.class));
+            String key = uniqueKey();
+            AtomicBoolean inside = new AtomicBoolean();
+            AtomicInteger overlaps = new AtomicInteger();
+            AtomicInteger counter = new AtomicInteger();
+            ExecutorService threads = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Void>> workers = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    LockClient locks = instances.get(i % 2);
+                    workers.add(threads.submit(() -> {
+                        for (int iteration = 0; iteration < CHECKOUTS_PER_THREAD; iteration++) {
+                            try (Lease lease = locks.acquire(LockRequest.of(key, LEASE).withWaitTime(WAIT))) {
+                                if (!inside.compareAndSet(false, true)) {
+                                    overlaps.incrementAndGet();
+                                }
+                                int read = counter.get();
+                                Thread.yield();
+                                counter.set(read + 1);
+                                inside.set(false);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<Void> worker : workers) {
+                    worker.get(2, TimeUnit.MINUTES);
+                }
+            }
+            finally {
+                threads.shutdownNow();
+            }
+            assertThat(overlaps).as("overlapping critical sections").hasValue(0);
+            assertThat(counter).hasValue(4 * CHECKOUTS_PER_THREAD);
+        }));
     }
 
     @Test
