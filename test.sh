@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh Debian machine.
 #
-# The tests start their own servers (Redis, PostgreSQL, MariaDB) from the installed binaries and drive a headless
-# Chromium; this script installs the Debian packages that are missing when run as root, or names them and stops when
+# The tests start their own servers (Redis, PostgreSQL, MariaDB) from the installed binaries, run ZooKeeper in the
+# test JVM (Curator's TestingServer, a real ZooKeeper server, nothing to install) and drive a headless Chromium; this script installs the Debian packages that are missing when run as root, or names them and stops when
 # not. Then it runs the Maven build (the wrapper downloads Maven) and the Redis tests a second time on Jedis 8.
 # Honors JAVA_HOME (the build passes on JDK 17 and on JDK 25).
 set -euo pipefail

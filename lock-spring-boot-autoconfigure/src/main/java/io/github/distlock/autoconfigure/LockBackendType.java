@@ -19,6 +19,14 @@ public enum LockBackendType {
     REDIS(RedisBackendConfiguration.class, "io.github.distlock:lock-redis and redis.clients:jedis"),
 
     /**
+     * Leases as ephemeral nodes in ZooKeeper through Curator: detected when lock-zookeeper and Curator are on the
+     * classpath and {@code distributed-lock.zookeeper.connect-string} is set or the application has a
+     * {@code CuratorFramework} bean.
+     */
+    ZOOKEEPER(ZooKeeperBackendConfiguration.class,
+            "io.github.distlock:lock-zookeeper and org.apache.curator:curator-framework"),
+
+    /**
      * Leases in a table of the application's database (PostgreSQL, MariaDB, H2): detected when lock-jdbc is on the
      * classpath and the application has a {@code DataSource}.
      */

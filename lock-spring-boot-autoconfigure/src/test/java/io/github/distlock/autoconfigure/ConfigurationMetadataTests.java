@@ -53,7 +53,11 @@ class ConfigurationMetadataTests {
                     "distributed-lock.jdbc.data-source", "distributed-lock.jdbc.database-schema",
                     "distributed-lock.jdbc.schema", "distributed-lock.jdbc.table-name",
                     "distributed-lock.jdbc.initialize-schema", "distributed-lock.jdbc.query-timeout",
-                    "distributed-lock.jdbc.expired-row-retention");
+                    "distributed-lock.jdbc.expired-row-retention", "distributed-lock.zookeeper.connect-string",
+                    "distributed-lock.zookeeper.session-timeout", "distributed-lock.zookeeper.connection-timeout",
+                    "distributed-lock.zookeeper.base-path", "distributed-lock.zookeeper.username",
+                    "distributed-lock.zookeeper.password", "distributed-lock.zookeeper.retry.max-retries",
+                    "distributed-lock.zookeeper.retry.base-sleep-time");
         assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
             .as("description of %s", property.get("name"))
             .isNotBlank());

@@ -111,9 +111,9 @@ class JdbcBackendAutoConfigurationTests {
     }
 
     @Test
-    void redisComesBeforeJdbcAndJdbcBeforeInMemoryInDetection() {
-        assertThat(LockBackendType.values()).containsExactly(LockBackendType.REDIS, LockBackendType.JDBC,
-                LockBackendType.IN_MEMORY);
+    void detectionTriesRedisThenZooKeeperThenJdbcThenInMemory() {
+        assertThat(LockBackendType.values()).containsExactly(LockBackendType.REDIS, LockBackendType.ZOOKEEPER,
+                LockBackendType.JDBC, LockBackendType.IN_MEMORY);
     }
 
     @Test

@@ -28,6 +28,8 @@ import io.github.distlock.testservers.RedisClusterGroup;
 import io.github.distlock.testservers.RedisSentinelGroup;
 import io.github.distlock.testservers.RedisServer;
 import io.github.distlock.testservers.TestCertificates;
+import io.github.distlock.testservers.ZooKeeperServer;
+import org.apache.curator.framework.CuratorFramework;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +65,7 @@ class ReadmeExamplesTests {
     @Test
     void everyExampleOfTheReadmeHasATestHere() throws IOException {
         assertThat(examples().keySet()).containsExactlyInAnyOrder("redis-standalone", "redis-sentinel",
-                "redis-cluster", "redis-tls", "jdbc-postgresql", "jdbc-mariadb", "in-memory");
+                "redis-cluster", "redis-tls", "jdbc-postgresql", "jdbc-mariadb", "zookeeper", "in-memory");
     }
 
     @Test
@@ -128,6 +130,14 @@ class ReadmeExamplesTests {
     }
 
     @Test
+    void zooKeeper() throws IOException {
+        try (ZooKeeperServer zooKeeper = ZooKeeperServer.start(60_000)) {
+            assertExampleLocks("zookeeper", "zookeeper", ":" + zooKeeper.port(),
+                    "ZOOKEEPER_CONNECT=" + zooKeeper.connectString());
+        }
+    }
+
+    @Test
     void inMemory() throws IOException {
         assertExampleLocks("in-memory", "in-memory", null);
     }
@@ -158,6 +168,9 @@ class ReadmeExamplesTests {
     }
 
     private static String lockServiceOf(ApplicationContext context) throws Exception {
+        if (context.getBeanNamesForType(CuratorFramework.class).length > 0) {
+            return context.getBean(CuratorFramework.class).getZookeeperClient().getCurrentConnectionString();
+        }
         if (context.getBeanNamesForType(RedisConnections.class).length > 0) {
             return context.getBean(RedisConnections.class).describe("");
         }

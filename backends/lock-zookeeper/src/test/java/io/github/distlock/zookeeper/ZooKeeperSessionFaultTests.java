@@ -1,0 +1,152 @@
+package io.github.distlock.zookeeper;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.distlock.core.Lease;
+import io.github.distlock.core.LockRequest;
+import io.github.distlock.core.engine.LockEngine;
+import io.github.distlock.core.spi.AcquireResult;
+import io.github.distlock.testservers.TcpProxy;
+import io.github.distlock.testservers.ZooKeeperServer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Session expiry, connection loss and server restart on a real ZooKeeper server: the failures users of Curator's own
+ * recipes reported (CURATOR-206: a holder that kept believing it held a lock after its session expired, and whose
+ * release then went quietly).
+ */
+class ZooKeeperSessionFaultTests {
+
+    private static final Duration SHORT_SESSION = Duration.ofSeconds(2);
+
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    private static ZooKeeperServer server;
+
+    private LockEngine engine;
+
+    @BeforeAll
+    static void startServer() {
+        server = ZooKeeperServer.start((int) ZooKeeperTestClients.MAX_SESSION.toMillis());
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @AfterEach
+    void closeClients() {
+        if (this.engine != null) {
+            this.engine.close();
+        }
+        ZooKeeperTestClients.closeAll();
+    }
+
+    @Test
+    void expiredSessionLosesTheLeaseAndItsStaleReleaseLeavesTheNewHoldersNode() throws Exception {
+        CuratorFramework holderClient = ZooKeeperTestClients.started(server.connectString(),
+                ZooKeeperTestClients.LONG_SESSION);
+        ZooKeeperLeaseBackend holderBackend = ZooKeeperLeaseBackend.create(holderClient);
+        ZooKeeperLeaseBackend other = ZooKeeperTestClients.backend(server.connectString(),
+                ZooKeeperTestClients.LONG_SESSION);
+        String key = "session-expiry-" + System.nanoTime();
+        Duration leaseTime = Duration.ofSeconds(3);
+        this.engine = new LockEngine(holderBackend);
+        Lease lease = this.engine.tryAcquire(LockRequest.of(key, leaseTime)).orElseThrow();
+        AtomicLong lostAt = new AtomicLong();
+        lease.addLossListener((lost, reason) -> lostAt.set(System.nanoTime()));
+
+        long expiredAt = System.nanoTime();
+        expireSession(holderClient);
+        String newOwner = "new-owner-" + System.nanoTime();
+        AcquireResult newGrant = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+                .until(() -> other.tryAcquire(key, newOwner, leaseTime), AcquireResult::isGranted);
+
+        await().atMost(PATIENCE).until(() -> lostAt.get() != 0);
+        assertThat(Duration.ofNanos(lostAt.get() - expiredAt)).as("time for the holder to learn of its loss")
+                .isLessThanOrEqualTo(leaseTime);
+        assertThat(lease.isHeld()).isFalse();
+        assertThat(newGrant.fencingToken().getAsLong()).isGreaterThan(lease.fencingToken().getAsLong());
+        assertThat(holderBackend.renewIfOwner(key, lease.ownerToken(), leaseTime)).as("stale renewal").isFalse();
+        assertThat(holderBackend.releaseIfOwner(key, lease.ownerToken())).as("stale release").isFalse();
+        assertThat(other.renewIfOwner(key, newOwner, leaseTime)).as("the new holder keeps the key").isTrue();
+        assertThat(other.releaseIfOwner(key, newOwner)).isTrue();
+    }
+
+    @Test
+    void holderCutOffFromTheServerLearnsOfItsLossBeforeAnotherOwnerIsGranted() throws Exception {
+        TcpProxy proxy = TcpProxy.start(server.port());
+        CuratorFramework holderClient = ZooKeeperTestClients.started("127.0.0.1:" + proxy.port(), SHORT_SESSION);
+        ZooKeeperLeaseBackend holderBackend = ZooKeeperLeaseBackend.create(holderClient);
+        ZooKeeperLeaseBackend other = ZooKeeperTestClients.backend(server.connectString(),
+                ZooKeeperTestClients.LONG_SESSION);
+        String key = "cut-off-" + System.nanoTime();
+        // As long as the session: the longest lease the backend accepts on it.
+        Duration leaseTime = holderBackend.sessionTimeout();
+        this.engine = new LockEngine(holderBackend);
+        Lease lease = this.engine.tryAcquire(LockRequest.of(key, leaseTime)).orElseThrow();
+        AtomicLong lostAt = new AtomicLong();
+        lease.addLossListener((lost, reason) -> lostAt.set(System.nanoTime()));
+
+        // No more traffic and no reconnection: the server expires the session after its timeout.
+        proxy.close();
+        String newOwner = "new-owner-" + System.nanoTime();
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
+                .until(() -> other.tryAcquire(key, newOwner, leaseTime), AcquireResult::isGranted);
+        long grantedAt = System.nanoTime();
+
+        assertThat(lostAt.get()).as("the holder learnt of its loss").isNotZero();
+        assertThat(lostAt.get() - grantedAt).as("loss signalled before the new grant").isNegative();
+        assertThat(other.releaseIfOwner(key, newOwner)).isTrue();
+    }
+
+    @Test
+    void restartedServerKeepsTheHoldersSessionAndTokensKeepIncreasing() {
+        ZooKeeperLeaseBackend backend = ZooKeeperTestClients.backend(server.connectString(),
+                ZooKeeperTestClients.LONG_SESSION);
+        String key = "restart-" + System.nanoTime();
+        Duration leaseTime = Duration.ofSeconds(20);
+        AcquireResult before = backend.tryAcquire(key, "before-restart", leaseTime);
+        assertThat(before.isGranted()).isTrue();
+
+        server.restart();
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                .until(() -> backend.renewIfOwner(key, "before-restart", leaseTime));
+        assertThat(backend.tryAcquire(key, "someone-else", leaseTime).isGranted())
+                .as("the lease held across the restart").isFalse();
+        assertThat(backend.releaseIfOwner(key, "before-restart")).isTrue();
+
+        AcquireResult after = backend.tryAcquire(key, "after-restart", leaseTime);
+        assertThat(after.isGranted()).isTrue();
+        assertThat(after.fencingToken().getAsLong()).isGreaterThan(before.fencingToken().getAsLong());
+        assertThat(backend.releaseIfOwner(key, "after-restart")).isTrue();
+    }
+
+    /** Closes the client's session from a second connection, as ZooKeeper does when a session times out. */
+    private static void expireSession(CuratorFramework client) throws Exception {
+        ZooKeeper zooKeeper = client.getZookeeperClient().getZooKeeper();
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper killer = new ZooKeeper(server.connectString(), (int) ZooKeeperTestClients.LONG_SESSION.toMillis(),
+                event -> {
+                    if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                        connected.countDown();
+                    }
+                }, zooKeeper.getSessionId(), zooKeeper.getSessionPasswd());
+        assertThat(connected.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        killer.close();
+    }
+
+}
