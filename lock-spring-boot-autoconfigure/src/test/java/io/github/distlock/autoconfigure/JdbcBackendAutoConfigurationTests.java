@@ -111,9 +111,9 @@ class JdbcBackendAutoConfigurationTests {
     }
 
     @Test
-    void redisComesBeforeJdbcAndJdbcBeforeInMemoryInDetection() {
+    void redisComesBeforeJdbcAndJdbcBeforeEtcdAndInMemoryInDetection() {
         assertThat(LockBackendType.values()).containsExactly(LockBackendType.REDIS, LockBackendType.JDBC,
-                LockBackendType.IN_MEMORY);
+                LockBackendType.ETCD, LockBackendType.IN_MEMORY);
     }
 
     @Test

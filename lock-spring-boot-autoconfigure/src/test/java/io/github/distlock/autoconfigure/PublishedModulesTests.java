@@ -42,7 +42,7 @@ class PublishedModulesTests {
         for (Element dependency : elements(dependencies, "dependency")) {
             managed.add(text(dependency, "artifactId"));
         }
-        assertThat(published).contains("lock-core", "lock-spring", "lock-redis", "lock-jdbc",
+        assertThat(published).contains("lock-core", "lock-spring", "lock-redis", "lock-jdbc", "lock-etcd",
                 "lock-spring-boot-autoconfigure", "lock-spring-boot-starter", "lock-test-kit");
         assertThat(managed).containsExactlyInAnyOrderElementsOf(published);
     }
