@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh Debian machine.
 #
-# The tests start their own servers (Redis, PostgreSQL, MariaDB) from the installed binaries, run ZooKeeper in the
-# test JVM (Curator's TestingServer, a real ZooKeeper server, nothing to install) and drive a headless Chromium; this script installs the Debian packages that are missing when run as root, or names them and stops when
+# The tests start their own servers (Redis, etcd, PostgreSQL, MariaDB) from the installed binaries, run ZooKeeper
+# in the test JVM (Curator's TestingServer, a real ZooKeeper server, nothing to install) and drive a headless
+# Chromium; this script installs the Debian packages that are missing when run as root, or names them and stops when
 # not. Then it runs the Maven build (the wrapper downloads Maven) and the Redis tests a second time on Jedis 8.
 # Honors JAVA_HOME (the build passes on JDK 17 and on JDK 25).
 set -euo pipefail
@@ -15,6 +16,8 @@ fi
 command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 || missing+=(curl)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# The etcd tests start their own members from Debian's etcd-server (3.4, installed as /usr/bin/etcd).
+[[ -x /usr/bin/etcd ]] || [[ -x /usr/local/bin/etcd ]] || missing+=(etcd-server)
 # The sample's page is tested in a real headless Chromium, driven through Debian's chromedriver (never downloaded).
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)

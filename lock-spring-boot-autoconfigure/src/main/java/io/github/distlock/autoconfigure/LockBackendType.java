@@ -33,6 +33,12 @@ public enum LockBackendType {
     JDBC(JdbcBackendConfiguration.class, "io.github.distlock:lock-jdbc"),
 
     /**
+     * Leases in etcd through jetcd, one etcd lease per holder: detected when lock-etcd and jetcd are on the classpath
+     * and the application has a jetcd {@code Client} bean; otherwise chosen with {@code distributed-lock.backend=etcd}.
+     */
+    ETCD(EtcdBackendConfiguration.class, "io.github.distlock:lock-etcd and io.etcd:jetcd-core"),
+
+    /**
      * Leases kept in this JVM only: for an application that runs as a single instance, and for tests.
      */
     IN_MEMORY(InMemoryBackendConfiguration.class, "io.github.distlock:lock-core");

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 import io.github.distlock.core.engine.LockEngineSettings;
+import io.github.distlock.etcd.EtcdLockOptions;
 import io.github.distlock.jdbc.JdbcLockOptions;
 import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisLockOptions;
@@ -57,7 +58,11 @@ class ConfigurationMetadataTests {
                     "distributed-lock.zookeeper.session-timeout", "distributed-lock.zookeeper.connection-timeout",
                     "distributed-lock.zookeeper.base-path", "distributed-lock.zookeeper.username",
                     "distributed-lock.zookeeper.password", "distributed-lock.zookeeper.retry.max-retries",
-                    "distributed-lock.zookeeper.retry.base-sleep-time");
+                    "distributed-lock.zookeeper.retry.base-sleep-time",
+                    "distributed-lock.etcd.endpoints",
+                    "distributed-lock.etcd.username", "distributed-lock.etcd.password",
+                    "distributed-lock.etcd.key-prefix", "distributed-lock.etcd.max-key-length",
+                    "distributed-lock.etcd.request-timeout", "distributed-lock.etcd.connect-timeout");
         assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
             .as("description of %s", property.get("name"))
             .isNotBlank());
@@ -96,6 +101,14 @@ class ConfigurationMetadataTests {
         assertThat(durationOf(metadata, "distributed-lock.jdbc.query-timeout")).isEqualTo(jdbc.queryTimeout());
         assertThat(durationOf(metadata, "distributed-lock.jdbc.expired-row-retention"))
             .isEqualTo(jdbc.expiredRowRetention());
+        EtcdLockOptions etcd = EtcdLockOptions.defaults();
+        assertThat(defaultOf(metadata, "distributed-lock.etcd.endpoints"))
+            .isEqualTo(List.of(EtcdConnectionSettings.DEFAULT_ENDPOINT));
+        assertThat(defaultOf(metadata, "distributed-lock.etcd.key-prefix")).isEqualTo(etcd.keyPrefix());
+        assertThat(defaultOf(metadata, "distributed-lock.etcd.max-key-length")).isEqualTo(etcd.maxKeyLength());
+        assertThat(durationOf(metadata, "distributed-lock.etcd.request-timeout")).isEqualTo(etcd.requestTimeout());
+        assertThat(durationOf(metadata, "distributed-lock.etcd.connect-timeout"))
+            .isEqualTo(EtcdConnectionSettings.DEFAULT_CONNECT_TIMEOUT);
     }
 
     @Test
@@ -117,6 +130,10 @@ class ConfigurationMetadataTests {
         assertThat(jdbc.getTableName()).isEqualTo(jdbcDefaults.tableName());
         assertThat(jdbc.getQueryTimeout()).isEqualTo(jdbcDefaults.queryTimeout());
         assertThat(jdbc.getExpiredRowRetention()).isEqualTo(jdbcDefaults.expiredRowRetention());
+        EtcdLockProperties etcd = new EtcdLockProperties();
+        assertThat(new EtcdLockOptions(etcd.getKeyPrefix(), etcd.getMaxKeyLength(), etcd.getRequestTimeout()))
+            .isEqualTo(EtcdLockOptions.defaults());
+        assertThat(etcd.getEndpoints()).containsExactly(EtcdConnectionSettings.DEFAULT_ENDPOINT);
     }
 
     @Test

@@ -111,9 +111,9 @@ class JdbcBackendAutoConfigurationTests {
     }
 
     @Test
-    void detectionTriesRedisThenZooKeeperThenJdbcThenInMemory() {
+    void detectionTriesRedisThenZooKeeperThenJdbcThenEtcdThenInMemory() {
         assertThat(LockBackendType.values()).containsExactly(LockBackendType.REDIS, LockBackendType.ZOOKEEPER,
-                LockBackendType.JDBC, LockBackendType.IN_MEMORY);
+                LockBackendType.JDBC, LockBackendType.ETCD, LockBackendType.IN_MEMORY);
     }
 
     @Test

@@ -37,6 +37,7 @@ class LayeringRulesTests {
         assertThat(mainClasses.contain(io.github.distlock.redis.RedisLeaseBackend.class)).isTrue();
         assertThat(mainClasses.contain(io.github.distlock.jdbc.JdbcLeaseBackend.class)).isTrue();
         assertThat(mainClasses.contain(io.github.distlock.zookeeper.ZooKeeperLeaseBackend.class)).isTrue();
+        assertThat(mainClasses.contain(io.github.distlock.etcd.EtcdLeaseBackend.class)).isTrue();
         assertThat(mainClasses.contain(io.github.distlock.testkit.LeaseBackendContractTests.class)).isTrue();
         assertThat(mainClasses.contain(io.github.distlock.testservers.RedisServer.class)).isTrue();
         assertThat(mainClasses.contain(LayeringRulesTests.class)).isFalse();

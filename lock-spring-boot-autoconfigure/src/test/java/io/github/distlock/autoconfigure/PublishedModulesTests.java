@@ -43,6 +43,7 @@ class PublishedModulesTests {
             managed.add(text(dependency, "artifactId"));
         }
         assertThat(published).contains("lock-core", "lock-spring", "lock-redis", "lock-jdbc", "lock-zookeeper",
+                "lock-etcd",
                 "lock-spring-boot-autoconfigure", "lock-spring-boot-starter", "lock-test-kit");
         assertThat(managed).containsExactlyInAnyOrderElementsOf(published);
     }

@@ -1,0 +1,414 @@
+package io.github.distlock.etcd;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
+import io.etcd.jetcd.options.PutOption;
+import io.github.distlock.core.spi.AcquireResult;
+import io.github.distlock.core.spi.FencingLeaseBackend;
+import io.github.distlock.core.spi.ReleaseNotifyingBackend;
+import io.github.distlock.core.spi.ReleaseSubscription;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A lease backend on etcd (one member or a cluster) through jetcd.
+ *
+ * <h2>A lease per holder</h2>
+ * Each grant gets an etcd lease of its own, granted with the requested lease time (rounded up to whole seconds, the
+ * unit of etcd's TTL; etcd also raises a TTL below its minimum, about 1.5 election timeouts). The lock key
+ * {@code keyPrefix + key} holds the owner token and is attached to that lease, so the server deletes it when the
+ * lease expires. A per-holder lease, rather than one session lease per backend, is what lets every request keep the
+ * {@code leaseTime} the SPI asks for, and makes a lease's loss the loss of exactly one lock: a keep-alive that
+ * fails can never take other keys with it, and revoking a lease can only delete the key of the holder that owns it.
+ * The lease is kept alive only by the engine's renewals ({@link #renewIfOwner}, one {@code LeaseKeepAlive} request
+ * each), never by jetcd's background keep-alive, whose stream can end by itself (jetcd #965, #1383) without anyone
+ * being told: here a renewal that fails is a failed call, and the engine marks the lease lost when its validity
+ * passes without a successful one.
+ *
+ * <h2>Round trips</h2>
+ * <ul>
+ * <li>Acquire: grant the lease, then one transaction {@code If(createRevision(key) == 0) Then(put key=owner with the
+ * lease, get key) Else(get key)}; a refused attempt revokes its lease at once and asks the holder's lease for its
+ * remaining time. A waiter therefore never owns a lease while it waits, so it can never be granted the key on a lease
+ * that expired while it queued (etcd #11456): a put with an expired lease is refused by etcd.</li>
+ * <li>Renew: a transaction that reads the key only if it still holds our owner token, then a keep-alive of the
+ * lease it is attached to; a longer lease time than the lease was granted with moves the key to a new lease in one
+ * transaction guarded by the owner token (the key's create revision, and so its fencing token, stays).</li>
+ * <li>Release: a transaction {@code If(value(key) == owner) Then(delete key)}, then a revoke of our lease. The owner
+ * token is unique per grant, so a release retried after a lost reply can never delete a newer holder's key, not even
+ * one of the same application (etcd #22082, where an unlock deleted by key name).</li>
+ * </ul>
+ *
+ * <h2>Fencing tokens</h2>
+ * The token is the key's create revision: the cluster-wide revision of the put that created it. etcd's revision
+ * grows with every write of the cluster, is replicated by Raft with the data, and survives leader changes and
+ * restarts (it lives in the members' data directories); so every new grant of a key, after a release, an expiry or a
+ * restart, gets a larger token than any grant before it, without anything stored per key after its release.
+ * Compaction removes old history, not the current revision: it never lowers a revision, so it cannot break the order
+ * (only a cluster rebuilt from scratch, with its data directories lost, would start again from 1).
+ *
+ * <h2>Release notification</h2>
+ * One watch per key that has waiters, shared by them ({@link EtcdReleaseWatches}); a delete (a release or an expiry)
+ * wakes the key's waiters. A watch that ends or fails is established again and wakes every waiter of the key, so a
+ * missed delete costs one attempt, not a wait until the holder's lease time.
+ *
+ * <h2>Bounded calls</h2>
+ * Every call ends within {@link EtcdLockOptions#requestTimeout()}, with all its requests, whether etcd is unreachable,
+ * stopped or without quorum; then it throws {@link EtcdUnavailableException} naming the endpoints, and the engine
+ * fails closed.
+ *
+ * <p>Thread-safe. The jetcd client is the caller's and is not closed by this backend.
+ *
+ * @since 0.1.0
+ */
+public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend {
+
+    /** The backend's name in logs, metrics and messages. */
+    public static final String NAME = "etcd";
+
+    private final KV kv;
+
+    private final Lease leases;
+
+    private final EtcdLockOptions options;
+
+    private final String where;
+
+    private final EtcdReleaseWatches watches;
+
+    // Leases this backend granted and still holds, by key and owner token (never by owner token alone: a refused
+    // release of another key must not touch this owner's lease): written by acquire, renew and release on any
+    // thread. Only a cache (a renewal's lease id is read from the key itself when missing); it saves the keep-alive
+    // of a lease that was replaced and knows the TTL the lease was granted with.
+    private final ConcurrentHashMap<Holder, HeldLease> held = new ConcurrentHashMap<>();
+
+    /**
+     * Creates a backend with default options.
+     * @param client the jetcd client; not closed by this backend
+     */
+    public EtcdLeaseBackend(Client client) {
+        this(client, EtcdLockOptions.defaults(), "etcd");
+    }
+
+    /**
+     * Creates a backend.
+     * @param client the jetcd client; not closed by this backend
+     * @param options key naming and the time limit per call
+     * @param where how messages name the cluster, for example its endpoints (never with credentials)
+     */
+    public EtcdLeaseBackend(Client client, EtcdLockOptions options, String where) {
+        Objects.requireNonNull(client, "client");
+        this.kv = client.getKVClient();
+        this.leases = client.getLeaseClient();
+        this.options = Objects.requireNonNull(options, "options");
+        this.where = Objects.requireNonNull(where, "where");
+        this.watches = new EtcdReleaseWatches(client.getWatchClient());
+    }
+
+    @Override
+    public AcquireResult tryAcquire(String key, String ownerToken, Duration leaseTime) {
+        ByteSequence storedKey = storedKey(key);
+        ByteSequence owner = bytes(ownerToken);
+        long deadline = deadline();
+        long ttl = ttlSeconds(leaseTime);
+        long leaseId = await("lease grant", key, this.leases.grant(ttl), deadline).getID();
+        KeyValue current;
+        boolean granted = false;
+        try {
+            TxnResponse reply = await("acquire", key, this.kv.txn()
+                .If(new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                .Then(Op.put(storedKey, owner, PutOption.builder().withLeaseId(leaseId).build()),
+                        Op.get(storedKey, GetOption.DEFAULT))
+                .Else(Op.get(storedKey, GetOption.DEFAULT))
+                .commit(), deadline);
+            current = firstKey(reply);
+            // A transaction retried by jetcd after its first reply was lost finds our own put: still a grant.
+            granted = current != null && (reply.isSucceeded() || isOurs(current, owner, leaseId));
+        }
+        catch (LeaseNotFound ex) {
+            throw new EtcdUnavailableException("The lease granted for the acquire of lock '" + key + "' expired before "
+                    + this.where + " applied the acquire", ex);
+        }
+        finally {
+            if (!granted) {
+                // After a failure the put may still have been applied: revoking our lease deletes only our own key.
+                revokeQuietly(leaseId, deadline);
+            }
+        }
+        if (granted) {
+            this.held.put(new Holder(key, ownerToken), new HeldLease(leaseId, ttl));
+            return AcquireResult.granted(current.getCreateRevision());
+        }
+        return (current != null) ? holderRemaining(current.getLease(), deadline) : AcquireResult.heldByAnother();
+    }
+
+    @Override
+    public boolean renewIfOwner(String key, String ownerToken, Duration leaseTime) {
+        try {
+            return renewUnlessGone(key, ownerToken, leaseTime);
+        }
+        catch (LeaseNotFound ex) {
+            this.held.remove(new Holder(key, ownerToken));
+            return false;
+        }
+    }
+
+    private boolean renewUnlessGone(String key, String ownerToken, Duration leaseTime) {
+        ByteSequence storedKey = storedKey(key);
+        ByteSequence owner = bytes(ownerToken);
+        long deadline = deadline();
+        TxnResponse reply = await("renewal", key, this.kv.txn()
+            .If(new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.value(owner)))
+            .Then(Op.get(storedKey, GetOption.DEFAULT))
+            .commit(), deadline);
+        KeyValue current = firstKey(reply);
+        if (!reply.isSucceeded() || current == null) {
+            forget(key, ownerToken, deadline);
+            return false;
+        }
+        long ttl = ttlSeconds(leaseTime);
+        HeldLease lease = this.held.get(new Holder(key, ownerToken));
+        if (lease != null && lease.leaseId() == current.getLease() && lease.ttlSeconds() < ttl) {
+            return moveToNewLease(key, storedKey, owner, ownerToken, lease, ttl, deadline);
+        }
+        return await("renewal", key, this.leases.keepAliveOnce(current.getLease()), deadline).getTTL() > 0;
+    }
+
+    private boolean moveToNewLease(String key, ByteSequence storedKey, ByteSequence owner, String ownerToken,
+            HeldLease old, long ttl, long deadline) {
+        long leaseId = await("lease grant", key, this.leases.grant(ttl), deadline).getID();
+        boolean moved = false;
+        try {
+            // A put to an existing key keeps its create revision, so the fencing token does not change.
+            TxnResponse reply = await("renewal", key, this.kv.txn()
+                .If(new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.value(owner)))
+                .Then(Op.put(storedKey, owner, PutOption.builder().withLeaseId(leaseId).build()))
+                .commit(), deadline);
+            moved = reply.isSucceeded();
+        }
+        finally {
+            if (moved) {
+                this.held.put(new Holder(key, ownerToken), new HeldLease(leaseId, ttl));
+                revokeQuietly(old.leaseId(), deadline);
+            }
+            else {
+                revokeQuietly(leaseId, deadline);
+            }
+        }
+        return moved;
+    }
+
+    @Override
+    public boolean releaseIfOwner(String key, String ownerToken) {
+        ByteSequence storedKey = storedKey(key);
+        long deadline = deadline();
+        TxnResponse reply = await("release", key, this.kv.txn()
+            .If(new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(ownerToken))))
+            .Then(Op.delete(storedKey, DeleteOption.builder().withPrevKV(true).build()))
+            .commit(), deadline);
+        forget(key, ownerToken, deadline);
+        if (!reply.isSucceeded()) {
+            return false;
+        }
+        reply.getDeleteResponses().stream()
+            .flatMap(deleted -> deleted.getPrevKvs().stream())
+            .forEach(previous -> revokeQuietly(previous.getLease(), deadline));
+        return true;
+    }
+
+    @Override
+    public ReleaseSubscription subscribeToReleases(String key, Runnable onRelease) {
+        return this.watches.register(storedKey(key), onRelease);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int maxKeyLength() {
+        return this.options.maxKeyLength();
+    }
+
+    /**
+     * Returns the options this backend runs with.
+     * @return the options
+     */
+    public EtcdLockOptions options() {
+        return this.options;
+    }
+
+    /**
+     * Returns the etcd key a lock key is stored under, as UTF-8 text.
+     * @param key the lock key
+     * @return the prefixed key
+     */
+    public String storedKeyText(String key) {
+        return this.options.keyPrefix() + key;
+    }
+
+    /**
+     * Stops the release watches. The client and the leases still held are left alone (they expire on the server).
+     */
+    @Override
+    public void close() {
+        this.watches.close();
+    }
+
+    private ByteSequence storedKey(String key) {
+        return bytes(storedKeyText(key));
+    }
+
+    private AcquireResult holderRemaining(long holderLease, long deadline) {
+        try {
+            long ttl = await("lease time-to-live", "", this.leases.timeToLive(holderLease, LeaseOption.DEFAULT),
+                    deadline).getTTL();
+            return (ttl >= 0) ? AcquireResult.heldByAnother(Duration.ofSeconds(ttl)) : AcquireResult.heldByAnother();
+        }
+        catch (RuntimeException ex) {
+            // Only a hint for the waiter's next attempt: without it the engine's backoff decides.
+            return AcquireResult.heldByAnother();
+        }
+    }
+
+    private void forget(String key, String ownerToken, long deadline) {
+        HeldLease lease = this.held.remove(new Holder(key, ownerToken));
+        if (lease != null) {
+            revokeQuietly(lease.leaseId(), deadline);
+        }
+    }
+
+    // Revokes a lease of ours without failing the call; a lease not revoked expires on the server by itself.
+    private void revokeQuietly(long leaseId, long deadline) {
+        if (leaseId == 0) {
+            return;
+        }
+        CompletableFuture<?> revoke = this.leases.revoke(leaseId);
+        try {
+            revoke.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (ExecutionException | TimeoutException ex) {
+            // Already gone, or etcd did not answer: the lease's TTL ends it.
+        }
+    }
+
+    private <T> T await(String operation, String key, CompletableFuture<T> request, long deadline) {
+        try {
+            return request.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (TimeoutException ex) {
+            request.cancel(true);
+            throw new EtcdUnavailableException(this.where + " did not answer the " + operation + of(key)
+                    + " within the time limit of " + this.options.requestTimeout(), ex);
+        }
+        catch (InterruptedException ex) {
+            request.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new EtcdUnavailableException("Interrupted while waiting for " + this.where + " to answer the "
+                    + operation + of(key), ex);
+        }
+        catch (ExecutionException ex) {
+            Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+            if (isLeaseNotFound(cause)) {
+                throw new LeaseNotFound(cause);
+            }
+            throw new EtcdUnavailableException(this.where + " refused the " + operation + of(key) + ": "
+                    + cause.getMessage(), cause);
+        }
+    }
+
+    private long deadline() {
+        return System.nanoTime() + this.options.requestTimeout().toNanos();
+    }
+
+    private static boolean isOurs(KeyValue current, ByteSequence owner, long leaseId) {
+        return current.getLease() == leaseId && current.getValue().equals(owner);
+    }
+
+    private static @Nullable KeyValue firstKey(TxnResponse reply) {
+        List<GetResponse> gets = reply.getGetResponses();
+        for (GetResponse get : gets) {
+            if (!get.getKvs().isEmpty()) {
+                return get.getKvs().get(0);
+            }
+        }
+        return null;
+    }
+
+    private static boolean isLeaseNotFound(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
+                return true;
+            }
+            String message = cause.getMessage();
+            if (message != null && message.contains("requested lease not found")) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    // Rounded up: the server must never end a lease before the engine's validity, which counts the full lease time.
+    static long ttlSeconds(Duration leaseTime) {
+        long millis = Math.max(1, leaseTime.toMillis());
+        return (millis + 999) / 1000;
+    }
+
+    private static String of(String key) {
+        return key.isEmpty() ? "" : " of lock '" + key + "'";
+    }
+
+    private static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    /** Who holds a lease: the lock key and the owner token. */
+    private record Holder(String key, String ownerToken) {
+    }
+
+    /** A lease this backend granted: its id and the TTL it was granted with. */
+    private record HeldLease(long leaseId, long ttlSeconds) {
+    }
+
+    /** The lease a request named no longer exists on the server (expired or revoked): a loss, reported as a value. */
+    private static final class LeaseNotFound extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        LeaseNotFound(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+
+    }
+
+}

@@ -1,0 +1,117 @@
+package io.github.distlock.autoconfigure;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.github.distlock.core.spi.LeaseBackend;
+import io.github.distlock.etcd.EtcdLeaseBackend;
+import io.github.distlock.etcd.EtcdLockOptions;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Creates the {@link EtcdLeaseBackend} when {@code distributed-lock.backend=etcd}, or when the property is not set,
+ * lock-etcd and jetcd are on the classpath and the application has a jetcd {@link Client} bean. (Detection needs the
+ * bean because jetcd alone says nothing about where etcd is; an application that names the backend gets
+ * {@code distributed-lock.etcd.endpoints}, by default {@code http://localhost:2379}.)
+ *
+ * <p>The application's own {@link Client} bean wins, and is left to the application to close; otherwise one is built
+ * from {@code distributed-lock.etcd.*} (endpoints, user and password, connect timeout; jetcd's own retries are bounded
+ * by the request timeout) and closed with the context. The client connects on first use, so the application starts
+ * while etcd is down; lock calls then fail closed with {@code LockUnavailableException} until etcd answers.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnClass({ EtcdLeaseBackend.class, Client.class })
+@ConditionalOnMissingBean(LeaseBackend.class)
+@Conditional({ LockBackendCondition.class, EtcdBackendConfiguration.ChosenOrClientPresent.class })
+@EnableConfigurationProperties(EtcdLockProperties.class)
+class EtcdBackendConfiguration {
+
+    static final String CLIENT_BEAN = "distributedLockEtcdClient";
+
+    @Bean(name = CLIENT_BEAN, destroyMethod = "close")
+    @ConditionalOnMissingBean(Client.class)
+    Client distributedLockEtcdClient(EtcdLockProperties properties) {
+        return client(connection(properties), options(properties).requestTimeout());
+    }
+
+    @Bean(destroyMethod = "close")
+    EtcdLeaseBackend etcdLeaseBackend(EtcdLockProperties properties, Client client, ListableBeanFactory beanFactory) {
+        // The application's own client is described without our properties, which do not configure it.
+        String where = beanFactory.containsBean(CLIENT_BEAN) ? connection(properties).describe()
+                : "etcd (the application's jetcd Client)";
+        return new EtcdLeaseBackend(client, options(properties), where);
+    }
+
+    private static EtcdLockOptions options(EtcdLockProperties properties) {
+        return SettingsFromProperties.build(EtcdLockProperties.PREFIX,
+                SettingsFromProperties.names("keyPrefix", "key-prefix", "maxKeyLength", "max-key-length",
+                        "requestTimeout", "request-timeout"),
+                () -> new EtcdLockOptions(properties.getKeyPrefix(), properties.getMaxKeyLength(),
+                        properties.getRequestTimeout()));
+    }
+
+    private static EtcdConnectionSettings connection(EtcdLockProperties properties) {
+        return SettingsFromProperties.build(EtcdLockProperties.PREFIX,
+                SettingsFromProperties.names("endpoints", "endpoints", "username", "username", "password", "password",
+                        "connectTimeout", "connect-timeout"),
+                () -> EtcdConnectionSettings.of(properties.getEndpoints(), properties.getUsername(),
+                        properties.getPassword(), properties.getConnectTimeout()));
+    }
+
+    private static Client client(EtcdConnectionSettings settings, Duration requestTimeout) {
+        ClientBuilder builder = Client.builder()
+            .endpoints(settings.endpoints().toArray(new URI[0]))
+            .connectTimeout(settings.connectTimeout())
+            .retryMaxDuration(requestTimeout);
+        if (settings.username() != null) {
+            builder.user(ByteSequence.from(settings.username(), StandardCharsets.UTF_8));
+            if (settings.password() != null) {
+                builder.password(ByteSequence.from(settings.password(), StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            return builder.build();
+        }
+        catch (IllegalArgumentException | IllegalStateException ex) {
+            throw new InvalidConfigurationPropertyValueException(EtcdLockProperties.PREFIX + ".endpoints",
+                    settings.describe(), "jetcd refused them: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Matches when the etcd backend was chosen explicitly, or when the application has a jetcd client for detection.
+     */
+    static class ChosenOrClientPresent extends AnyNestedCondition {
+
+        ChosenOrClientPresent() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(name = LockBackendCondition.PROPERTY, havingValue = "etcd")
+        static class Chosen {
+
+        }
+
+        @ConditionalOnBean(Client.class)
+        static class ClientPresent {
+
+        }
+
+    }
+
+}
