@@ -3,6 +3,7 @@ package io.github.distlock.autoconfigure;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -10,6 +11,8 @@ import io.etcd.jetcd.ClientBuilder;
 import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.etcd.EtcdLeaseBackend;
 import io.github.distlock.etcd.EtcdLockOptions;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -66,11 +69,33 @@ class EtcdBackendConfiguration {
     }
 
     private static EtcdConnectionSettings connection(EtcdLockProperties properties) {
+        refuseCredentialsInEndpoints(properties.getEndpoints());
         return SettingsFromProperties.build(EtcdLockProperties.PREFIX,
                 SettingsFromProperties.names("endpoints", "endpoints", "username", "username", "password", "password",
                         "connectTimeout", "connect-timeout"),
                 () -> EtcdConnectionSettings.of(properties.getEndpoints(), properties.getUsername(),
                         properties.getPassword(), properties.getConnectTimeout()));
+    }
+
+    /**
+     * Fails with the value masked: Boot's own analyzer would print the endpoint it finds in the environment, password
+     * and all.
+     */
+    private static void refuseCredentialsInEndpoints(@Nullable List<String> endpoints) {
+        if (endpoints == null) {
+            return;
+        }
+        for (String endpoint : endpoints) {
+            int scheme = endpoint.indexOf("://");
+            int at = endpoint.lastIndexOf('@');
+            if (at > scheme + 2 && at >= 0) {
+                String masked = ((scheme >= 0) ? endpoint.substring(0, scheme + 3) : "") + "******"
+                        + endpoint.substring(at);
+                throw new SecretPropertyValueException(EtcdLockProperties.PREFIX + ".endpoints", masked,
+                        "must not carry credentials", "Set " + EtcdLockProperties.PREFIX + ".username and "
+                                + EtcdLockProperties.PREFIX + ".password instead.");
+            }
+        }
     }
 
     private static Client client(EtcdConnectionSettings settings, Duration requestTimeout) {
