@@ -74,6 +74,21 @@ final class SampleInstance implements AutoCloseable {
     }
 
     /**
+     * Starts an instance and waits until it answers; an instance that does not come up is stopped.
+     * @return the instance, ready
+     */
+    static SampleInstance startReady(String name, Path directory, Map<String, String> properties) {
+        SampleInstance instance = start(name, directory, properties);
+        try {
+            return instance.awaitReady();
+        }
+        catch (RuntimeException | Error ex) {
+            instance.close();
+            throw ex;
+        }
+    }
+
+    /**
      * Waits until the instance reports itself healthy.
      * @return this instance
      */
