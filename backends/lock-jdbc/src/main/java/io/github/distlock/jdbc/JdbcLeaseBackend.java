@@ -60,12 +60,12 @@ import org.slf4j.LoggerFactory;
  * Unicode normal form matter). A key must be valid UTF-16 (no unpaired surrogate) and must not contain NUL, which
  * PostgreSQL cannot store; such keys are rejected with {@link IllegalArgumentException} before any statement.
  *
- * <h2>Release notification</h2>
+ * <h2>Waiting</h2>
  * On PostgreSQL with its JDBC driver on the classpath (and {@link JdbcLockOptions#releaseNotification()} on, the
- * default), {@link #create} returns a {@link NotifyingJdbcLeaseBackend}: releases are announced with
- * {@code NOTIFY}, so that a waiter takes a released key at once instead of at its next backoff. One connection
- * listens while anyone waits, and is given back about a second after the last waiter left. Other databases have no
- * such mechanism; their waiters poll with the engine's bounded, jittered backoff.
+ * default), {@link #create} returns a {@link NotifyingJdbcLeaseBackend}: waiters queue in the key's row, a release
+ * hands the key to the oldest one and tells only that waiter's application instance with {@code NOTIFY}, and a
+ * release nobody waits for notifies nobody. Other databases have no such mechanism; their waiters poll with the
+ * engine's bounded, jittered backoff.
  *
  * <p>Created with {@link #create(DataSource, JdbcLockOptions)}, which checks the table at once: a missing table,
  * missing rights or a key column that is too short fail there, not at the first lock. Thread-safe.
@@ -118,7 +118,7 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
     /**
      * Creates a backend and checks its table at once: every lock statement runs once, with a probe key of the
      * maximum length, in a transaction that is rolled back. On PostgreSQL with its driver present and release
-     * notification on, the backend is a {@link NotifyingJdbcLeaseBackend}.
+     * notification on, the backend is a {@link NotifyingJdbcLeaseBackend}, which queues waiters.
      * @param dataSource hands out the connections for lock statements; not closed by the backend
      * @param options the table and its maintenance
      * @return the backend
@@ -152,9 +152,16 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
         requireValidKey(key, this.options.maxKeyLength());
         requireValidOwnerToken(ownerToken);
         long leaseMicros = leaseMicros(leaseTime);
+        return acquireWith(key, connection -> this.statements.acquire(connection, key, ownerToken, leaseMicros));
+    }
+
+    /**
+     * Runs an acquire statement in its own transaction; a grant may run a clean-up that is due.
+     */
+    final AcquireResult acquireWith(String key, SqlWork<AcquireResult> acquire) {
         AcquireResult result;
         try {
-            result = inOwnTransaction(connection -> this.statements.acquire(connection, key, ownerToken, leaseMicros));
+            result = inOwnTransaction(acquire);
         }
         catch (SQLException ex) {
             if (SqlErrors.isLostRace(ex)) {
@@ -254,6 +261,10 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
         return this.dataSource;
     }
 
+    final LockStatements statements() {
+        return this.statements;
+    }
+
     private void deleteExpiredRowsIfDue() {
         long due = this.nextCleanupNanos.get();
         long now = System.nanoTime();
@@ -280,7 +291,7 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
      * Runs an owner-checked statement, once more on a new connection if the first failed with a broken connection
      * or lost a race: both leave nothing applied, and the statement has the same effect when repeated.
      */
-    private boolean idempotently(String operation, String key, SqlWork<Boolean> work) {
+    final boolean idempotently(String operation, String key, SqlWork<Boolean> work) {
         try {
             return inOwnTransaction(work);
         }

@@ -32,9 +32,10 @@ import org.jspecify.annotations.Nullable;
  * @param cleanupBatchSize how many rows one clean-up statement deletes at most; a clean-up runs up to
  *     {@value #MAX_CLEANUP_BATCHES} such statements
  * @param platform the database, or {@code null} to detect it from the connection's metadata
- * @param releaseNotification whether releases are announced to waiters where the database can (PostgreSQL
- *     {@code LISTEN/NOTIFY} through the PostgreSQL driver), at the cost of one connection held while anyone waits
- *     (and for a second after the last waiter left)
+ * @param releaseNotification whether waiters queue and a release hands the key to the oldest one and tells its
+ *     instance, where the database can (PostgreSQL {@code LISTEN/NOTIFY} through the PostgreSQL driver), at the cost
+ *     of one connection per instance held while anyone there waits (and for a second after the last waiter
+ *     left); off, waiters poll with backoff
  * @since 0.1.0
  */
 public record JdbcLockOptions(@Nullable String schema, String tableName, int maxKeyLength, Duration queryTimeout,
@@ -194,14 +195,6 @@ public record JdbcLockOptions(@Nullable String schema, String tableName, int max
                     + "running on it, or a stalled acquire could insert the key afresh with an older fencing token "
                     + "than a grant made meanwhile");
         }
-    }
-
-    /**
-     * Returns the channel on which releases are announced (PostgreSQL {@code NOTIFY}), one per table name.
-     * @return for example {@code distlock_distributed_lock}
-     */
-    public String releaseChannel() {
-        return ("distlock_" + this.tableName).toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

@@ -14,7 +14,7 @@ import javax.sql.DataSource;
  * ({@code io/github/distlock/jdbc/schema-<id>.sql}).
  *
  * <ul>
- * <li>{@link #POSTGRESQL}: 9.5 or later ({@code INSERT ... ON CONFLICT}); time from {@code clock_timestamp()}.</li>
+ * <li>{@link #POSTGRESQL}: 9.6 or later ({@code INSERT ... ON CONFLICT}); time from {@code clock_timestamp()}.</li>
  * <li>{@link #MARIADB}: 10.5 or later (sequences and {@code INSERT ... RETURNING}); time from
  * {@code UTC_TIMESTAMP(6)}. MySQL has neither sequences nor {@code RETURNING} and is not supported.</li>
  * <li>{@link #H2}: 2.x ({@code MERGE} inside {@code FINAL TABLE}); time from {@code CURRENT_TIMESTAMP(6)}, which for
@@ -27,8 +27,8 @@ import javax.sql.DataSource;
  */
 public enum JdbcPlatform {
 
-    /** PostgreSQL 9.5 or later. */
-    POSTGRESQL("postgresql", "PostgreSQL", 9, 5) {
+    /** PostgreSQL 9.6 or later. */
+    POSTGRESQL("postgresql", "PostgreSQL", 9, 6) {
         @Override
         LockStatements statements(JdbcLockOptions options) {
             return new PostgresLockStatements(options);
@@ -129,7 +129,7 @@ public enum JdbcPlatform {
                     + "PostgreSQL or H2");
         }
         throw new IllegalStateException("The JDBC lock backend does not support the database '" + product + "' "
-                + version + "; supported are PostgreSQL 9.5+, MariaDB 10.5+ and H2 2.x");
+                + version + "; supported are PostgreSQL 9.6+, MariaDB 10.5+ and H2 2.x");
     }
 
     void requireSupportedVersion(DatabaseMetaData metaData) throws SQLException {

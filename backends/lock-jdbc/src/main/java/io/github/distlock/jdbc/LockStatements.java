@@ -92,6 +92,13 @@ abstract class LockStatements {
         }
     }
 
+    /**
+     * Runs, on a released probe key, the statements this dialect has beyond the common ones, for the start-up check;
+     * none by default.
+     */
+    void probeMore(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
+    }
+
     /** Counts the rows stored under exactly this key: 1 after a grant, unless the column altered the key. */
     int countRows(Connection connection, String key) throws SQLException {
         try (PreparedStatement statement = prepare(connection, this.countKeySql)) {

@@ -92,6 +92,7 @@ final class LockTableCheck {
             if (!statements.release(connection, key, owner)) {
                 throw new SQLException("the probe lease could not be released");
             }
+            statements.probeMore(connection, key, owner, PROBE_LEASE_MICROS);
             statements.deleteExpired(connection, PROBE_LEASE_MICROS, 0);
         }
         catch (SQLException ex) {
@@ -122,7 +123,8 @@ final class LockTableCheck {
                     "Lock table " + table + " or its sequence " + sequence + " does not exist (or lacks a column) in "
                     + where + ". Create them with the script " + platform.schemaResource() + " (see JdbcLockSchema), "
                     + "or let the application create them at start-up (Spring Boot: "
-                    + "distributed-lock.jdbc.initialize-schema=always). The database said: " + ex.getMessage(), ex);
+                    + "distributed-lock.jdbc.initialize-schema=always)" + upgradeHint(platform)
+                    + ". The database said: " + ex.getMessage(), ex);
         }
         if (SqlErrors.isMissingPrivilege(ex)) {
             return new LockTableException(LockTableException.Reason.PRIVILEGES_MISSING, options, platform, where,
@@ -135,6 +137,15 @@ final class LockTableCheck {
         }
         return new LockTableException(LockTableException.Reason.TABLE_UNUSABLE, options, platform, where,
                 "Lock table " + table + " is not usable in " + where + ": " + ex.getMessage(), ex);
+    }
+
+    /** What a table created by an earlier version lacks, where that is known. */
+    private static String upgradeHint(JdbcPlatform platform) {
+        if (platform != JdbcPlatform.POSTGRESQL) {
+            return "";
+        }
+        return "; a table created by distlock 0.1 lacks the queue's columns owner_node and waiters, which running "
+                + "the script again adds";
     }
 
     private static LockTableException keyColumnTooShort(JdbcPlatform platform, JdbcLockOptions options, String where,

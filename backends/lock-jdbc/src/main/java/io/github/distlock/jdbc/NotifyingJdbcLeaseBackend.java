@@ -1,40 +1,103 @@
 package io.github.distlock.jdbc;
 
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+
 import javax.sql.DataSource;
 
-import io.github.distlock.core.spi.ReleaseNotifyingBackend;
+import io.github.distlock.core.spi.AcquireResult;
+import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
 
 /**
- * A {@link JdbcLeaseBackend} on PostgreSQL that also tells waiters when a key is released: every release runs
- * {@code pg_notify} on the table's channel ({@link JdbcLockOptions#releaseChannel()}) with the key as payload, and
- * one {@code LISTEN} per backend, on a connection of its own taken from the data source when the first waiter
- * subscribes, runs the callbacks of that key. Notifications are hints: an expiry is never announced, and one sent
- * while the listening connection was down is lost, so the engine still retries by the holder's remaining lease.
+ * A {@link JdbcLeaseBackend} on PostgreSQL that queues waiters per key and hands a released key to the oldest one
+ * ({@link QueueingLeaseBackend}), telling only that waiter's application instance.
  *
- * <p>While anyone waits, the listener holds one connection of the pool and one thread. Once nobody has waited for
- * a second (so that a busy key's waiters, coming and going, share one listener), it ends its {@code LISTEN}, gives
- * the connection back and its thread ends, within about 1.25 s of the last waiter leaving; the next waiter starts it
- * again. {@link #close()} stops it at once. Thread-safe.
+ * <h2>The queue</h2>
+ * A waiting attempt that finds the key held adds its owner to the key's queue, kept in the key's own row (column
+ * {@code waiters}, oldest first) and written under the row lock that every grant and release takes, so a release
+ * never misses a waiter that queued before it. A release that finds a waiter whose wait has not ended stores it as
+ * the new owner, with the next fencing token and a claim time of {@link #HAND_OFF_CLAIM_TIME}, and runs
+ * {@code pg_notify} on that waiter's node channel ({@link #nodeChannel()}) with {@code key LF owner} as payload; the
+ * waiter's next attempt finds the key its own and extends it to its lease. A release that nobody waits for notifies
+ * nobody, so PostgreSQL's work per release does not grow with the number of application instances, and a release
+ * of a contended key wakes one waiter: the releasing instance cannot take the key straight back past the others
+ * (first come, first served). A key whose holder's lease ended while nobody released it is free for whoever asks
+ * first. A waiter that died delays the queue by at most the claim time; one that gave up leaves it
+ * ({@link #leaveQueue}). At most {@value PostgresLockStatements#MAX_QUEUED_WAITERS} waiters queue per key; a waiter
+ * beyond it retries when the holder's lease would end.
+ *
+ * <h2>The listener</h2>
+ * Each backend listens on a channel of its own, {@code distlock_<node id>} (16 random hexadecimal digits), with one
+ * {@code LISTEN} on a connection taken from the data source when its first caller waits. Notifications are hints:
+ * one sent while the listening connection was down is lost, so the engine still retries by the holder's remaining
+ * lease, and the listener wakes every waiter once when it reconnects. Once nobody has waited for a second, it ends
+ * its {@code LISTEN}, gives the connection back and its thread ends, within about 1.25 s of the last waiter leaving;
+ * the next waiter starts it again. {@link #close()} stops it at once. Thread-safe.
  *
  * @since 0.1.0
  */
-public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements ReleaseNotifyingBackend {
+public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements QueueingLeaseBackend {
 
-    private final PostgresReleaseListener listener;
+    /** How long a key handed to a waiter stays reserved for it before the waiter claims it with an attempt. */
+    public static final Duration HAND_OFF_CLAIM_TIME = Duration.ofSeconds(2);
+
+    /** How many hexadecimal digits a node id has. */
+    static final int NODE_ID_LENGTH = 16;
+
+    private final String nodeId;
+
+    private final PostgresLockStatements queue;
+
+    private final PostgresHandOffListener listener;
 
     NotifyingJdbcLeaseBackend(DataSource dataSource, JdbcLockOptions options, JdbcPlatform platform) {
         super(dataSource, options, platform);
-        this.listener = new PostgresReleaseListener(dataSource, options.releaseChannel());
+        byte[] id = new byte[NODE_ID_LENGTH / 2];
+        new SecureRandom().nextBytes(id);
+        this.nodeId = HexFormat.of().formatHex(id);
+        this.queue = (PostgresLockStatements) statements();
+        this.listener = new PostgresHandOffListener(dataSource, nodeChannel());
+    }
+
+    @Override
+    public AcquireResult tryAcquireOrQueue(String key, String ownerToken, Duration leaseTime, Duration remainingWait) {
+        requireValidKey(key, maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        long leaseMicros = leaseMicros(leaseTime);
+        long waitMicros = Math.max(1, TimeUnit.MICROSECONDS.convert(remainingWait));
+        return acquireWith(key, connection -> this.queue.acquireOrQueue(connection, key, ownerToken, leaseMicros,
+                waitMicros, this.nodeId));
     }
 
     /**
-     * Registers a callback run whenever the key may have become free.
-     * @throws IllegalStateException if the channel cannot be listened to now; the engine then waits with backoff
+     * Registers a callback run when the key is handed to the owner.
+     * @throws IllegalStateException if the node channel cannot be listened to now; the engine then waits for the
+     *     holder's remaining lease instead
      */
     @Override
-    public ReleaseSubscription subscribeToReleases(String key, Runnable onRelease) {
-        return this.listener.register(key, onRelease);
+    public ReleaseSubscription subscribeToHandOff(String key, String ownerToken, Runnable onHandOff) {
+        return this.listener.register(key + "\n" + ownerToken, onHandOff);
+    }
+
+    @Override
+    public void leaveQueue(String key, String ownerToken) {
+        requireValidKey(key, maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        idempotently("leave the queue of", key, connection -> {
+            this.queue.leaveQueue(connection, key, ownerToken);
+            return true;
+        });
+    }
+
+    /**
+     * Returns the channel on which this backend hears of keys handed to its waiters.
+     * @return {@code distlock_} followed by this backend's node id
+     */
+    public String nodeChannel() {
+        return "distlock_" + this.nodeId;
     }
 
     /**

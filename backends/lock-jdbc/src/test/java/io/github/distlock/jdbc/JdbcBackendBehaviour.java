@@ -20,7 +20,7 @@ import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.spi.AcquireResult;
-import io.github.distlock.core.spi.ReleaseNotifyingBackend;
+import io.github.distlock.core.spi.QueueingLeaseBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -417,13 +417,13 @@ abstract class JdbcBackendBehaviour {
     }
 
     @Test
-    void onlyPostgresAnnouncesReleasesAndOnlyWhileReleaseNotificationIsOn() {
+    void onlyPostgresQueuesWaitersAndOnlyWhileReleaseNotificationIsOn() {
         JdbcLockOptions options = database().createLockTable();
         boolean postgres = database().platform() == JdbcPlatform.POSTGRESQL;
         assertThat(backend(pool(1), options)).as("the backend's capabilities")
-            .matches(backend -> backend instanceof ReleaseNotifyingBackend == postgres);
+            .matches(backend -> backend instanceof QueueingLeaseBackend == postgres);
         assertThat(backend(pool(1), options.withReleaseNotification(false)))
-            .isNotInstanceOf(ReleaseNotifyingBackend.class);
+            .isNotInstanceOf(QueueingLeaseBackend.class);
     }
 
     @Test

@@ -45,7 +45,7 @@ class JdbcLeaseBackendTests {
 
         private static final String LISTENER_APPLICATION = "distlock release listener";
 
-        private static final String LISTENER_THREAD = "distlock-jdbc-releases-";
+        private static final String LISTENER_THREAD = "distlock-jdbc-hand-offs-";
 
         private static TestDatabase.Postgres database;
 

@@ -20,7 +20,8 @@ class JdbcLockSchemaTests {
                 JdbcLockOptions.defaults().withTable("app", "locks"));
         assertThat(statements).isNotEmpty().allSatisfy(statement -> {
             assertThat(statement).doesNotContain("${").doesNotContain("--").doesNotEndWith(";");
-            assertThat(statement).containsPattern("^CREATE (TABLE|SEQUENCE|INDEX) IF NOT EXISTS ");
+            assertThat(statement)
+                .containsPattern("^(CREATE (TABLE|SEQUENCE|INDEX) IF NOT EXISTS |ALTER TABLE \\S+ ADD COLUMN IF NOT EXISTS )");
         });
         assertThat(String.join("\n", statements)).contains("app.locks (").contains("app.locks_token_seq");
     }

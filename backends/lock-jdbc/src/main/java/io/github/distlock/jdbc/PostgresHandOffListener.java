@@ -18,12 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code LISTEN} per backend on the table's release channel, shared by all waiting keys, and only while anyone
- * waits: the first waiter takes a connection from the data source for it and starts one daemon thread that reads
- * notifications (each carries the released key) and runs the callbacks registered for that key. When the last
- * waiter has gone and none came back for {@link #DEFAULT_IDLE_GRACE}, the thread ends its {@code LISTEN}, gives the
- * connection back to the pool and stops; the next waiter starts a new one. The grace keeps a busy key, whose waiters
- * come and go, from reconnecting for every waiter.
+ * One {@code LISTEN} per backend on the backend's own node channel, and only while anyone waits: the first waiter
+ * takes a connection from the data source for it and starts one daemon thread that reads notifications (each carries
+ * {@code key LF owner}, the waiter a release handed the key to) and runs the callbacks registered under that text.
+ * When the last waiter has gone and none came back for {@link #DEFAULT_IDLE_GRACE}, the thread ends its
+ * {@code LISTEN}, gives the connection back to the pool and stops; the next waiter starts a new one. The grace keeps
+ * a busy key, whose waiters come and go, from reconnecting for every waiter.
  *
  * <p>A registration and the decision to stop are taken under the same lock: a listener that decided to stop is
  * detached from this object at once, so a waiter registering afterwards starts a listener of its own and is never
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only this class touches the PostgreSQL driver's API; it is loaded only when that driver is present. Thread-safe.
  */
-final class PostgresReleaseListener implements AutoCloseable {
+final class PostgresHandOffListener implements AutoCloseable {
 
     static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
 
@@ -45,7 +45,7 @@ final class PostgresReleaseListener implements AutoCloseable {
 
     private static final int POLL_MILLIS = 250;
 
-    private static final Logger logger = LoggerFactory.getLogger(PostgresReleaseListener.class);
+    private static final Logger logger = LoggerFactory.getLogger(PostgresHandOffListener.class);
 
     private static final AtomicInteger threadCount = new AtomicInteger();
 
@@ -66,11 +66,11 @@ final class PostgresReleaseListener implements AutoCloseable {
 
     private boolean closed;
 
-    PostgresReleaseListener(DataSource dataSource, String channel) {
+    PostgresHandOffListener(DataSource dataSource, String channel) {
         this(dataSource, channel, DEFAULT_IDLE_GRACE);
     }
 
-    PostgresReleaseListener(DataSource dataSource, String channel, Duration idleGrace) {
+    PostgresHandOffListener(DataSource dataSource, String channel, Duration idleGrace) {
         this.dataSource = dataSource;
         this.channel = channel;
         this.idleGraceNanos = idleGrace.toNanos();
@@ -214,7 +214,7 @@ final class PostgresReleaseListener implements AutoCloseable {
 
         Session(Connection connection) {
             this.connection = connection;
-            this.thread = new Thread(this, "distlock-jdbc-releases-" + threadCount.incrementAndGet());
+            this.thread = new Thread(this, "distlock-jdbc-hand-offs-" + threadCount.incrementAndGet());
             this.thread.setDaemon(true);
         }
 
@@ -225,11 +225,11 @@ final class PostgresReleaseListener implements AutoCloseable {
             }
             finally {
                 Connection last;
-                synchronized (PostgresReleaseListener.this) {
+                synchronized (PostgresHandOffListener.this) {
                     last = this.connection;
                     this.connection = null;
-                    if (PostgresReleaseListener.this.session == this) {
-                        PostgresReleaseListener.this.session = null;
+                    if (PostgresHandOffListener.this.session == this) {
+                        PostgresHandOffListener.this.session = null;
                     }
                 }
                 giveBack(last);
@@ -241,12 +241,12 @@ final class PostgresReleaseListener implements AutoCloseable {
         private void listen() {
             while (true) {
                 Connection current;
-                synchronized (PostgresReleaseListener.this) {
+                synchronized (PostgresHandOffListener.this) {
                     if (mustStop(this)) {
                         // Detached under the lock that registrations take: a waiter registering from now on starts
                         // a listener of its own, while this one gives its connection back.
-                        if (PostgresReleaseListener.this.session == this) {
-                            PostgresReleaseListener.this.session = null;
+                        if (PostgresHandOffListener.this.session == this) {
+                            PostgresHandOffListener.this.session = null;
                         }
                         return;
                     }
@@ -271,15 +271,15 @@ final class PostgresReleaseListener implements AutoCloseable {
                 }
                 catch (SQLException | RuntimeException ex) {
                     Connection broken;
-                    synchronized (PostgresReleaseListener.this) {
-                        if (PostgresReleaseListener.this.closed) {
+                    synchronized (PostgresHandOffListener.this) {
+                        if (PostgresHandOffListener.this.closed) {
                             return;
                         }
                         broken = this.connection;
                         this.connection = null;
                     }
                     logger.warn("Release listener on channel {} lost its connection; reconnecting in {}",
-                            PostgresReleaseListener.this.channel, RECONNECT_DELAY, CredentialMasking.maskChain(ex));
+                            PostgresHandOffListener.this.channel, RECONNECT_DELAY, CredentialMasking.maskChain(ex));
                     giveBack(broken);
                     // A release may have been announced while the connection was down: let every waiter retry now.
                     wakeEveryone();
@@ -294,11 +294,11 @@ final class PostgresReleaseListener implements AutoCloseable {
             }
             catch (SQLException | RuntimeException ex) {
                 logger.debug("Release listener on channel {} could not reconnect yet",
-                        PostgresReleaseListener.this.channel, CredentialMasking.maskChain(ex));
+                        PostgresHandOffListener.this.channel, CredentialMasking.maskChain(ex));
                 return;
             }
-            synchronized (PostgresReleaseListener.this) {
-                if (PostgresReleaseListener.this.session == this) {
+            synchronized (PostgresHandOffListener.this) {
+                if (PostgresHandOffListener.this.session == this) {
                     this.connection = reconnected;
                     reconnected = null;
                 }

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * comes back within the grace finds the listener still there, and a waiter who registers while the listener is
  * stopping is heard all the same.
  */
-class PostgresReleaseListenerTests {
+class PostgresHandOffListenerTests {
 
     private static final int ROUNDS = 40;
 
@@ -51,10 +51,10 @@ class PostgresReleaseListenerTests {
         this.closeAfter.clear();
     }
 
-    private PostgresReleaseListener listener(String channel, Duration idleGrace) {
+    private PostgresHandOffListener listener(String channel, Duration idleGrace) {
         DataSource pool = database.pool("listener-" + channel, 3);
         this.closeAfter.add((AutoCloseable) pool);
-        PostgresReleaseListener listener = new PostgresReleaseListener(pool, channel, idleGrace);
+        PostgresHandOffListener listener = new PostgresHandOffListener(pool, channel, idleGrace);
         this.closeAfter.add(listener);
         return listener;
     }
@@ -75,7 +75,7 @@ class PostgresReleaseListenerTests {
     @Test
     void waiterComingBackWithinTheGraceFindsTheSameListener() throws Exception {
         String channel = randomChannel();
-        PostgresReleaseListener listener = listener(channel, TestTimings.EVENTUALLY);
+        PostgresHandOffListener listener = listener(channel, TestTimings.EVENTUALLY);
         long before = listeningConnections();
         for (int round = 0; round < 3; round++) {
             CountDownLatch heard = new CountDownLatch(1);
@@ -95,12 +95,12 @@ class PostgresReleaseListenerTests {
         String channel = randomChannel();
         // No grace: the listener stops at its first look after the last waiter left, and the random gaps make the
         // next registration land before, while and after it stops.
-        PostgresReleaseListener listener = listener(channel, Duration.ZERO);
+        PostgresHandOffListener listener = listener(channel, Duration.ZERO);
         assertThat(registerAnnounceAndLeave(listener, channel, "key"))
             .as("registrations that heard the release announced after they registered").isEqualTo(ROUNDS);
     }
 
-    private static int registerAnnounceAndLeave(PostgresReleaseListener listener, String channel, String key)
+    private static int registerAnnounceAndLeave(PostgresHandOffListener listener, String channel, String key)
             throws InterruptedException {
         int heard = 0;
         for (int round = 0; round < ROUNDS; round++) {
