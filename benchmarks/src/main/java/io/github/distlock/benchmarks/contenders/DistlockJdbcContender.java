@@ -24,13 +24,25 @@ final class DistlockJdbcContender extends TrackingContender {
 
     @Override
     Node open() {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(this.jdbcUrl);
-        config.setUsername("postgres");
-        config.setMaximumPoolSize(POOL_SIZE);
-        HikariDataSource pool = new HikariDataSource(config);
+        HikariDataSource pool = pool(this.jdbcUrl);
         JdbcLeaseBackend backend = JdbcLeaseBackend.create(pool, JdbcLockOptions.defaults());
         return DistlockContender.engineNode(new LockEngine(backend), backend, pool);
+    }
+
+    /**
+     * Opens the connection pool of one node, the same for every PostgreSQL contender: HikariCP with at most
+     * {@link #POOL_SIZE} connections. It starts with one and grows on demand, so that eight nodes on one key (one
+     * thread each) beside every contender's sixteen-thread client stay within the server's 200 connections.
+     * @param jdbcUrl the database
+     * @return the pool
+     */
+    static HikariDataSource pool(String jdbcUrl) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername("postgres");
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(1);
+        return new HikariDataSource(config);
     }
 
 }
