@@ -15,7 +15,7 @@ import com.zaxxer.hikari.HikariDataSource;
  * transaction (auto-commit), no fencing token, no renewal, no notification. A waiter polls every millisecond. Same
  * HikariCP pool as {@link DistlockJdbcContender}, so the difference between the two is the lock protocol alone.
  */
-final class PostgresFloorContender extends TrackingContender {
+final class PostgresFloorContender extends PostgresContender {
 
     /** The floor's own table, created by the harness. */
     static final String CREATE_TABLE = "CREATE TABLE IF NOT EXISTS bench_floor_lock (lock_key VARCHAR(255) PRIMARY KEY, "
@@ -28,15 +28,13 @@ final class PostgresFloorContender extends TrackingContender {
 
     private static final String RELEASE = "DELETE FROM bench_floor_lock WHERE lock_key = ? AND owner = ?";
 
-    private final String jdbcUrl;
-
     PostgresFloorContender(String jdbcUrl) {
-        this.jdbcUrl = jdbcUrl;
+        super(jdbcUrl);
     }
 
     @Override
     Node open() {
-        HikariDataSource pool = DistlockJdbcContender.pool(this.jdbcUrl);
+        HikariDataSource pool = pool();
         String ownerPrefix = Long.toHexString(System.nanoTime()) + ":" + System.identityHashCode(pool) + ":";
         AtomicLong counter = new AtomicLong();
         return Node.of((key, wait) -> {

@@ -12,22 +12,20 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * polled every millisecond, like the floor. Each node has its own provider and connection pool; the
  * {@code shedlock} table must exist, and the harness creates it.
  */
-final class ShedLockJdbcContender extends TrackingContender {
+final class ShedLockJdbcContender extends PostgresContender {
 
     /** ShedLock's table for PostgreSQL, as its documentation gives it. */
     static final String CREATE_TABLE = "CREATE TABLE IF NOT EXISTS shedlock (name VARCHAR(64) NOT NULL, "
             + "lock_until TIMESTAMP NOT NULL, locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL, "
             + "PRIMARY KEY (name))";
 
-    private final String jdbcUrl;
-
     ShedLockJdbcContender(String jdbcUrl) {
-        this.jdbcUrl = jdbcUrl;
+        super(jdbcUrl);
     }
 
     @Override
     Node open() {
-        HikariDataSource pool = DistlockJdbcContender.pool(this.jdbcUrl);
+        HikariDataSource pool = pool();
         JdbcTemplateLockProvider provider = new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration
             .builder()
             .withJdbcTemplate(new JdbcTemplate(pool))

@@ -17,19 +17,17 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * initialisation calls a context would make; {@code start()} checks that the {@code INT_LOCK} table exists. Each
  * node has its own repository (one per registry, as Spring Integration requires), registry and connection pool.
  */
-final class SpringIntegrationJdbcContender extends TrackingContender {
+final class SpringIntegrationJdbcContender extends PostgresContender {
 
     private static final String SCHEMA = "org/springframework/integration/jdbc/schema-postgresql.sql";
 
-    private final String jdbcUrl;
-
     SpringIntegrationJdbcContender(String jdbcUrl) {
-        this.jdbcUrl = jdbcUrl;
+        super(jdbcUrl);
     }
 
     @Override
     Node open() {
-        HikariDataSource pool = DistlockJdbcContender.pool(this.jdbcUrl);
+        HikariDataSource pool = pool();
         DefaultLockRepository repository = new DefaultLockRepository(pool);
         repository.setTransactionManager(new DataSourceTransactionManager(pool));
         repository.afterPropertiesSet();
