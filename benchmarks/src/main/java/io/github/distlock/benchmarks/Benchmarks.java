@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The benchmark command: {@code java -jar benchmarks/target/benchmarks.jar quick|full|smoke [options]}. Runs the
- * JMH benchmarks, then the comparison against the other Redis locks, and writes a Markdown report to
+ * JMH benchmarks, then the comparison against the other Redis locks and the PostgreSQL locks, and writes a Markdown report to
  * {@code benchmarks/target/benchmark-results/<time>/report.md} (and to standard output).
  *
  * <p>Options: {@code --no-jmh}, {@code --no-comparison}, {@code --contenders=distlock,redisson} (the floor is always
@@ -116,6 +116,8 @@ public final class Benchmarks {
                 "Lettuce " + version("io.lettuce", "lettuce-core", "io.lettuce.core.RedisClient"),
                 "ShedLock " + version("net.javacrumbs.shedlock", "shedlock-provider-redis-spring", null),
                 "lock4j " + version("com.baomidou", "lock4j-core", null),
+                "PostgreSQL JDBC " + version("org.postgresql", "postgresql", "org.postgresql.Driver"),
+                "HikariCP " + version("com.zaxxer", "HikariCP", "com.zaxxer.hikari.HikariDataSource"),
                 "JMH " + version("org.openjdk.jmh", "jmh-core", null)));
         return environment;
     }

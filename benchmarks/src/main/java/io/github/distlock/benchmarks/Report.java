@@ -12,6 +12,7 @@ import io.github.distlock.benchmarks.harness.ComparisonResult;
 import io.github.distlock.benchmarks.harness.ComparisonResult.Census;
 import io.github.distlock.benchmarks.harness.ComparisonResult.JdbcScaleResult;
 import io.github.distlock.benchmarks.harness.ComparisonResult.ScaleResult;
+import io.github.distlock.benchmarks.harness.ComparisonResult.TransactionCensus;
 import io.github.distlock.benchmarks.harness.Fields;
 import io.github.distlock.benchmarks.harness.Scenario;
 
@@ -19,7 +20,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a run's results as Markdown: ratios to the floor first, then the absolute figures, the Redis commands,
- * the scale check, the JMH scores and the targets of issue 6 with their margins.
+ * the scale check, the PostgreSQL group (ratios to its own floor and to the best other library, fairness,
+ * transactions per operation), the JMH scores and the targets of issue 6 with their margins.
  */
 final class Report {
 
@@ -75,6 +77,7 @@ final class Report {
             flashSale(this.comparison);
             instances(this.comparison);
             jdbc(this.comparison);
+            postgres(this.comparison);
             failures(this.comparison);
         }
         jmh();
@@ -243,9 +246,7 @@ final class Report {
                     + " | " + rate(c.medianRate(Scenario.CONTENDED, contender))
                     + " | " + rate(c.medianHandoffRate(contender))
                     + " | " + ((grants > 0) ? String.format(Locale.ROOT, "%.0f %%", changes * 100.0 / grants) : "–")
-                    + " | " + fmt(passes.stream().mapToDouble(p -> p.getLong("fewestPerNode")
-                            / (double) Math.max(1, p.getLong("mostPerNode"))).sorted()
-                            .skip(passes.size() / 2).findFirst().orElse(0))
+                    + " | " + fmt(c.medianFairness(contender))
                     + " | " + millis(c.medianField(Scenario.CONTENDED, contender, "waitP50"))
                     + " | " + millis(c.medianField(Scenario.CONTENDED, contender, "waitP99"))
                     + " | " + millis(c.medianField(Scenario.CONTENDED, contender, "waitMax"))
@@ -417,6 +418,67 @@ final class Report {
                             + " ms." : "Not back to the baseline within the watch."));
             line("");
         }
+    }
+
+    private void postgres(ComparisonResult c) {
+        List<Contenders> contenders = c.settings().contenders().stream().filter(Contenders::usesPostgres)
+            .filter(contender -> !c.passes(Scenario.ONE_THREAD, contender).isEmpty()).toList();
+        if (contenders.isEmpty()) {
+            return;
+        }
+        line("## PostgreSQL: this project's JDBC backend beside ShedLock and Spring Integration (medians of "
+                + c.settings().rounds() + " interleaved rounds)");
+        line("");
+        line("Each cell: ratio to the PostgreSQL floor (upsert + owner-checked `DELETE`, polled every 1 ms) / ratio "
+                + "to the best other library in the same run. Transactions: commits and rollbacks in "
+                + "`pg_stat_database` during one census pass on fresh nodes.");
+        line("");
+        line("| contender | 1 thread | 16 threads | 8 nodes: grants | 8 nodes: hand-offs | fairness (fewest / most "
+                + "grants per node) | transactions per lock+unlock / per grant (8 nodes) |");
+        line("|---|---|---|---|---|---|---|");
+        for (Contenders contender : contenders) {
+            StringBuilder row = new StringBuilder("| " + contender.title());
+            for (Scenario scenario : Scenario.values()) {
+                row.append(" | ").append(fmt(c.ratioToFloor(scenario, contender))).append(" / ")
+                    .append(fmt(c.ratioToBestOther(scenario, contender)));
+            }
+            row.append(" | ").append(fmt(c.medianHandoffRate(contender) / c.medianHandoffRate(Contenders.PG_FLOOR)));
+            row.append(" | ").append(fmt(c.medianFairness(contender)));
+            row.append(" | ").append(transactionsPerOperation(c.transactionCensus(Scenario.ONE_THREAD, contender)))
+                .append(" / ").append(transactionsPerOperation(c.transactionCensus(Scenario.CONTENDED, contender)))
+                .append(" |");
+            line(row.toString());
+        }
+        line("");
+        line("| contender | 1 thread: lock+unlock/s (p50 / p99 µs) | 16 threads: lock+unlock/s (p50 / p99 µs) "
+                + "| 8 nodes: grants/s, hand-offs/s | 8 nodes: wait p50 / p99 / max ms | time-outs | overlaps |");
+        line("|---|---|---|---|---|---|---|");
+        for (Contenders contender : contenders) {
+            line("| " + contender.title() + " | " + rateWithLatency(c, Scenario.ONE_THREAD, contender) + " | "
+                    + rateWithLatency(c, Scenario.MANY_THREADS, contender) + " | "
+                    + rate(c.medianRate(Scenario.CONTENDED, contender)) + ", " + rate(c.medianHandoffRate(contender))
+                    + " | " + millis(c.medianField(Scenario.CONTENDED, contender, "waitP50")) + " / "
+                    + millis(c.medianField(Scenario.CONTENDED, contender, "waitP99")) + " / "
+                    + millis(c.medianField(Scenario.CONTENDED, contender, "waitMax")) + " | "
+                    + sum(c, contender, "timeouts") + " | " + sum(c, contender, "overlaps") + " |");
+        }
+        line("");
+        Contenders jdbc = Contenders.DISTLOCK_JDBC;
+        if (contenders.contains(jdbc) && contenders.size() > 2) {
+            line("| issue 18 target (PostgreSQL) | wanted | measured | result |");
+            line("|---|---|---|---|");
+            for (Scenario scenario : Scenario.values()) {
+                line("| " + String.join(" | ", atLeast(scenario.title() + ", distlock JDBC vs the best other library",
+                        c.ratioToBestOther(scenario, jdbc), 1.0)) + " |");
+            }
+            line("| " + String.join(" | ", atLeast("fairness on one key, distlock JDBC", c.medianFairness(jdbc),
+                    0.5)) + " |");
+            line("");
+        }
+    }
+
+    private static String transactionsPerOperation(@Nullable TransactionCensus census) {
+        return (census == null || census.operations() == 0) ? "–" : fmt(census.perOperation());
     }
 
     private static String rateWithLatency(ComparisonResult c, Scenario scenario, Contenders contender) {

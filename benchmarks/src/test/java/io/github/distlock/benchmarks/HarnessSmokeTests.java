@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs the whole comparison with tiny counts (the {@code smoke} profile): a real redis-server, one JVM per
- * contender (this project's JDBC backend against a real PostgreSQL server), every scenario, the censuses and both
+ * contender (the PostgreSQL ones, this project's JDBC backend, its floor, ShedLock and Spring Integration, against a
+ * real PostgreSQL server), every scenario, the censuses (MONITOR on Redis, transactions on PostgreSQL) and both
  * scale checks. It checks that the harness works, not how fast
  * anything is.
  */
@@ -51,6 +52,16 @@ class HarnessSmokeTests {
                     .isEqualTo(Profile.SMOKE.comparison().flashSaleThreads());
                 assertThat(flashSale.getLong("overlaps")).as("flash-sale overlaps of %s", contender.id()).isZero();
             }
+            else {
+                for (Scenario scenario : List.of(Scenario.ONE_THREAD, Scenario.CONTENDED)) {
+                    assertThat(result.transactionCensus(scenario, contender))
+                        .as("transaction census of %s, %s", contender.id(), scenario.title())
+                        .isNotNull()
+                        .satisfies(census -> assertThat(census.perOperation()).isGreaterThanOrEqualTo(1.0));
+                }
+                assertThat(result.ratioToFloor(Scenario.ONE_THREAD, contender))
+                    .as("ratio of %s to the PostgreSQL floor", contender.id()).isPositive();
+            }
             Fields contended = result.passes(Scenario.CONTENDED, contender).get(0);
             assertThat(contended.getLong("overlaps")).as("overlaps of %s", contender.id()).isZero();
             assertThat(contended.getLong("grants")).as("grants of %s", contender.id()).isPositive();
@@ -64,7 +75,9 @@ class HarnessSmokeTests {
         assertThat(result.jdbcScale().rowsAfterRun()).isGreaterThanOrEqualTo(result.jdbcScale().keys());
         assertThat(Report.markdown(Map.of(), result, List.of()))
             .contains("## Ratios to the floor", Contenders.REDISSON.title(), "## The JDBC backend on PostgreSQL",
-                    "## Other instances", "## Flash sale", "fairness");
+                    "## Other instances", "## Flash sale", "fairness", "## PostgreSQL: this project's JDBC backend",
+                    Contenders.PG_SHEDLOCK.title(), Contenders.PG_SPRING_INTEGRATION.title(),
+                    "transactions per lock+unlock");
     }
 
 }

@@ -33,7 +33,19 @@ public enum Contenders {
     LOCK4J("lock4j", "lock4j LockTemplate (RedisTemplate)"),
 
     /** This project's JDBC backend on PostgreSQL, {@code NOTIFY} included; not part of the Redis ratios. */
-    DISTLOCK_JDBC("distlock-jdbc", "distlock JDBC backend (PostgreSQL)");
+    DISTLOCK_JDBC("distlock-jdbc", "distlock JDBC backend (PostgreSQL)"),
+
+    /**
+     * An upsert that takes a free or expired row and an owner-checked {@code DELETE}, polling every millisecond:
+     * the floor of the PostgreSQL contenders.
+     */
+    PG_FLOOR("pg-floor", "PostgreSQL floor: upsert + owner-checked DELETE"),
+
+    /** ShedLock's {@code JdbcTemplateLockProvider} ({@code usingDbTime()}), which never waits: polled every ms. */
+    PG_SHEDLOCK("pg-shedlock", "ShedLock JdbcTemplateLockProvider (polled)"),
+
+    /** Spring Integration {@code JdbcLockRegistry} over {@code DefaultLockRepository}. */
+    PG_SPRING_INTEGRATION("pg-si", "Spring Integration JdbcLockRegistry");
 
     private final String id;
 
@@ -65,7 +77,23 @@ public enum Contenders {
      * @return whether it needs the PostgreSQL server
      */
     public boolean usesPostgres() {
-        return this == DISTLOCK_JDBC;
+        return this == DISTLOCK_JDBC || this == PG_FLOOR || this == PG_SHEDLOCK || this == PG_SPRING_INTEGRATION;
+    }
+
+    /**
+     * Returns the floor this contender's ratios are taken to: the one that locks in the same server.
+     * @return {@link #FLOOR} or {@link #PG_FLOOR}
+     */
+    public Contenders floor() {
+        return usesPostgres() ? PG_FLOOR : FLOOR;
+    }
+
+    /**
+     * Returns whether this contender is one of the two floors.
+     * @return whether it is a floor
+     */
+    public boolean isFloor() {
+        return this == FLOOR || this == PG_FLOOR;
     }
 
     /**
@@ -81,6 +109,9 @@ public enum Contenders {
         }
         return switch (this) {
             case DISTLOCK_JDBC -> new DistlockJdbcContender(jdbcUrl);
+            case PG_FLOOR -> new PostgresFloorContender(jdbcUrl);
+            case PG_SHEDLOCK -> new ShedLockJdbcContender(jdbcUrl);
+            case PG_SPRING_INTEGRATION -> new SpringIntegrationJdbcContender(jdbcUrl);
             case DISTLOCK -> new DistlockContender(host, port);
             case FLOOR -> new FloorContender(host, port);
             case REDISSON -> new RedissonContender(host, port);
@@ -116,7 +147,7 @@ public enum Contenders {
     }
 
     /**
-     * Returns every contender, the floor and this project first, the JDBC backend last.
+     * Returns every contender: the Redis ones (the floor and this project first), then the PostgreSQL ones.
      * @return all contenders
      */
     public static List<Contenders> all() {
@@ -129,6 +160,14 @@ public enum Contenders {
      */
     public static List<Contenders> redis() {
         return Arrays.stream(values()).filter(contender -> !contender.usesPostgres()).toList();
+    }
+
+    /**
+     * Returns the contenders that lock in PostgreSQL, compared with each other and with their floor.
+     * @return the PostgreSQL contenders
+     */
+    public static List<Contenders> postgres() {
+        return Arrays.stream(values()).filter(Contenders::usesPostgres).toList();
     }
 
 }

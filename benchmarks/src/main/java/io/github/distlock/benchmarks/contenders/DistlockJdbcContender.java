@@ -1,6 +1,5 @@
 package io.github.distlock.benchmarks.contenders;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.jdbc.JdbcLeaseBackend;
@@ -11,24 +10,15 @@ import io.github.distlock.jdbc.JdbcLockOptions;
  * {@link LockEngine} with default settings. Each node has its own connection pool, backend (with its {@code LISTEN}
  * connection) and engine. The lock table must exist; the harness creates it.
  */
-final class DistlockJdbcContender extends TrackingContender {
-
-    /** Connections per node: one per thread of the 16-thread scenario, plus one for renewals. */
-    static final int POOL_SIZE = 17;
-
-    private final String jdbcUrl;
+final class DistlockJdbcContender extends PostgresContender {
 
     DistlockJdbcContender(String jdbcUrl) {
-        this.jdbcUrl = jdbcUrl;
+        super(jdbcUrl);
     }
 
     @Override
     Node open() {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(this.jdbcUrl);
-        config.setUsername("postgres");
-        config.setMaximumPoolSize(POOL_SIZE);
-        HikariDataSource pool = new HikariDataSource(config);
+        HikariDataSource pool = pool();
         JdbcLeaseBackend backend = JdbcLeaseBackend.create(pool, JdbcLockOptions.defaults());
         return DistlockContender.engineNode(new LockEngine(backend), backend, pool);
     }

@@ -18,10 +18,11 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 import io.github.distlock.benchmarks.contenders.Contenders;
+import io.github.distlock.benchmarks.contenders.PostgresTables;
 import io.github.distlock.benchmarks.harness.ComparisonResult.JdbcScaleResult;
 import io.github.distlock.benchmarks.harness.ComparisonResult.ScaleResult;
+import io.github.distlock.benchmarks.harness.ComparisonResult.TransactionCensus;
 import io.github.distlock.jdbc.JdbcLockOptions;
-import io.github.distlock.jdbc.JdbcLockSchema;
 import io.github.distlock.testservers.PostgresServer;
 import io.github.distlock.testservers.RedisServer;
 
@@ -36,6 +37,8 @@ import redis.clients.jedis.Jedis;
  * rounds and ratios to the floor come from the same run. Redis commands are counted around every measured pass;
  * a MONITOR census per contender then tells the commands clients sent from those scripts ran. Finally the scale
  * scenario locks many distinct keys with this project's backend and watches Redis's memory return to its baseline.
+ * The PostgreSQL contenders (when any is selected) run the same rounds against one PostgreSQL server; after the rounds
+ * a transaction census per contender counts the server's transactions per operation in a database of its own.
  *
  * <p>Not thread-safe: one run at a time.
  */
@@ -52,6 +55,12 @@ public final class ComparisonHarness {
 
     // The threads of the instances scenario's one measured node.
     private static final int INSTANCE_THREADS = 4;
+
+    // The database of the transaction census: only the census's own nodes connect to it.
+    private static final String CENSUS_DATABASE = "bench_census";
+
+    // How long the census waits for the server processes of closed nodes to end (and so report their transactions).
+    private static final Duration BACKENDS_GONE_TIMEOUT = Duration.ofSeconds(15);
 
     private final HarnessSettings settings;
 
@@ -86,8 +95,9 @@ public final class ComparisonHarness {
         boolean jdbc = this.settings.contenders().stream().anyMatch(Contenders::usesPostgres);
         try (RedisServer redis = RedisServer.start(); ServerHandle postgres = jdbc ? startPostgres(result) : null) {
             result.putEnvironment("redis", redisVersion(redis));
-            String jdbcUrl = (postgres != null) ? postgres.server().jdbcUrl() : null;
-            Map<Contenders, ContenderProcess> processes = startAll(redis.port(), jdbcUrl, result);
+            List<String> jdbcUrls = (postgres != null)
+                    ? List.of(postgres.server().jdbcUrl(), postgres.server().jdbcUrl(CENSUS_DATABASE)) : null;
+            Map<Contenders, ContenderProcess> processes = startAll(redis.port(), jdbcUrls, result);
             try {
                 for (int round = 0; round < this.settings.rounds(); round++) {
                     List<ContenderProcess> order = rotate(new ArrayList<>(processes.values()), round);
@@ -103,6 +113,10 @@ public final class ComparisonHarness {
                     if (!process.contender().usesPostgres()) {
                         census(redis, process, Scenario.ONE_THREAD, result);
                         census(redis, process, Scenario.CONTENDED, result);
+                    }
+                    else if (postgres != null) {
+                        transactionCensus(postgres, process, Scenario.ONE_THREAD, result);
+                        transactionCensus(postgres, process, Scenario.CONTENDED, result);
                     }
                 }
                 ContenderProcess distlock = processes.get(Contenders.DISTLOCK);
@@ -132,13 +146,14 @@ public final class ComparisonHarness {
         return result;
     }
 
-    private Map<Contenders, ContenderProcess> startAll(int port, @Nullable String jdbcUrl, ComparisonResult result) {
+    private Map<Contenders, ContenderProcess> startAll(int port, @Nullable List<String> jdbcUrls,
+            ComparisonResult result) {
         Map<Contenders, ContenderProcess> started = new LinkedHashMap<>();
         for (Contenders contender : this.settings.contenders()) {
-            if (contender.usesPostgres() && jdbcUrl == null) {
+            if (contender.usesPostgres() && jdbcUrls == null) {
                 continue;
             }
-            started.put(contender, ContenderProcess.start(contender, port, contender.usesPostgres() ? jdbcUrl : null,
+            started.put(contender, ContenderProcess.start(contender, port, contender.usesPostgres() ? jdbcUrls : null,
                     this.settings.jvmOptions(), this.workDirectory.resolve(contender.id() + ".log")));
         }
         Map<Contenders, ContenderProcess> ready = new LinkedHashMap<>();
@@ -233,6 +248,35 @@ public final class ComparisonHarness {
         }
     }
 
+    /**
+     * Counts the PostgreSQL transactions (commits and rollbacks) of one pass in the census database. A server
+     * process reports its counts to {@code pg_stat_database} at most once a second, and an idle one up to 10 s
+     * late, but always when it ends: so the pass runs on fresh nodes that are closed after it, and the count is read
+     * once no client is connected to that database any more.
+     */
+    private void transactionCensus(ServerHandle postgres, ContenderProcess process, Scenario scenario,
+            ComparisonResult result) {
+        Duration length = this.settings.census();
+        String command = (scenario == Scenario.CONTENDED)
+                ? "census contended " + this.settings.nodes() + " " + length.toMillis() + " "
+                        + this.settings.criticalSectionNanos()
+                : "census uncontended " + length.toMillis();
+        try {
+            long before = postgres.censusTransactions();
+            Fields pass = process.run(command, length.plus(RUN_SLACK));
+            long transactions = postgres.censusTransactions() - before;
+            result.addTransactionCensus(scenario, process.contender(),
+                    new TransactionCensus(scenario.operations(pass), transactions));
+            this.progress.accept(String.format("  %-10s %-24s %.2f transactions per %s", process.contender().id(),
+                    scenario.title(), transactions / (double) Math.max(1, scenario.operations(pass)),
+                    (scenario == Scenario.CONTENDED) ? "grant" : "lock+unlock"));
+        }
+        catch (IllegalStateException ex) {
+            result.addFailure("transaction census " + scenario.title() + ": " + ex.getMessage());
+            this.progress.accept("FAILED: " + ex.getMessage());
+        }
+    }
+
     private void scale(RedisServer redis, ContenderProcess distlock, ComparisonResult result) {
         this.progress.accept("scale: " + this.settings.scaleKeys() + " distinct keys with "
                 + distlock.contender().id());
@@ -275,7 +319,9 @@ public final class ComparisonHarness {
         try {
             PostgresServer server = PostgresServer.start();
             ServerHandle handle = new ServerHandle(server);
-            JdbcLockSchema.createIfMissing(handle.dataSource(), JdbcLockOptions.defaults());
+            PostgresTables.createIfMissing(handle.dataSource());
+            handle.execute("CREATE DATABASE " + CENSUS_DATABASE);
+            PostgresTables.createIfMissing(handle.censusDataSource());
             result.putEnvironment("postgresql", handle.queryString("SHOW server_version"));
             return handle;
         }
@@ -339,12 +385,54 @@ public final class ComparisonHarness {
 
         private final PostgresServer server;
 
-        private final PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        private final PGSimpleDataSource dataSource;
+
+        private final PGSimpleDataSource censusDataSource;
 
         ServerHandle(PostgresServer server) {
             this.server = server;
-            this.dataSource.setUrl(server.jdbcUrl());
-            this.dataSource.setUser(PostgresServer.SUPERUSER);
+            this.dataSource = dataSource(server.jdbcUrl());
+            this.censusDataSource = dataSource(server.jdbcUrl(CENSUS_DATABASE));
+        }
+
+        private static PGSimpleDataSource dataSource(String url) {
+            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            dataSource.setUrl(url);
+            dataSource.setUser(PostgresServer.SUPERUSER);
+            return dataSource;
+        }
+
+        DataSource censusDataSource() {
+            return this.censusDataSource;
+        }
+
+        /**
+         * Waits until no client is connected to the census database, then returns its transactions so far. The
+         * query itself runs in the {@code postgres} database, so it adds nothing to the count.
+         */
+        long censusTransactions() {
+            String clients = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + CENSUS_DATABASE
+                    + "' AND backend_type = 'client backend'";
+            long deadline = System.nanoTime() + BACKENDS_GONE_TIMEOUT.toNanos();
+            while (queryLong(clients) > 0) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("clients still connected to " + CENSUS_DATABASE + " after "
+                            + BACKENDS_GONE_TIMEOUT + ", so their transactions are not all counted");
+                }
+                pause(Duration.ofMillis(20));
+            }
+            return queryLong("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '"
+                    + CENSUS_DATABASE + "'");
+        }
+
+        void execute(String sql) {
+            try (Connection connection = this.dataSource.getConnection();
+                    Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            }
+            catch (SQLException ex) {
+                throw new IllegalStateException("PostgreSQL statement failed: " + sql, ex);
+            }
         }
 
         PostgresServer server() {

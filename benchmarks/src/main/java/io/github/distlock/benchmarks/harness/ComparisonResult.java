@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Everything one comparison run measured: each contender's passes per scenario (one per round), its MONITOR
- * censuses, the scale scenario, and the failures. Filled by {@link ComparisonHarness} on one thread, then read.
+ * censuses (Redis) or transaction censuses (PostgreSQL), the scale scenarios, and the failures. Filled by {@link ComparisonHarness} on one thread, then read.
  */
 public final class ComparisonResult {
 
@@ -22,6 +22,8 @@ public final class ComparisonResult {
     private final Map<Scenario, Map<Contenders, List<Fields>>> passes = new EnumMap<>(Scenario.class);
 
     private final Map<Scenario, Map<Contenders, Census>> censuses = new EnumMap<>(Scenario.class);
+
+    private final Map<Scenario, Map<Contenders, TransactionCensus>> transactionCensuses = new EnumMap<>(Scenario.class);
 
     private final List<String> failures = new ArrayList<>();
 
@@ -40,6 +42,7 @@ public final class ComparisonResult {
         for (Scenario scenario : Scenario.values()) {
             this.passes.put(scenario, new LinkedHashMap<>());
             this.censuses.put(scenario, new LinkedHashMap<>());
+            this.transactionCensuses.put(scenario, new LinkedHashMap<>());
         }
     }
 
@@ -49,6 +52,20 @@ public final class ComparisonResult {
 
     void addCensus(Scenario scenario, Contenders contender, Census census) {
         this.censuses.get(scenario).put(contender, census);
+    }
+
+    void addTransactionCensus(Scenario scenario, Contenders contender, TransactionCensus census) {
+        this.transactionCensuses.get(scenario).put(contender, census);
+    }
+
+    /**
+     * Returns the transaction census of a PostgreSQL contender in a scenario.
+     * @param scenario {@link Scenario#ONE_THREAD} or {@link Scenario#CONTENDED}
+     * @param contender the contender
+     * @return the census, or {@code null} if none ran
+     */
+    public @Nullable TransactionCensus transactionCensus(Scenario scenario, Contenders contender) {
+        return this.transactionCensuses.get(scenario).get(contender);
     }
 
     void setFlashSale(Contenders contender, Fields result) {
@@ -129,13 +146,47 @@ public final class ComparisonResult {
     }
 
     /**
-     * Returns a contender's median rate divided by the floor's median rate in the same run.
+     * Returns a contender's median rate divided by the median rate of {@linkplain Contenders#floor() its floor} in
+     * the same run.
      * @param scenario the scenario
      * @param contender the contender
      * @return the ratio, or {@code NaN}
      */
     public double ratioToFloor(Scenario scenario, Contenders contender) {
-        return medianRate(scenario, contender) / medianRate(scenario, Contenders.FLOOR);
+        return medianRate(scenario, contender) / medianRate(scenario, contender.floor());
+    }
+
+    /**
+     * Returns a contender's median rate divided by the best median rate of the other libraries of its group (Redis
+     * or PostgreSQL; floors left out) in the same run.
+     * @param scenario the scenario
+     * @param contender the contender
+     * @return the ratio, or {@code NaN} when no other library ran
+     */
+    public double ratioToBestOther(Scenario scenario, Contenders contender) {
+        double best = this.settings.contenders().stream()
+            .filter(other -> other != contender && !other.isFloor() && other.usesPostgres() == contender.usesPostgres())
+            .mapToDouble(other -> medianRate(scenario, other))
+            .filter(rate -> !Double.isNaN(rate))
+            .max()
+            .orElse(Double.NaN);
+        return medianRate(scenario, contender) / best;
+    }
+
+    /**
+     * Returns the fairness of a contender on one key: fewest over most grants per node, in the middle pass over the
+     * rounds (the upper one of the two middle passes when their number is even).
+     * @param contender the contender
+     * @return the fairness, 0 without passes
+     */
+    public double medianFairness(Contenders contender) {
+        List<Fields> passes = passes(Scenario.CONTENDED, contender);
+        return passes.stream()
+            .mapToDouble(p -> p.getLong("fewestPerNode") / (double) Math.max(1, p.getLong("mostPerNode")))
+            .sorted()
+            .skip(passes.size() / 2)
+            .findFirst()
+            .orElse(0);
     }
 
     /**
@@ -146,7 +197,7 @@ public final class ComparisonResult {
      */
     public double[] roundRatioRange(Scenario scenario, Contenders contender) {
         List<Fields> own = passes(scenario, contender);
-        List<Fields> floor = passes(scenario, Contenders.FLOOR);
+        List<Fields> floor = passes(scenario, contender.floor());
         double min = Double.NaN;
         double max = Double.NaN;
         for (int i = 0; i < Math.min(own.size(), floor.size()); i++) {
@@ -259,6 +310,24 @@ public final class ComparisonResult {
 
         private static double total(Map<String, Long> counts) {
             return counts.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+    }
+
+    /**
+     * A transaction census of one PostgreSQL contender in one scenario: the commits and rollbacks the server counted
+     * in {@code pg_stat_database} for the census database during one pass.
+     * @param operations the lock operations (or grants) in the census pass
+     * @param transactions the transactions the server counted for them
+     */
+    public record TransactionCensus(long operations, long transactions) {
+
+        /**
+         * Returns the transactions per operation.
+         * @return transactions per lock+unlock (uncontended) or per grant (contended)
+         */
+        public double perOperation() {
+            return this.transactions / (double) this.operations;
         }
 
     }

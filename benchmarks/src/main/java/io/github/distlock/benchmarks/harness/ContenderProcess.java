@@ -52,16 +52,17 @@ final class ContenderProcess implements AutoCloseable {
      * Starts the contender's JVM; call {@link #awaitReady} before sending commands.
      * @param contender the contender
      * @param redisPort the Redis port
-     * @param jdbcUrl the PostgreSQL URL, or {@code null} when there is no PostgreSQL server
+     * @param jdbcUrls the PostgreSQL URLs of the measured database and of the census database, or {@code null} when
+     *     the contender does not use PostgreSQL
      * @param jvmOptions options for the JVM, such as the heap size
      * @param log where the process's standard error goes
      * @return the process
      */
-    static ContenderProcess start(Contenders contender, int redisPort, @Nullable String jdbcUrl,
+    static ContenderProcess start(Contenders contender, int redisPort, @Nullable List<String> jdbcUrls,
             List<String> jvmOptions, Path log) {
         List<String> arguments = new ArrayList<>(List.of(contender.id(), Integer.toString(redisPort)));
-        if (jdbcUrl != null) {
-            arguments.add(jdbcUrl);
+        if (jdbcUrls != null) {
+            arguments.addAll(jdbcUrls);
         }
         try {
             Process process = new ProcessBuilder(ChildJvm.command(jvmOptions, ContenderMain.class, arguments))

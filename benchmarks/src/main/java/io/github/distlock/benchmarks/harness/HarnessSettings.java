@@ -18,7 +18,7 @@ import io.github.distlock.benchmarks.contenders.Contenders;
  * @param contendedWarmup the warm-up pass before each contended measurement
  * @param contendedMeasure each contended measurement
  * @param criticalSectionNanos how long a node spins while holding the contended lock
- * @param census how long each MONITOR census pass runs
+ * @param census how long each census pass runs (MONITOR on Redis, the transaction count on PostgreSQL)
  * @param scaleKeys how many distinct keys the scale scenario locks (0 skips it)
  * @param scaleThreads the threads of the scale scenario
  * @param settleTime how long to wait after the keys are gone before the last memory reading
@@ -42,6 +42,10 @@ public record HarnessSettings(List<Contenders> contenders, int rounds, Duration 
         jvmOptions = List.copyOf(jvmOptions);
         if (!contenders.contains(Contenders.FLOOR)) {
             throw new IllegalArgumentException("the floor must be among the contenders: ratios are taken to it");
+        }
+        if (contenders.stream().anyMatch(Contenders::usesPostgres) && !contenders.contains(Contenders.PG_FLOOR)) {
+            throw new IllegalArgumentException("the PostgreSQL floor must be among the contenders when any PostgreSQL "
+                    + "contender is: their ratios are taken to it");
         }
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds must be at least 1");
@@ -86,7 +90,8 @@ public record HarnessSettings(List<Contenders> contenders, int rounds, Duration 
     }
 
     /**
-     * Returns a copy with other contenders (the floor is always kept).
+     * Returns a copy with other contenders (the floor is always kept, and the PostgreSQL floor whenever a PostgreSQL
+     * contender is among them).
      * @param contenders the contenders
      * @return the copy
      */
@@ -94,6 +99,9 @@ public record HarnessSettings(List<Contenders> contenders, int rounds, Duration 
         List<Contenders> withFloor = new ArrayList<>(contenders);
         if (!withFloor.contains(Contenders.FLOOR)) {
             withFloor.add(0, Contenders.FLOOR);
+        }
+        if (withFloor.stream().anyMatch(Contenders::usesPostgres) && !withFloor.contains(Contenders.PG_FLOOR)) {
+            withFloor.add(Contenders.PG_FLOOR);
         }
         return new HarnessSettings(withFloor, this.rounds, this.warmup, this.measure, this.manyThreads, this.nodes,
                 this.contendedWarmup, this.contendedMeasure, this.criticalSectionNanos, this.census, this.scaleKeys,

@@ -329,6 +329,16 @@ final class Workloads {
         return new Fields().put("ops", operations);
     }
 
+    /**
+     * Closes the node of the uncontended scenarios, if it was opened, so that its connections end.
+     */
+    void closeClient() {
+        if (this.client != null) {
+            this.client.close();
+            this.client = null;
+        }
+    }
+
     private Node client() throws Exception {
         if (this.client == null) {
             this.client = this.contender.openNode();
