@@ -39,8 +39,8 @@ import org.springframework.util.ClassUtils;
  * missing rights or a table name that is not a plain identifier fail start-up. A {@link JdbcLockOptions} bean of
  * the application replaces the options built from {@code distributed-lock.jdbc.*}. On PostgreSQL, releases are
  * announced to waiters with {@code NOTIFY}; the listening connection comes from the same data source. Start-up
- * failures of the backend are reported by the failure analyzers {@link LockTableFailureAnalyzer},
- * {@link LockDatabaseLoginFailureAnalyzer} and {@link LockDatabaseConnectionFailureAnalyzer}.
+ * failures of the backend are reported by the failure analyzers {@link LockTableFailureAnalyzer} and
+ * {@link LockDatabaseAccessFailureAnalyzer}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass({ JdbcLeaseBackend.class, DatabaseInitializationMode.class })

@@ -21,6 +21,7 @@ import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockClient;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.redis.RedisConnections;
+import io.github.distlock.testservers.EtcdServer;
 import io.github.distlock.testservers.FreePorts;
 import io.github.distlock.testservers.MariaDbServer;
 import io.github.distlock.testservers.PostgresServer;
@@ -65,7 +66,7 @@ class ReadmeExamplesTests {
     @Test
     void everyExampleOfTheReadmeHasATestHere() throws IOException {
         assertThat(examples().keySet()).containsExactlyInAnyOrder("redis-standalone", "redis-sentinel",
-                "redis-cluster", "redis-tls", "jdbc-postgresql", "jdbc-mariadb", "zookeeper", "in-memory");
+                "redis-cluster", "redis-tls", "jdbc-postgresql", "jdbc-mariadb", "zookeeper", "etcd", "in-memory");
     }
 
     @Test
@@ -138,6 +139,13 @@ class ReadmeExamplesTests {
     }
 
     @Test
+    void etcd() throws IOException {
+        try (EtcdServer etcd = EtcdServer.start()) {
+            assertExampleLocks("etcd", "etcd", ":" + etcd.port(), "ETCD_ENDPOINTS=" + etcd.endpoint());
+        }
+    }
+
+    @Test
     void inMemory() throws IOException {
         assertExampleLocks("in-memory", "in-memory", null);
     }
@@ -170,6 +178,10 @@ class ReadmeExamplesTests {
     private static String lockServiceOf(ApplicationContext context) throws Exception {
         if (context.getBeanNamesForType(CuratorFramework.class).length > 0) {
             return context.getBean(CuratorFramework.class).getZookeeperClient().getCurrentConnectionString();
+        }
+        if (context.getBeanNamesForType(EtcdLockProperties.class).length > 0) {
+            // The client is built from these endpoints; jetcd does not tell which one it talks to.
+            return String.join(",", context.getBean(EtcdLockProperties.class).getEndpoints());
         }
         if (context.getBeanNamesForType(RedisConnections.class).length > 0) {
             return context.getBean(RedisConnections.class).describe("");

@@ -18,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Extend it instead of {@link LeaseBackendContractTests}; {@link #createBackend()} must then return a
  * {@link FencingLeaseBackend}. Not thread-safe itself.
+ *
+ * @since 0.1.0
  */
 public abstract class FencingLeaseBackendContractTests extends LeaseBackendContractTests {
 

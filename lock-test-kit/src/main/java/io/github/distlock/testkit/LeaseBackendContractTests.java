@@ -59,6 +59,8 @@ import static org.awaitility.Awaitility.await;
  * {@link #shortLease()}.
  *
  * <p>Not thread-safe itself; the tests drive the backend from several threads.
+ *
+ * @since 0.1.0
  */
 public abstract class LeaseBackendContractTests {
 

@@ -27,6 +27,8 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>Each test subscribes before it queues, as the engine does, and waits for announcements without bounding how
  * fast they arrive; it asserts who gets the key, and that a waiter the key was not handed to hears nothing.
+ *
+ * @since 0.1.0
  */
 public interface QueueingContract {
 

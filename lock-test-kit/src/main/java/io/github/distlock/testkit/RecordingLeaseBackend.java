@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe: the switches may be flipped by the test thread while engine threads call the backend; every call
  * sees the switches as they are when it reaches them.
+ *
+ * @since 0.1.0
  */
 public class RecordingLeaseBackend implements LeaseBackend {
 

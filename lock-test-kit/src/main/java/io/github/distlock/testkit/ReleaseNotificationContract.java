@@ -26,6 +26,8 @@ import static org.awaitility.Awaitility.await;
  * <p>A subscription may become active shortly after {@code subscribeToReleases} returns (Redis pub/sub, a watch), so
  * the tests release the key again until the notification arrives; notifications are hints and may be spurious, so
  * they never assert that a subscriber stayed silent unless its subscription was closed.
+ *
+ * @since 0.1.0
  */
 public interface ReleaseNotificationContract {
 

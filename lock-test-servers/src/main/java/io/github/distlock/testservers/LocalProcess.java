@@ -167,6 +167,52 @@ public final class LocalProcess {
     }
 
     /**
+     * A check of whether a server answers; an exception counts as not yet.
+     */
+    @FunctionalInterface
+    interface Probe {
+
+        boolean answers() throws Exception;
+
+    }
+
+    /**
+     * Polls a server process until it answers, exits, or the deadline passes.
+     * @param name the server and its port, for the failure message
+     * @param timeout the start-up time the deadline was computed from, for the failure message
+     * @param deadline the {@link System#nanoTime()} by which the server must answer
+     * @param poll the pause between two checks
+     * @param probe the check
+     * @return {@code true} once the server answers, {@code false} if the process exited first
+     * @throws IllegalStateException after killing the process, when it neither answered nor exited in time (the
+     * probe's last exception is the cause) or the wait was interrupted
+     */
+    boolean awaitAnswer(String name, java.time.Duration timeout, long deadline, java.time.Duration poll, Probe probe) {
+        Exception last = null;
+        while (this.process.isAlive()) {
+            try {
+                if (probe.answers()) {
+                    return true;
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                kill();
+                throw new IllegalStateException("Interrupted while waiting for " + name, ex);
+            }
+            catch (Exception ex) {
+                last = ex;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                kill();
+                throw new IllegalStateException(name + " did not answer within " + timeout + ":\n" + logTail(), last);
+            }
+            Pause.of(poll);
+        }
+        return false;
+    }
+
+    /**
      * Sends a signal by name ({@code STOP}, {@code CONT}) to this process only.
      * @param name the signal's name
      */

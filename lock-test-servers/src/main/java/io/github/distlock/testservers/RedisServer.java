@@ -1,14 +1,10 @@
 package io.github.distlock.testservers;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jspecify.annotations.Nullable;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -22,24 +18,19 @@ import redis.clients.jedis.exceptions.JedisDataException;
  *
  * <p>Not thread-safe: one test drives it.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer extends LocalServer {
 
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
 
+    private static final Duration POLL = Duration.ofMillis(20);
+
     private final Path binary;
-
-    private final Path directory;
-
-    private final int port;
 
     private final List<String> extraArguments;
 
-    private @Nullable LocalProcess process;
-
     private RedisServer(Path binary, Path directory, int port, List<String> extraArguments) {
+        super("Redis", directory, port, STARTUP_TIMEOUT, POLL);
         this.binary = binary;
-        this.directory = directory;
-        this.port = port;
         this.extraArguments = extraArguments;
     }
 
@@ -64,15 +55,9 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("Only a container is available for Redis here, and these tests need to "
                     + "signal the server process; install redis-server (Debian: apt-get install -y redis-server)");
         }
-        try {
-            RedisServer server = new RedisServer(RedisBinary.executable(),
-                    Files.createTempDirectory("distlock-redis-" + port), port, List.copyOf(extraArguments));
-            server.launch();
-            return server;
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        Path binary = RedisBinary.executable();
+        List<String> arguments = List.copyOf(extraArguments);
+        return startIn("distlock-redis-" + port, directory -> new RedisServer(binary, directory, port, arguments));
     }
 
     /**
@@ -84,35 +69,11 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
-     * Returns the port.
-     * @return the port
-     */
-    public int port() {
-        return this.port;
-    }
-
-    /**
      * Returns a {@code redis://} URI for the server.
      * @return the URI
      */
     public String uri() {
-        return "redis://" + host() + ":" + this.port;
-    }
-
-    /**
-     * Returns the server's working directory (for configuration and certificate files).
-     * @return the directory
-     */
-    public Path directory() {
-        return this.directory;
-    }
-
-    /**
-     * Returns the PID of the running process.
-     * @return the PID
-     */
-    public long pid() {
-        return running().pid();
+        return "redis://" + host() + ":" + port();
     }
 
     /**
@@ -120,7 +81,7 @@ public final class RedisServer implements AutoCloseable {
      * @return the connection, closed by the caller; not thread-safe
      */
     public Jedis connect() {
-        return connect(this.port, Duration.ofSeconds(5));
+        return connect(port(), Duration.ofSeconds(5));
     }
 
     /**
@@ -142,38 +103,6 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
-     * Kills the server with SIGKILL; its data is gone.
-     */
-    public void kill() {
-        if (this.process != null) {
-            this.process.kill();
-            this.process = null;
-        }
-    }
-
-    /**
-     * Starts the server again on the same port after {@link #kill()}, empty.
-     */
-    public void restart() {
-        kill();
-        launch();
-    }
-
-    /**
-     * Stops the server's process with SIGSTOP: it keeps its connections but answers nothing.
-     */
-    public void pause() {
-        running().signal("STOP");
-    }
-
-    /**
-     * Lets a paused server continue (SIGCONT).
-     */
-    public void resume() {
-        running().signal("CONT");
-    }
-
-    /**
      * Reads one section of {@code INFO} (on a server without a password).
      * @param section the INFO section, for example {@code commandstats}
      * @return the section's text
@@ -185,50 +114,40 @@ public final class RedisServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        kill();
-        LocalProcess.deleteRecursively(this.directory);
-    }
-
-    private LocalProcess running() {
-        if (this.process == null) {
-            throw new IllegalStateException("Redis on port " + this.port + " is not running");
-        }
-        return this.process;
-    }
-
-    private void launch() {
-        List<String> command = new ArrayList<>(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.directory.toString(),
+    List<String> serverCommand() {
+        List<String> command = new ArrayList<>(List.of(this.binary.toString(), "--port", Integer.toString(port()),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory().toString(),
                 "--protected-mode", "no"));
         command.addAll(this.extraArguments);
-        this.process = LocalProcess.start(command, this.directory, "redis-" + this.port + ".log");
-        awaitReady(this.process, this.port, "Redis");
+        return command;
     }
 
-    static void awaitReady(LocalProcess process, int port, String what) {
+    @Override
+    boolean answers() {
+        return pings(port());
+    }
+
+    /**
+     * Waits until a Redis process (a server or a Sentinel) answers on its port.
+     * @throws IllegalStateException (after killing it) if it exits or stays silent for the start-up time
+     */
+    static void awaitReady(LocalProcess process, int port, String product) {
+        String name = product + " on port " + port;
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(what + " on port " + port + " exited at start:\n" + process.logTail());
-            }
-            try (Jedis connection = connect(port, Duration.ofSeconds(1))) {
-                connection.ping();
-                return;
-            }
-            catch (JedisDataException ex) {
-                // NOAUTH and similar: an error reply, so the server is up and answering.
-                return;
-            }
-            catch (RuntimeException ex) {
-                last = ex;
-            }
-            Pause.of(Duration.ofMillis(20));
+        if (!process.awaitAnswer(name, STARTUP_TIMEOUT, deadline, POLL, () -> pings(port))) {
+            throw new IllegalStateException(name + " exited at start:\n" + process.logTail());
         }
-        process.kill();
-        throw new IllegalStateException(what + " on port " + port + " did not answer within " + STARTUP_TIMEOUT
-                + ":\n" + process.logTail(), last);
+    }
+
+    private static boolean pings(int port) {
+        try (Jedis connection = connect(port, Duration.ofSeconds(1))) {
+            connection.ping();
+            return true;
+        }
+        catch (JedisDataException ex) {
+            // NOAUTH and similar: an error reply, so the server is up and answering.
+            return true;
+        }
     }
 
 }

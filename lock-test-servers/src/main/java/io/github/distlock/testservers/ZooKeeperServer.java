@@ -104,18 +104,8 @@ public final class ZooKeeperServer implements AutoCloseable {
             throw new UncheckedIOException(ex);
         }
         finally {
-            deleteRecursively(this.dataDirectory);
+            LocalProcess.deleteRecursively(this.dataDirectory.toPath());
         }
-    }
-
-    private static void deleteRecursively(File file) {
-        File[] children = file.listFiles();
-        if (children != null) {
-            for (File child : children) {
-                deleteRecursively(child);
-            }
-        }
-        file.delete();
     }
 
 }

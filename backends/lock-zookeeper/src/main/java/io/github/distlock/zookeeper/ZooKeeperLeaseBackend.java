@@ -218,33 +218,24 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         requireConnected("acquire", key);
         requireLeaseWithinSession(leaseTime);
         byte[] data = LockNodeData.encode(ownerToken, leaseMillis);
-        try {
+        return call("acquire", key, () -> {
             try {
                 return granted(key, ownerToken, create(path, data));
             }
             catch (KeeperException.NodeExistsException ex) {
                 return whenNodeExists(key, path, ownerToken, data);
             }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw failure("acquire", key, ex);
-        }
-        catch (Exception ex) {
-            throw failure("acquire", key, ex);
-        }
+        });
     }
 
     private AcquireResult whenNodeExists(String key, String path, String ownerToken, byte[] data) throws Exception {
         Stat stat = new Stat();
-        LockNodeData held;
-        try {
-            held = LockNodeData.decode(this.client.getData().storingStatIn(stat).forPath(path));
-        }
-        catch (KeeperException.NoNodeException ex) {
+        byte[] stored = dataOf(path, stat);
+        if (stored == null) {
             // Released since the create: the engine's next attempt may take it at once.
             return AcquireResult.heldByAnother(Duration.ZERO);
         }
+        LockNodeData held = LockNodeData.decode(stored);
         if (held == null) {
             return AcquireResult.heldByAnother();
         }
@@ -272,6 +263,16 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         }
         catch (KeeperException.NodeExistsException ex) {
             return AcquireResult.heldByAnother();
+        }
+    }
+
+    /** Reads a lock node's data and stat, or returns {@code null} when there is no node. */
+    private byte @Nullable [] dataOf(String path, Stat stat) throws Exception {
+        try {
+            return this.client.getData().storingStatIn(stat).forPath(path);
+        }
+        catch (KeeperException.NoNodeException ex) {
+            return null;
         }
     }
 
@@ -306,15 +307,9 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         }
         requireConnected("renew", key);
         requireLeaseWithinSession(leaseTime);
-        try {
+        return call("renew", key, () -> {
             Stat stat = new Stat();
-            LockNodeData held;
-            try {
-                held = LockNodeData.decode(this.client.getData().storingStatIn(stat).forPath(path));
-            }
-            catch (KeeperException.NoNodeException ex) {
-                return lost(grant);
-            }
+            LockNodeData held = LockNodeData.decode(dataOf(path, stat));
             if (held == null || !held.ownerToken().equals(ownerToken)) {
                 return lost(grant);
             }
@@ -337,14 +332,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
                 return lost(grant);
             }
             return true;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw failure("renew", key, ex);
-        }
-        catch (Exception ex) {
-            throw failure("renew", key, ex);
-        }
+        });
     }
 
     @Override
@@ -353,15 +341,9 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         requireValidOwnerToken(ownerToken);
         this.sessionOfGrant.remove(grantKey(key, ownerToken));
         requireConnected("release", key);
-        try {
+        return call("release", key, () -> {
             Stat stat = new Stat();
-            LockNodeData held;
-            try {
-                held = LockNodeData.decode(this.client.getData().storingStatIn(stat).forPath(path));
-            }
-            catch (KeeperException.NoNodeException ex) {
-                return false;
-            }
+            LockNodeData held = LockNodeData.decode(dataOf(path, stat));
             if (held == null || !held.ownerToken().equals(ownerToken)) {
                 return false;
             }
@@ -372,14 +354,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
             catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
                 return false;
             }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw failure("release", key, ex);
-        }
-        catch (Exception ex) {
-            throw failure("release", key, ex);
-        }
+        });
     }
 
     @Override
@@ -561,6 +536,27 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
     private static String grantKey(String key, String ownerToken) {
         // Owner tokens are printable ASCII without spaces, so the separator cannot be part of one.
         return ownerToken + ' ' + key;
+    }
+
+    /** Runs the ZooKeeper requests of one lock operation; whatever they throw becomes a failure of that operation. */
+    private <T> T call(String operation, String key, ZooKeeperRequests<T> requests) {
+        try {
+            return requests.run();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw failure(operation, key, ex);
+        }
+        catch (Exception ex) {
+            throw failure(operation, key, ex);
+        }
+    }
+
+    @FunctionalInterface
+    private interface ZooKeeperRequests<T> {
+
+        T run() throws Exception;
+
     }
 
     private ZooKeeperUnavailableException failure(String operation, String key, Exception ex) {
