@@ -71,10 +71,7 @@ final class H2LockStatements extends LockStatements {
 
     @Override
     AcquireResult acquire(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
-        try (PreparedStatement statement = prepare(connection, this.acquireSql)) {
-            statement.setString(1, key);
-            statement.setString(2, owner);
-            statement.setLong(3, leaseMicros);
+        try (PreparedStatement statement = prepareAcquire(connection, this.acquireSql, key, owner, leaseMicros)) {
             try (ResultSet rows = statement.executeQuery()) {
                 if (rows.next()) {
                     return AcquireResult.granted(rows.getLong(1));

@@ -109,6 +109,25 @@ abstract class LockStatements {
         }
     }
 
+    /**
+     * Prepares an acquire statement whose first three parameters are the key, the owner token and the lease in
+     * microseconds, and binds them; the caller closes it.
+     */
+    final PreparedStatement prepareAcquire(Connection connection, String sql, String key, String owner,
+            long leaseMicros) throws SQLException {
+        PreparedStatement statement = prepare(connection, sql);
+        try {
+            bindText(statement, 1, key);
+            bindText(statement, 2, owner);
+            statement.setLong(3, leaseMicros);
+            return statement;
+        }
+        catch (SQLException ex) {
+            statement.close();
+            throw ex;
+        }
+    }
+
     final PreparedStatement prepare(Connection connection, String sql) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         try {

@@ -68,10 +68,7 @@ final class MariaDbLockStatements extends LockStatements {
 
     @Override
     AcquireResult acquire(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
-        try (PreparedStatement statement = prepare(connection, this.acquireSql)) {
-            bindText(statement, 1, key);
-            bindText(statement, 2, owner);
-            statement.setLong(3, leaseMicros);
+        try (PreparedStatement statement = prepareAcquire(connection, this.acquireSql, key, owner, leaseMicros)) {
             // execute(), not executeQuery(): MySQL's driver refuses executeQuery() for a statement that starts
             // with INSERT.
             statement.execute();

@@ -117,7 +117,8 @@ final class PostgresLockStatements extends LockStatements {
                 UPDATE %s AS held SET waiters = NULLIF(ARRAY(
                     SELECT w.entry FROM unnest(held.waiters) WITH ORDINALITY AS w(entry, place)
                     WHERE split_part(w.entry, ' ', 2) <> ? ORDER BY w.place), '{}')
-                WHERE held.lock_key = ? AND ? IN (SELECT split_part(x.entry, ' ', 2) FROM unnest(held.waiters) AS x(entry))
+                WHERE held.lock_key = ?
+                  AND ? IN (SELECT split_part(x.entry, ' ', 2) FROM unnest(held.waiters) AS x(entry))
                 """.formatted(table);
     }
 
@@ -195,10 +196,8 @@ final class PostgresLockStatements extends LockStatements {
      */
     AcquireResult acquireOrQueue(Connection connection, String key, String owner, long leaseMicros, long waitMicros,
             String node) throws SQLException {
-        try (PreparedStatement statement = prepare(connection, this.acquireOrQueueSql)) {
-            statement.setString(1, key);
-            statement.setString(2, owner);
-            statement.setLong(3, leaseMicros);
+        try (PreparedStatement statement = prepareAcquire(connection, this.acquireOrQueueSql, key, owner,
+                leaseMicros)) {
             statement.setLong(4, waitMicros);
             statement.setString(5, node);
             try (ResultSet rows = statement.executeQuery()) {
@@ -254,10 +253,7 @@ final class PostgresLockStatements extends LockStatements {
 
     @Override
     AcquireResult acquire(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
-        try (PreparedStatement statement = prepare(connection, this.acquireSql)) {
-            statement.setString(1, key);
-            statement.setString(2, owner);
-            statement.setLong(3, leaseMicros);
+        try (PreparedStatement statement = prepareAcquire(connection, this.acquireSql, key, owner, leaseMicros)) {
             statement.setString(4, key);
             try (ResultSet rows = statement.executeQuery()) {
                 if (!rows.next()) {
