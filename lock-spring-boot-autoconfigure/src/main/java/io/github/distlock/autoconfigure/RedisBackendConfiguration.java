@@ -1,6 +1,7 @@
 package io.github.distlock.autoconfigure;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.redis.RedisConnections;
@@ -100,6 +101,17 @@ class RedisBackendConfiguration {
                         properties.getReplicaAcknowledgements(), properties.getReplicaAcknowledgementTimeout(),
                         properties.getTokenRetention()));
         return new RedisLeaseBackend(connections, options);
+    }
+
+    // The address only (RedisConnections never describes credentials); one PING for the health indicator.
+    @Bean
+    LockBackendStatus redisLockBackendStatus(RedisConnections connections, RedisLeaseBackend backend) {
+        return new LockBackendStatus(() -> Map.of("server", connections.describe(""), "keyPrefix",
+                backend.options().keyPrefix(), "timeout", connections.timeout().toString(), "replicaAcknowledgements",
+                backend.options().replicasToAcknowledge()), () -> {
+                    connections.ping();
+                    return Map.of("server", connections.describe(""));
+                });
     }
 
     /** Loaded only when Spring Boot's Redis module is on the classpath. */
