@@ -78,9 +78,9 @@ class ZooKeeperBackendConfiguration {
     @Bean
     LockBackendStatus zooKeeperLockBackendStatus(CuratorFramework client, ZooKeeperLeaseBackend backend) {
         return new LockBackendStatus(() -> Map.of("connectString",
-                client.getZookeeperClient().getCurrentConnectionString(), "basePath", backend.options().basePath(),
-                "sessionTimeout", backend.sessionTimeout().toString()), () -> {
-                    String ensemble = client.getZookeeperClient().getCurrentConnectionString();
+                String.valueOf(client.getZookeeperClient().getCurrentConnectionString()), "basePath",
+                backend.options().basePath(), "sessionTimeout", backend.sessionTimeout().toString()), () -> {
+                    String ensemble = String.valueOf(client.getZookeeperClient().getCurrentConnectionString());
                     if (!client.getZookeeperClient().isConnected()) {
                         throw new IllegalStateException("Not connected to ZooKeeper " + ensemble + " (client "
                                 + client.getState() + ")");

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockClient;
@@ -93,8 +95,20 @@ class ActuatorOverHttpTests {
                 "\"fencingToken\":" + lease.fencingToken().getAsLong(), "\"backend\":\"redis\"", "\"heldSince\"",
                 "\"validityLeftMillis\"", "\"renewals\"", "\"autoRenew\":true", "\"keyPrefix\":\"distlock:\"");
         assertThat(held.body()).doesNotContain(lease.ownerToken());
+        CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
+            try {
+                client.acquire(LockRequest.of(key, Duration.ofSeconds(30)).withWaitTime(PATIENCE)).release();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        await().atMost(PATIENCE)
+            .until(() -> get("/actuator/distributedlocks").body().contains("\"waiters\":{\"" + key + "\":1}"));
         lease.release();
-        assertThat(get("/actuator/distributedlocks").body()).doesNotContain(key).contains("\"leases\":[]");
+        waiter.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(get("/actuator/distributedlocks").body()).doesNotContain(key)
+            .contains("\"leases\":[]", "\"waiters\":{}");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import io.github.distlock.testservers.EtcdServer;
 import io.github.distlock.testservers.ZooKeeperServer;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +79,28 @@ class DistributedLockHealthTests {
                     assertThat(indicator.health().getDetails().get("reason").toString())
                         .contains("Not connected to ZooKeeper");
                     zooKeeper.restart();
+                    await().atMost(Duration.ofSeconds(30))
+                        .until(() -> indicator.health().getStatus().equals(Status.UP));
+                });
+        }
+    }
+
+    @Test
+    void theEtcdBackendIsUpWithItsMembersAndDownWhileItIsKilled() {
+        try (EtcdServer etcd = EtcdServer.start()) {
+            this.contextRunner
+                .withPropertyValues("distributed-lock.backend=etcd", "distributed-lock.etcd.endpoints=" + etcd.endpoint(),
+                        "distributed-lock.etcd.request-timeout=1s")
+                .run((context) -> {
+                    DistributedLockHealthIndicator indicator = context.getBean(DistributedLockHealthIndicator.class);
+                    Health up = indicator.health();
+                    assertThat(up.getStatus()).isEqualTo(Status.UP);
+                    assertThat(up.getDetails()).containsEntry("backend", "etcd").containsEntry("members", 1);
+                    etcd.kill();
+                    Health down = indicator.health();
+                    assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(down.getDetails()).containsEntry("backend", "etcd").containsKey("reason");
+                    etcd.restart();
                     await().atMost(Duration.ofSeconds(30))
                         .until(() -> indicator.health().getStatus().equals(Status.UP));
                 });

@@ -1,7 +1,6 @@
 package io.github.distlock.spring.observation;
 
 import io.github.distlock.spring.WhenLocked;
-import io.micrometer.observation.Observation;
 
 /**
  * What the {@code distributed.lock.acquire} observation knows of one request. Created and filled by one call on one
@@ -9,13 +8,7 @@ import io.micrometer.observation.Observation;
  *
  * @since 0.1.0
  */
-public class LockAcquireContext extends Observation.Context {
-
-    private final String lockName;
-
-    private final String key;
-
-    private final String backend;
+public class LockAcquireContext extends LockObservationContext {
 
     private final WhenLocked whenLocked;
 
@@ -29,34 +22,8 @@ public class LockAcquireContext extends Observation.Context {
      * @param whenLocked the annotation's policy
      */
     public LockAcquireContext(String lockName, String key, String backend, WhenLocked whenLocked) {
-        this.lockName = lockName;
-        this.key = key;
-        this.backend = backend;
+        super(lockName, key, backend);
         this.whenLocked = whenLocked;
-    }
-
-    /**
-     * Returns the lock's name as the annotation gives it.
-     * @return the name
-     */
-    public String getLockName() {
-        return this.lockName;
-    }
-
-    /**
-     * Returns the lock key as sent to the backend.
-     * @return the key
-     */
-    public String getKey() {
-        return this.key;
-    }
-
-    /**
-     * Returns the backend's name.
-     * @return the backend
-     */
-    public String getBackend() {
-        return this.backend;
     }
 
     /**

@@ -2,8 +2,6 @@ package io.github.distlock.spring.observation;
 
 import java.util.OptionalLong;
 
-import io.micrometer.observation.Observation;
-
 /**
  * What the {@code distributed.lock.held} observation knows of one granted lock. Filled by the call that holds it;
  * for an asynchronous method the outcome is set by the thread that completes its result, before the observation
@@ -11,13 +9,7 @@ import io.micrometer.observation.Observation;
  *
  * @since 0.1.0
  */
-public class LockHeldContext extends Observation.Context {
-
-    private final String lockName;
-
-    private final String key;
-
-    private final String backend;
+public class LockHeldContext extends LockObservationContext {
 
     private final OptionalLong fencingToken;
 
@@ -32,34 +24,8 @@ public class LockHeldContext extends Observation.Context {
      * @param fencingToken the lease's fencing token, if the backend issues them
      */
     public LockHeldContext(String lockName, String key, String backend, OptionalLong fencingToken) {
-        this.lockName = lockName;
-        this.key = key;
-        this.backend = backend;
+        super(lockName, key, backend);
         this.fencingToken = fencingToken;
-    }
-
-    /**
-     * Returns the lock's name as the annotation gives it.
-     * @return the name
-     */
-    public String getLockName() {
-        return this.lockName;
-    }
-
-    /**
-     * Returns the lock key as sent to the backend.
-     * @return the key
-     */
-    public String getKey() {
-        return this.key;
-    }
-
-    /**
-     * Returns the backend's name.
-     * @return the backend
-     */
-    public String getBackend() {
-        return this.backend;
     }
 
     /**
