@@ -2,6 +2,7 @@ package io.github.distlock.autoconfigure;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.redis.RedisConnections;
@@ -103,14 +104,21 @@ class RedisBackendConfiguration {
         return new RedisLeaseBackend(connections, options);
     }
 
-    // The address only (RedisConnections never describes credentials); one PING for the health indicator.
+    // Addresses only (RedisConnections never describes credentials); for the health, one PING per server, so a
+    // Cluster with one node down is down: the keys of that node's slots cannot be locked.
     @Bean
     LockBackendStatus redisLockBackendStatus(RedisConnections connections, RedisLeaseBackend backend) {
         return new LockBackendStatus(() -> Map.of("server", connections.describe(""), "keyPrefix",
                 backend.options().keyPrefix(), "timeout", connections.timeout().toString(), "replicaAcknowledgements",
                 backend.options().replicasToAcknowledge()), () -> {
-                    connections.ping();
-                    return Map.of("server", connections.describe(""));
+                    Map<String, String> answers = connections.pingEachServer();
+                    Map<String, String> silent = new TreeMap<>(answers);
+                    silent.values().removeIf("PONG"::equals);
+                    if (!silent.isEmpty()) {
+                        throw new IllegalStateException(silent.size() + " of " + answers.size()
+                                + " Redis servers did not answer PING: " + silent);
+                    }
+                    return Map.of("servers", answers);
                 });
     }
 

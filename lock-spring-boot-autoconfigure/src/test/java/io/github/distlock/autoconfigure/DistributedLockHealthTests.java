@@ -8,6 +8,8 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import io.github.distlock.testservers.EtcdServer;
+import io.github.distlock.testservers.RedisClusterGroup;
+import io.github.distlock.testservers.RedisServer;
 import io.github.distlock.testservers.ZooKeeperServer;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +21,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -103,6 +106,30 @@ class DistributedLockHealthTests {
                     etcd.restart();
                     await().atMost(Duration.ofSeconds(30))
                         .until(() -> indicator.health().getStatus().equals(Status.UP));
+                });
+        }
+    }
+
+    @Test
+    void aRedisClusterIsUpWhenEveryNodeAnswersAndDownNamingTheNodeThatDoesNot() {
+        try (RedisClusterGroup cluster = RedisClusterGroup.start()) {
+            this.contextRunner
+                .withPropertyValues("distributed-lock.backend=redis",
+                        "distributed-lock.redis.cluster.nodes=127.0.0.1:" + cluster.nodes().get(0).port(),
+                        "distributed-lock.redis.timeout=500ms", "distributed-lock.redis.connect-timeout=500ms")
+                .run((context) -> {
+                    DistributedLockHealthIndicator indicator = context.getBean(DistributedLockHealthIndicator.class);
+                    Health up = indicator.health();
+                    assertThat(up.getStatus()).isEqualTo(Status.UP);
+                    assertThat(up.getDetails().get("servers")).asInstanceOf(MAP)
+                        .hasSize(3)
+                        .containsValue("PONG");
+                    RedisServer stopped = cluster.nodes().get(2);
+                    stopped.kill();
+                    Health down = indicator.health();
+                    assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(down.getDetails().get("reason").toString()).contains("1 of 3",
+                            "127.0.0.1:" + stopped.port());
                 });
         }
     }
