@@ -13,9 +13,13 @@ import java.util.Objects;
  * @param reentrant whether a thread that already holds this key through the same client gets another handle to
  *     its lease instead of waiting for itself; set it to {@code false} when the lease is released by another
  *     thread (asynchronous work)
+ * @param name a label for operators: the namespace the key belongs to (for an annotated method, the annotation's
+ *     {@code name}), shown in metrics, logs and the lock listing where the key itself would have too many values;
+ *     empty when the request has none; never part of what is locked
  * @since 0.1.0
  */
-public record LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant) {
+public record LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant,
+        String name) {
 
     /**
      * Validates the request.
@@ -25,6 +29,7 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
         Objects.requireNonNull(key, "lock key must not be null");
         Objects.requireNonNull(leaseTime, "leaseTime must not be null");
         Objects.requireNonNull(waitTime, "waitTime must not be null");
+        Objects.requireNonNull(name, "name must not be null");
         if (key.isEmpty()) {
             throw new IllegalArgumentException("lock key must not be empty");
         }
@@ -34,6 +39,19 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
         if (waitTime.isNegative()) {
             throw new IllegalArgumentException("waitTime must not be negative, was " + waitTime + " for lock '" + key + "'");
         }
+    }
+
+    /**
+     * Creates a request without a name.
+     * @param key the lock key
+     * @param leaseTime the lease time
+     * @param waitTime the wait time
+     * @param autoRenew whether to renew automatically
+     * @param reentrant whether the calling thread may re-enter a lease it holds
+     * @throws IllegalArgumentException if the key is empty, the lease is not positive or the wait is negative
+     */
+    public LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant) {
+        this(key, leaseTime, waitTime, autoRenew, reentrant, "");
     }
 
     /**
@@ -52,7 +70,7 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      * @return the copy
      */
     public LockRequest withWaitTime(Duration waitTime) {
-        return new LockRequest(this.key, this.leaseTime, waitTime, this.autoRenew, this.reentrant);
+        return new LockRequest(this.key, this.leaseTime, waitTime, this.autoRenew, this.reentrant, this.name);
     }
 
     /**
@@ -61,7 +79,7 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      * @return the copy
      */
     public LockRequest withAutoRenew(boolean autoRenew) {
-        return new LockRequest(this.key, this.leaseTime, this.waitTime, autoRenew, this.reentrant);
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, autoRenew, this.reentrant, this.name);
     }
 
     /**
@@ -70,7 +88,16 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      * @return the copy
      */
     public LockRequest withReentrant(boolean reentrant) {
-        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, reentrant);
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, reentrant, this.name);
+    }
+
+    /**
+     * Returns a copy with the given name.
+     * @param name the label for operators, or empty for none
+     * @return the copy
+     */
+    public LockRequest withName(String name) {
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, this.reentrant, name);
     }
 
 }

@@ -10,6 +10,7 @@ import io.github.distlock.spring.EnableDistributedLock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -91,6 +92,19 @@ public final class DistributedLockAutoConfiguration {
                         "needs " + ((chosen != null) ? chosen.libraries() : "its libraries") + " on the classpath");
             }
             return new LockEngine(backend, lockEngineSettings);
+        }
+
+        // A MeterBinder bean: Spring Boot's metrics binds it to every registry it configures.
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+        static class LockMetersConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean
+            DistributedLockMeters distributedLockMeters(LockEngine distributedLockClient) {
+                return new DistributedLockMeters(distributedLockClient);
+            }
+
         }
 
     }

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -54,10 +56,28 @@ class EtcdBackendConfiguration {
 
     @Bean(destroyMethod = "close")
     EtcdLeaseBackend etcdLeaseBackend(EtcdLockProperties properties, Client client, ListableBeanFactory beanFactory) {
-        // The application's own client is described without our properties, which do not configure it.
-        String where = beanFactory.containsBean(CLIENT_BEAN) ? connection(properties).describe()
+        return new EtcdLeaseBackend(client, options(properties), where(properties, beanFactory));
+    }
+
+    // The application's own client is described without our properties, which do not configure it.
+    private static String where(EtcdLockProperties properties, ListableBeanFactory beanFactory) {
+        return beanFactory.containsBean(CLIENT_BEAN) ? connection(properties).describe()
                 : "etcd (the application's jetcd Client)";
-        return new EtcdLeaseBackend(client, options(properties), where);
+    }
+
+    // The endpoints as the start-up described them (never credentials: those in endpoints fail start-up); the
+    // health asks the cluster for its members, one request within the request timeout.
+    @Bean
+    LockBackendStatus etcdLockBackendStatus(EtcdLockProperties properties, Client client, EtcdLeaseBackend backend,
+            ListableBeanFactory beanFactory) {
+        String where = where(properties, beanFactory);
+        Duration timeout = backend.options().requestTimeout();
+        return new LockBackendStatus(() -> Map.of("endpoints", where, "keyPrefix", backend.options().keyPrefix(),
+                "requestTimeout", timeout.toString()), () -> {
+                    int members = client.getClusterClient().listMember().get(timeout.toMillis(),
+                            TimeUnit.MILLISECONDS).getMembers().size();
+                    return Map.of("endpoints", where, "members", members);
+                });
     }
 
     private static EtcdLockOptions options(EtcdLockProperties properties) {

@@ -1,6 +1,9 @@
 package io.github.distlock.autoconfigure;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.Arrays;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -61,6 +64,28 @@ class JdbcBackendConfiguration {
             JdbcLockSchema.createIfMissing(dataSource, options);
         }
         return JdbcLeaseBackend.create(dataSource, options);
+    }
+
+    // A SELECT 1 and a read of no rows of the lock table, on a connection of their own within the query timeout:
+    // the database answers, and the table is there and readable by the lock's user.
+    @Bean
+    LockBackendStatus jdbcLockBackendStatus(JdbcLockProperties properties, ListableBeanFactory beanFactory,
+            JdbcLeaseBackend backend) {
+        DataSource dataSource = dataSource(properties, beanFactory);
+        JdbcLockOptions options = backend.options();
+        String table = ((options.schema() != null) ? options.schema() + "." : "") + options.tableName();
+        int timeoutSeconds = (int) Math.max(1, options.queryTimeout().toSeconds());
+        return new LockBackendStatus(() -> Map.of("platform", backend.platform().name(), "table", table,
+                "queryTimeout", options.queryTimeout().toString()), () -> {
+                    try (Connection connection = dataSource.getConnection();
+                            Statement statement = connection.createStatement()) {
+                        statement.setQueryTimeout(timeoutSeconds);
+                        statement.execute("SELECT 1");
+                        statement.execute("SELECT COUNT(*) FROM " + table + " WHERE 1 = 0");
+                        return Map.of("database", connection.getMetaData().getDatabaseProductName(), "table",
+                                table);
+                    }
+                });
     }
 
     private static JdbcLockOptions options(JdbcLockProperties properties) {

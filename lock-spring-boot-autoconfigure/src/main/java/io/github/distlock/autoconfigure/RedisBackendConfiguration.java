@@ -1,6 +1,8 @@
 package io.github.distlock.autoconfigure;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.redis.RedisConnections;
@@ -100,6 +102,24 @@ class RedisBackendConfiguration {
                         properties.getReplicaAcknowledgements(), properties.getReplicaAcknowledgementTimeout(),
                         properties.getTokenRetention()));
         return new RedisLeaseBackend(connections, options);
+    }
+
+    // Addresses only (RedisConnections never describes credentials); for the health, one PING per server, so a
+    // Cluster with one node down is down: the keys of that node's slots cannot be locked.
+    @Bean
+    LockBackendStatus redisLockBackendStatus(RedisConnections connections, RedisLeaseBackend backend) {
+        return new LockBackendStatus(() -> Map.of("server", connections.describe(""), "keyPrefix",
+                backend.options().keyPrefix(), "timeout", connections.timeout().toString(), "replicaAcknowledgements",
+                backend.options().replicasToAcknowledge()), () -> {
+                    Map<String, String> answers = connections.pingEachServer();
+                    Map<String, String> silent = new TreeMap<>(answers);
+                    silent.values().removeIf("PONG"::equals);
+                    if (!silent.isEmpty()) {
+                        throw new IllegalStateException(silent.size() + " of " + answers.size()
+                                + " Redis servers did not answer PING: " + silent);
+                    }
+                    return Map.of("servers", answers);
+                });
     }
 
     /** Loaded only when Spring Boot's Redis module is on the classpath. */

@@ -3,6 +3,7 @@ package io.github.distlock.autoconfigure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.zookeeper.ZooKeeperLeaseBackend;
@@ -70,6 +71,22 @@ class ZooKeeperBackendConfiguration {
             throw ex;
         }
         return backend;
+    }
+
+    // The ensemble's addresses (a connect string has no credentials; digest ACLs are sent apart) and Curator's own
+    // view of the connection: asking ZooKeeper anything would wait for a reconnect rather than say it is down.
+    @Bean
+    LockBackendStatus zooKeeperLockBackendStatus(CuratorFramework client, ZooKeeperLeaseBackend backend) {
+        return new LockBackendStatus(() -> Map.of("connectString",
+                String.valueOf(client.getZookeeperClient().getCurrentConnectionString()), "basePath",
+                backend.options().basePath(), "sessionTimeout", backend.sessionTimeout().toString()), () -> {
+                    String ensemble = String.valueOf(client.getZookeeperClient().getCurrentConnectionString());
+                    if (!client.getZookeeperClient().isConnected()) {
+                        throw new IllegalStateException("Not connected to ZooKeeper " + ensemble + " (client "
+                                + client.getState() + ")");
+                    }
+                    return Map.of("connectString", ensemble);
+                });
     }
 
     private static ZooKeeperConnectionSettings settings(ZooKeeperLockProperties properties) {

@@ -32,11 +32,20 @@ class ConfigurationMetadataTests {
 
     private static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
+    /**
+     * The actuator's properties of our endpoint (the configuration processor writes them for an {@code @Endpoint})
+     * and of our health indicator (written by hand).
+     */
+    private static final List<String> OPERATIONS_PROPERTIES = List.of("management.health.distributedlock.enabled",
+            "management.endpoint.distributedlocks.access", "management.endpoint.distributedlocks.cache.time-to-live");
+
     @Test
     void everyPropertyIsListedWithADescription() throws IOException {
         List<Map<String, Object>> properties = JsonPath.read(ourMetadata(), "$.properties");
         assertThat(properties).extracting(property -> property.get("name"))
-            .allSatisfy(name -> assertThat((String) name).startsWith("distributed-lock."))
+            .allSatisfy(name -> assertThat((String) name).satisfiesAnyOf(
+                    (listed) -> assertThat(listed).startsWith("distributed-lock."),
+                    (listed) -> assertThat(listed).isIn(OPERATIONS_PROPERTIES)))
             .contains("distributed-lock.enabled", "distributed-lock.backend", "distributed-lock.lease-time",
                     "distributed-lock.wait-time", "distributed-lock.max-wait-time", "distributed-lock.key-prefix",
                     "distributed-lock.order", "distributed-lock.on-lease-lost", "distributed-lock.renewal.ratio",
@@ -62,7 +71,8 @@ class ConfigurationMetadataTests {
                     "distributed-lock.etcd.endpoints",
                     "distributed-lock.etcd.username", "distributed-lock.etcd.password",
                     "distributed-lock.etcd.key-prefix", "distributed-lock.etcd.max-key-length",
-                    "distributed-lock.etcd.request-timeout", "distributed-lock.etcd.connect-timeout");
+                    "distributed-lock.etcd.request-timeout", "distributed-lock.etcd.connect-timeout")
+            .contains(OPERATIONS_PROPERTIES.toArray());
         assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
             .as("description of %s", property.get("name"))
             .isNotBlank());
@@ -76,6 +86,8 @@ class ConfigurationMetadataTests {
         RedisLockOptions redis = RedisLockOptions.defaults();
         JdbcLockOptions jdbc = JdbcLockOptions.defaults();
         assertThat(defaultOf(metadata, "distributed-lock.enabled")).isEqualTo(true);
+        assertThat(defaultOf(metadata, "management.health.distributedlock.enabled")).isEqualTo(true);
+        assertThat(defaultOf(metadata, "management.endpoint.distributedlocks.access")).isEqualTo("unrestricted");
         assertThat(durationOf(metadata, "distributed-lock.lease-time")).isEqualTo(settings.defaultLeaseTime());
         assertThat(durationOf(metadata, "distributed-lock.wait-time")).isEqualTo(settings.defaultWaitTime());
         assertThat(durationOf(metadata, "distributed-lock.max-wait-time")).isEqualTo(settings.maxWaitTime());

@@ -60,6 +60,20 @@ class PublishedModulesTests {
         });
     }
 
+    @Test
+    void theOperatorsLibrariesAreOptionalDependenciesOfTheAutoConfiguration() throws Exception {
+        Element dependencies = child(read(ROOT.resolve("lock-spring-boot-autoconfigure/pom.xml")).getDocumentElement(),
+                "dependencies");
+        List<String> optional = new ArrayList<>();
+        for (Element dependency : elements(dependencies, "dependency")) {
+            if ("true".equals(text(dependency, "optional"))) {
+                optional.add(text(dependency, "artifactId"));
+            }
+        }
+        assertThat(optional).contains("spring-boot-actuator", "spring-boot-actuator-autoconfigure",
+                "spring-boot-health", "micrometer-core");
+    }
+
     private static Document read(Path pom) throws Exception {
         assertThat(pom).exists();
         return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Files.newInputStream(pom));

@@ -5,6 +5,9 @@ import io.github.distlock.spring.interceptor.AnnotationDistributedLockOperationS
 import io.github.distlock.spring.interceptor.DistributedLockAdvisor;
 import io.github.distlock.spring.interceptor.DistributedLockInterceptor;
 import io.github.distlock.spring.interceptor.DistributedLockStartupValidator;
+import io.github.distlock.spring.observation.LockAcquireObservationConvention;
+import io.github.distlock.spring.observation.LockHeldObservationConvention;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -53,19 +56,30 @@ public class DistributedLockConfiguration {
     }
 
     /**
-     * The interceptor that takes and releases locks.
+     * The interceptor that takes and releases locks, observed through the application's
+     * {@link ObservationRegistry} when it has one (resolved at the first locked call, so the registry's own
+     * configuration may come later).
      * @param operationSource the operation source
      * @param lockClient the lock client, resolved at the first locked call
      * @param settings the application's settings, if it declares them
+     * @param observationRegistry the application's observation registry, if it has one
+     * @param acquireConvention the application's acquire convention, if it declares one
+     * @param heldConvention the application's held convention, if it declares one
      * @return the interceptor
      */
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     public DistributedLockInterceptor distributedLockInterceptor(
             AnnotationDistributedLockOperationSource operationSource, ObjectProvider<LockClient> lockClient,
-            ObjectProvider<DistributedLockSettings> settings) {
-        return new DistributedLockInterceptor(operationSource, SingletonSupplier.of(lockClient::getObject),
-                settingsSupplier(settings));
+            ObjectProvider<DistributedLockSettings> settings, ObjectProvider<ObservationRegistry> observationRegistry,
+            ObjectProvider<LockAcquireObservationConvention> acquireConvention,
+            ObjectProvider<LockHeldObservationConvention> heldConvention) {
+        DistributedLockInterceptor interceptor = new DistributedLockInterceptor(operationSource,
+                SingletonSupplier.of(lockClient::getObject), settingsSupplier(settings));
+        interceptor.setObservationRegistry(() -> observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+        interceptor.setAcquireObservationConvention(acquireConvention::getIfUnique);
+        interceptor.setHeldObservationConvention(heldConvention::getIfUnique);
+        return interceptor;
     }
 
     /**

@@ -1,10 +1,14 @@
 package io.github.distlock.redis;
 
 import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -162,6 +166,38 @@ public final class RedisConnections implements AutoCloseable {
      */
     public void ping() {
         call("", "ping", connection -> connection.executeCommand(new CommandArguments(Protocol.Command.PING)));
+    }
+
+    /**
+     * Sends one {@code PING} to every server the locks use (the one server, the Sentinel master, or each node of a
+     * Cluster), each within the time limit, for a health check: a Cluster with one node down cannot lock the keys
+     * of that node's slots, whatever the others answer.
+     * @return each server's address with {@code PONG}, or why it did not answer (never credentials)
+     * @throws RedisUnavailableException if the servers could not be found at all (a Sentinel or Cluster client
+     *     that reaches none of its seeds)
+     */
+    public Map<String, String> pingEachServer() {
+        Endpoint current;
+        try {
+            current = endpoint();
+        }
+        catch (JedisException ex) {
+            throw RedisUnavailableException.notAnswered("ping", "", "Redis", this.timeout, Duration.ZERO, ex);
+        }
+        Map<String, String> answers = new LinkedHashMap<>();
+        current.servers().forEach((server, connection) -> {
+            long deadline = System.nanoTime() + this.timeout.toNanos();
+            try (Connection borrowed = connection.get()) {
+                Object reply = withinDeadline(borrowed, deadline,
+                        c -> c.executeCommand(new CommandArguments(Protocol.Command.PING)));
+                answers.put(server, (reply instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8)
+                        : String.valueOf(reply));
+            }
+            catch (JedisException ex) {
+                answers.put(server, "no answer: " + ex.getMessage());
+            }
+        });
+        return answers;
     }
 
     /**
@@ -375,6 +411,9 @@ public final class RedisConnections implements AutoCloseable {
 
         abstract String describe(String storedKey);
 
+        /** Every server the locks use, each with a way to borrow a connection to it. */
+        abstract Map<String, Supplier<Connection>> servers();
+
         void refreshRouting() {
         }
 
@@ -418,6 +457,13 @@ public final class RedisConnections implements AutoCloseable {
             return (server != null) ? "Redis " + this.role + server : "the application's Redis client";
         }
 
+        @Override
+        Map<String, Supplier<Connection>> servers() {
+            HostAndPort server = this.address.get();
+            return Map.of((server != null) ? server.toString() : "the application's Redis client",
+                    this.provider::getConnection);
+        }
+
     }
 
     private static final class ClusterEndpoint extends Endpoint {
@@ -449,6 +495,13 @@ public final class RedisConnections implements AutoCloseable {
         String describe(String storedKey) {
             HostAndPort node = serverFor(storedKey);
             return "Redis Cluster node " + ((node != null) ? node : "(slot not mapped)");
+        }
+
+        @Override
+        Map<String, Supplier<Connection>> servers() {
+            Map<String, Supplier<Connection>> servers = new TreeMap<>();
+            this.cluster.getNodes().forEach((node, pool) -> servers.put(node, pool::getResource));
+            return servers;
         }
 
         @Override

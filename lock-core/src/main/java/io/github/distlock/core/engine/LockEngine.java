@@ -2,7 +2,9 @@ package io.github.distlock.core.engine;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LeaseLossListener;
@@ -133,6 +136,10 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
     private volatile boolean closed;
 
+    // When the backend's outage began (System.nanoTime()), or 0 while it answers; set by the first acquire that
+    // fails and cleared by the first that gets an answer, so an outage is logged once and its end once.
+    private final AtomicLong outageSince = new AtomicLong();
+
     private final String ownerPrefix;
 
     private final AtomicLong ownerCounter = new AtomicLong();
@@ -145,6 +152,12 @@ public final class LockEngine implements LockClient, AutoCloseable {
     private final Set<ReleaseWaiters> queuedWaits = ConcurrentHashMap.newKeySet();
 
     private final List<LeaseLossListener> lossListeners = new CopyOnWriteArrayList<>();
+
+    private final List<Consumer<LeaseLoss>> lossObservers = new CopyOnWriteArrayList<>();
+
+    // How many callers wait for each key now: counted from their first refused attempt until they return, so a
+    // wait that is granted at once never touches it.
+    private final ConcurrentHashMap<String, Integer> waitingByKey = new ConcurrentHashMap<>();
 
     /**
      * Creates an engine with {@link LockEngineSettings#defaults() default settings}.
@@ -186,6 +199,68 @@ public final class LockEngine implements LockClient, AutoCloseable {
     }
 
     /**
+     * Registers an observer told of every lease of this engine that is lost, with the request's name and the
+     * cause as one of a few values (for metrics). Observers run where loss listeners run and must not block.
+     * @param observer the observer
+     */
+    public void addLeaseLossObserver(Consumer<LeaseLoss> observer) {
+        this.lossObservers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
+    /**
+     * Lists the leases this engine holds now, oldest first. A snapshot: each entry was held when it was read.
+     * @return the held leases
+     */
+    public List<HeldLease> heldLeases() {
+        long nowNanos = System.nanoTime();
+        Instant now = Instant.now();
+        List<HeldLease> held = new ArrayList<>();
+        for (SharedLease lease : this.live) {
+            HeldLease described = lease.describe(nowNanos, now);
+            if (described != null) {
+                held.add(described);
+            }
+        }
+        held.sort(Comparator.comparing(HeldLease::heldSince));
+        return held;
+    }
+
+    /**
+     * Returns how many leases this engine holds now.
+     * @return the number of held leases
+     */
+    public int heldLeaseCount() {
+        int count = 0;
+        for (SharedLease lease : this.live) {
+            if (lease.isHeld()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Returns, for each key that callers of this engine wait for now, how many wait: a caller counts from its
+     * first refused attempt until its acquire returns or throws. A snapshot.
+     * @return waiters per key
+     */
+    public Map<String, Integer> waitersByKey() {
+        return Map.copyOf(this.waitingByKey);
+    }
+
+    /**
+     * Returns how many callers of this engine wait for a key now.
+     * @return the number of waiting callers
+     */
+    public int waiterCount() {
+        int count = 0;
+        for (int waiting : this.waitingByKey.values()) {
+            count += waiting;
+        }
+        return count;
+    }
+
+    /**
      * Returns the settings this engine runs with.
      * @return the settings
      */
@@ -219,6 +294,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
             return acquireInQueue(request, this.queue, deadline);
         }
         ReleaseWaiters waiters = request.waitTime().isZero() ? null : startWaiting(request.key());
+        boolean counted = false;
         try {
             for (int attemptNumber = 0;; attemptNumber++) {
                 requireOpen(request);
@@ -231,6 +307,10 @@ public final class LockEngine implements LockClient, AutoCloseable {
                 if (remainingWait <= 0) {
                     throw new LockNotAcquiredException(request.key(), request.waitTime());
                 }
+                if (!counted) {
+                    counted = true;
+                    countWaiter(request.key(), 1);
+                }
                 long pause = pauseNanos(attemptNumber, remainingWait, attempt.holderRemainingNanos,
                         waiters != null && waiters.subscription != null);
                 if (waiters != null && waiters.subscription != null) {
@@ -242,6 +322,9 @@ public final class LockEngine implements LockClient, AutoCloseable {
             }
         }
         finally {
+            if (counted) {
+                countWaiter(request.key(), -1);
+            }
             if (waiters != null) {
                 stopWaiting(request.key());
             }
@@ -260,6 +343,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         ReleaseWaiters handOff = new ReleaseWaiters();
         ReleaseSubscription subscription = null;
         boolean granted = false;
+        boolean counted = false;
         this.queuedWaits.add(handOff);
         try {
             try {
@@ -282,11 +366,18 @@ public final class LockEngine implements LockClient, AutoCloseable {
                 if (remainingWait <= 0) {
                     throw new LockNotAcquiredException(key, request.waitTime());
                 }
+                if (!counted) {
+                    counted = true;
+                    countWaiter(key, 1);
+                }
                 handOff.awaitRelease(seenVersion, pauseNanos(attemptNumber, remainingWait,
                         attempt.holderRemainingNanos, subscription != null));
             }
         }
         finally {
+            if (counted) {
+                countWaiter(key, -1);
+            }
             this.queuedWaits.remove(handOff);
             if (subscription != null) {
                 subscription.close();
@@ -416,10 +507,25 @@ public final class LockEngine implements LockClient, AutoCloseable {
         this.live.remove(lease);
     }
 
-    void notifyLeaseLost(Lease lease, String reason) {
+    void notifyLeaseLost(Lease lease, String reason, LeaseLoss loss) {
         for (LeaseLossListener listener : this.lossListeners) {
             SharedLease.notifyListener(listener, lease, reason);
         }
+        for (Consumer<LeaseLoss> observer : this.lossObservers) {
+            try {
+                observer.accept(loss);
+            }
+            catch (RuntimeException ex) {
+                logger.warn("Lease loss observer {} failed for lock '{}'", observer, loss.key(), ex);
+            }
+        }
+    }
+
+    private void countWaiter(String key, int change) {
+        this.waitingByKey.compute(key, (k, waiting) -> {
+            int now = ((waiting != null) ? waiting : 0) + change;
+            return (now > 0) ? now : null;
+        });
     }
 
     void releaseQuietly(String key, String ownerToken) {
@@ -501,7 +607,11 @@ public final class LockEngine implements LockClient, AutoCloseable {
             if (queueFor == null) {
                 releaseInBackground(key, ownerToken);
             }
+            outageBegins(ex);
             throw new LockUnavailableException(key, this.backend.name(), "acquire", ex);
+        }
+        if (this.outageSince.get() != 0) {
+            outageEnds();
         }
         if (!result.isGranted()) {
             return new Attempt(null, result.holderRemaining().map(Duration::toNanos).orElse(-1L));
@@ -520,8 +630,8 @@ public final class LockEngine implements LockClient, AutoCloseable {
                 this.heldByThread.set(registry);
             }
         }
-        SharedLease lease = new SharedLease(this, key, ownerToken, result.fencingToken(), request.leaseTime(),
-                request.autoRenew(), validUntil, registry);
+        SharedLease lease = new SharedLease(this, key, request.name(), ownerToken, result.fencingToken(),
+                request.leaseTime(), request.autoRenew(), validUntil, registry);
         this.live.add(lease);
         // After the registration above: either close() sees this lease and ends it, or this sees the flag.
         if (this.closed) {
@@ -535,6 +645,22 @@ public final class LockEngine implements LockClient, AutoCloseable {
         }
         lease.start();
         return new Attempt(new LeaseHandle(lease), 0);
+    }
+
+    private void outageBegins(RuntimeException failure) {
+        // Nonzero even if nanoTime() is 0 at this moment, so the flag cannot be lost.
+        if (this.outageSince.compareAndSet(0, System.nanoTime() | 1)) {
+            logger.warn("Lock backend '{}' is unavailable ({}); locked calls fail with LockUnavailableException until "
+                    + "it answers again, and this is logged once per outage", this.backend.name(), failure.toString());
+        }
+    }
+
+    private void outageEnds() {
+        long since = this.outageSince.getAndSet(0);
+        if (since != 0) {
+            logger.info("Lock backend '{}' answers again after an outage of {} ms", this.backend.name(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+        }
     }
 
     private void leaveQueueInBackground(QueueingLeaseBackend queue, String key, String ownerToken) {

@@ -1,6 +1,7 @@
 package io.github.distlock.core.engine;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -42,6 +43,8 @@ final class SharedLease {
 
     final String key;
 
+    final String name;
+
     final String ownerToken;
 
     final OptionalLong fencingToken;
@@ -64,6 +67,12 @@ final class SharedLease {
     // Guarded by this object's monitor.
     private String lossReason = "";
 
+    // Written under this object's monitor with lossReason.
+    private LeaseLoss.@Nullable Cause lossCause;
+
+    // Written by the renewal thread after each accepted renewal; read by whoever lists the engine's leases.
+    private volatile long renewals;
+
     private int openHandles = 1;
 
     private boolean releaseSent;
@@ -83,10 +92,12 @@ final class SharedLease {
     // last handle may be released from another thread.
     private final @Nullable Map<String, SharedLease> reentrancyRegistry;
 
-    SharedLease(LockEngine engine, String key, String ownerToken, OptionalLong fencingToken, Duration leaseTime,
-            boolean autoRenew, long validUntilNanos, @Nullable Map<String, SharedLease> reentrancyRegistry) {
+    SharedLease(LockEngine engine, String key, String name, String ownerToken, OptionalLong fencingToken,
+            Duration leaseTime, boolean autoRenew, long validUntilNanos,
+            @Nullable Map<String, SharedLease> reentrancyRegistry) {
         this.engine = engine;
         this.key = key;
+        this.name = name;
         this.ownerToken = ownerToken;
         this.fencingToken = fencingToken;
         this.leaseTime = leaseTime;
@@ -137,6 +148,11 @@ final class SharedLease {
         return this.lossReason;
     }
 
+    synchronized LeaseLoss.Cause lossCause() {
+        // Set with the state LOST, before anyone is told of the loss.
+        return (this.lossCause != null) ? this.lossCause : LeaseLoss.Cause.EXPIRED;
+    }
+
     boolean isHeld() {
         if (this.state != State.HELD) {
             return false;
@@ -147,6 +163,18 @@ final class SharedLease {
         // The timer has not run yet (a loaded machine): the answer is already known, so record it now.
         expireIfValidityPassed(false);
         return false;
+    }
+
+    /**
+     * Describes this lease for an operator, or returns {@code null} once it is no longer held.
+     */
+    @Nullable HeldLease describe(long nowNanos, Instant now) {
+        if (!isHeld()) {
+            return null;
+        }
+        Instant heldSince = now.minusNanos(nowNanos - this.grantedNanos);
+        return new HeldLease(this.name, this.key, this.engine.backendName(), this.fencingToken, heldSince,
+                Duration.ofNanos(Math.max(0, this.validUntilNanos - nowNanos)), this.renewals, this.autoRenew);
     }
 
     Duration remainingValidity() {
@@ -209,6 +237,7 @@ final class SharedLease {
             wasHeld = this.state == State.HELD;
             if (wasHeld) {
                 this.state = State.LOST;
+                this.lossCause = LeaseLoss.Cause.ENGINE_CLOSED;
                 this.lossReason = "the lock engine over backend '" + this.engine.backendName()
                         + "' was closed, and the lease was released";
             }
@@ -269,6 +298,7 @@ final class SharedLease {
             else if (!renewed) {
                 lostBecause = "the backend reports that this owner no longer holds the key";
                 this.state = State.LOST;
+                this.lossCause = LeaseLoss.Cause.RENEWAL_REFUSED;
                 this.lossReason = lostBecause;
                 cancelTasks();
             }
@@ -276,6 +306,7 @@ final class SharedLease {
                 // Counted from the start of the call: the server may have applied it at any moment after that.
                 this.validUntilNanos = start + this.engine.validNanos(this.leaseTime);
                 this.lastRenewalFailure = null;
+                this.renewals++;
             }
             if (lostBecause == null) {
                 this.renewalTask = this.engine.schedule(this::startRenewal,
@@ -316,6 +347,7 @@ final class SharedLease {
             }
             reason = whyTheValidityPassed(now);
             this.state = State.LOST;
+            this.lossCause = LeaseLoss.Cause.EXPIRED;
             this.lossReason = reason;
             cancelTasks();
         }
@@ -341,7 +373,9 @@ final class SharedLease {
     }
 
     private void announceLoss(String reason) {
-        logger.warn("Lost the lease on lock '{}' (backend '{}'): {}", this.key, this.engine.backendName(), reason);
+        // One line with everything an operator needs to find the lock and the cause; nothing secret is in it.
+        logger.warn("Lost the lease on lock '{}' (name '{}', backend '{}', cause {}): {}", this.key, this.name,
+                this.engine.backendName(), lossCause().tagValue(), reason);
         tellListeners(reason);
     }
 
@@ -354,7 +388,8 @@ final class SharedLease {
                 notifyListener(listener, view, reason);
             }
         }
-        this.engine.notifyLeaseLost(view, reason);
+        this.engine.notifyLeaseLost(view, reason,
+                new LeaseLoss(this.name, this.key, this.engine.backendName(), lossCause(), reason));
     }
 
     void addLossListener(LeaseLossListener listener, Lease view) {

@@ -18,6 +18,15 @@ import io.github.distlock.spring.LeaseLostAction;
 import io.github.distlock.spring.LockContext;
 import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 
+import io.github.distlock.spring.observation.DefaultLockAcquireObservationConvention;
+import io.github.distlock.spring.observation.DefaultLockHeldObservationConvention;
+import io.github.distlock.spring.observation.DistributedLockObservationDocumentation;
+import io.github.distlock.spring.observation.LockAcquireContext;
+import io.github.distlock.spring.observation.LockAcquireObservationConvention;
+import io.github.distlock.spring.observation.LockHeldContext;
+import io.github.distlock.spring.observation.LockHeldObservationConvention;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +59,13 @@ public abstract class DistributedLockAspectSupport {
     // Asked once, at the start-up check or at the first call that needs it: a lock client does not change its answer.
     private final SingletonSupplier<Boolean> clientIssuesFencingTokens;
 
+    // Set while the context is configured, before the first call; read by every call.
+    private Supplier<ObservationRegistry> observationRegistry = () -> ObservationRegistry.NOOP;
+
+    private Supplier<@Nullable LockAcquireObservationConvention> acquireConvention = () -> null;
+
+    private Supplier<@Nullable LockHeldObservationConvention> heldConvention = () -> null;
+
     /**
      * Creates the aspect support.
      * @param operationSource finds the operation of a method
@@ -62,6 +78,33 @@ public abstract class DistributedLockAspectSupport {
         this.lockClient = lockClient;
         this.settings = settings;
         this.clientIssuesFencingTokens = SingletonSupplier.of(() -> lockClient.get().supportsFencingTokens());
+    }
+
+    /**
+     * Sets where the {@code distributed.lock.acquire} and {@code distributed.lock.held} observations go. Without
+     * one, or with a no-op registry, a call creates no observation and no context at all.
+     * @param observationRegistry supplies the registry, resolved once at the first call
+     */
+    public void setObservationRegistry(Supplier<ObservationRegistry> observationRegistry) {
+        this.observationRegistry = SingletonSupplier.of(observationRegistry);
+    }
+
+    /**
+     * Replaces {@link DefaultLockAcquireObservationConvention}.
+     * @param convention supplies the convention, or {@code null} for the default; resolved once at the first
+     *     observed call
+     */
+    public void setAcquireObservationConvention(Supplier<@Nullable LockAcquireObservationConvention> convention) {
+        this.acquireConvention = SingletonSupplier.of(convention);
+    }
+
+    /**
+     * Replaces {@link DefaultLockHeldObservationConvention}.
+     * @param convention supplies the convention, or {@code null} for the default; resolved once at the first
+     *     observed call
+     */
+    public void setHeldObservationConvention(Supplier<@Nullable LockHeldObservationConvention> convention) {
+        this.heldConvention = SingletonSupplier.of(convention);
     }
 
     /**
@@ -89,8 +132,10 @@ public abstract class DistributedLockAspectSupport {
         }
         FencingTokenKind tokenKind = operation.fencingTokenKind();
         LockRequest request = new LockRequest(key, operation.leaseTime(), operation.waitTime(), operation.autoRenew(),
-                !operation.asynchronous());
-        Lease lease = acquire(client, operation, request);
+                !operation.asynchronous(), operation.name());
+        ObservationRegistry registry = this.observationRegistry.get();
+        Lease lease = registry.isNoop() ? acquire(client, operation, request)
+                : acquireObserved(client, operation, request, registry);
         if (lease == null) {
             logger.debug("Skipped {}: lock '{}' is held by another owner", operation.description(), key);
             // A future of its own for each skipped call: a shared one could be changed by any caller (obtrudeValue).
@@ -99,23 +144,27 @@ public abstract class DistributedLockAspectSupport {
         if (tokenKind != FencingTokenKind.NONE) {
             args[operation.fencingTokenParameter()] = tokenKind.argument(lease.fencingToken());
         }
+        HeldObservation held = registry.isNoop() ? HeldObservation.NONE
+                : HeldObservation.start(this.heldConvention.get(), operation, client, lease, registry);
         Object result;
-        try (LockContext.Scope scope = LockContext.bind(lease)) {
+        try (LockContext.Scope scope = LockContext.bind(lease); Observation.Scope observed = held.openScope()) {
             result = invoker.proceed();
         }
         catch (Throwable ex) {
             LeaseLostException lost = leaseLostIfAny(lease, operation);
             lease.release();
+            held.stop(lost, ex);
             if (lost != null) {
                 ex.addSuppressed(lost);
             }
             throw ex;
         }
         if (operation.asynchronous() && result instanceof CompletionStage<?> stage) {
-            return releaseOnCompletion(stage, lease, operation, settings.onLeaseLost());
+            return releaseOnCompletion(stage, lease, operation, settings.onLeaseLost(), held);
         }
         LeaseLostException lost = leaseLostIfAny(lease, operation);
         lease.release();
+        held.stop(lost, null);
         if (lost != null) {
             onLeaseLost(lost, settings.onLeaseLost());
         }
@@ -138,6 +187,47 @@ public abstract class DistributedLockAspectSupport {
         return operation.description() + " takes a long @FencingToken as " + parameter + ", but lock backend '"
                 + this.lockClient.get().backendName() + "' issues no fencing tokens; use OptionalLong or Long, or a "
                 + "backend with fencing tokens";
+    }
+
+    /**
+     * Acquires as {@link #acquire} does, inside a {@code distributed.lock.acquire} observation whose outcome says how
+     * it ended.
+     */
+    private @Nullable Lease acquireObserved(LockClient client, DistributedLockOperation operation, LockRequest request,
+            ObservationRegistry registry) {
+        LockAcquireContext context = new LockAcquireContext(operation.name(), request.key(), client.backendName(),
+                operation.whenLocked());
+        Observation observation = DistributedLockObservationDocumentation.ACQUIRE
+            .observation(this.acquireConvention.get(), DefaultLockAcquireObservationConvention.INSTANCE, () -> context,
+                    registry)
+            .start();
+        try {
+            Lease lease = acquire(client, operation, request);
+            context.setOutcome((lease != null) ? LockAcquireContext.Outcome.ACQUIRED
+                    : LockAcquireContext.Outcome.SKIPPED);
+            return lease;
+        }
+        catch (RuntimeException ex) {
+            context.setOutcome(outcomeOf(ex));
+            observation.error(ex);
+            throw ex;
+        }
+        finally {
+            observation.stop();
+        }
+    }
+
+    private static LockAcquireContext.Outcome outcomeOf(RuntimeException ex) {
+        if (ex instanceof LockNotAcquiredException) {
+            return LockAcquireContext.Outcome.NOT_ACQUIRED;
+        }
+        if (ex instanceof LockUnavailableException) {
+            return LockAcquireContext.Outcome.UNAVAILABLE;
+        }
+        if (ex.getCause() instanceof InterruptedException) {
+            return LockAcquireContext.Outcome.INTERRUPTED;
+        }
+        return LockAcquireContext.Outcome.ERROR;
     }
 
     /**
@@ -173,12 +263,13 @@ public abstract class DistributedLockAspectSupport {
     }
 
     private static CompletableFuture<Object> releaseOnCompletion(CompletionStage<?> stage, Lease lease,
-            DistributedLockOperation operation, LeaseLostAction action) {
+            DistributedLockOperation operation, LeaseLostAction action, HeldObservation held) {
         CompletableFuture<Object> completion = new CompletableFuture<>();
         stage.whenComplete((value, failure) -> {
             LeaseLostException lost = leaseLostIfAny(lease, operation);
             // Released before the caller's future completes, so a caller that reacts to completion finds it free.
             lease.release();
+            held.stop(lost, failure);
             if (failure != null) {
                 if (lost != null) {
                     failure.addSuppressed(lost);
@@ -214,6 +305,64 @@ public abstract class DistributedLockAspectSupport {
             throw lost;
         }
         logger.warn(lost.getMessage());
+    }
+
+    /**
+     * The {@code distributed.lock.held} observation of one call, or nothing when observations are off.
+     */
+    private static class HeldObservation {
+
+        static final HeldObservation NONE = new HeldObservation();
+
+        Observation.Scope openScope() {
+            return Observation.Scope.NOOP;
+        }
+
+        void stop(@Nullable LeaseLostException lost, @Nullable Throwable failure) {
+        }
+
+        static HeldObservation start(@Nullable LockHeldObservationConvention convention,
+                DistributedLockOperation operation, LockClient client, Lease lease, ObservationRegistry registry) {
+            LockHeldContext context = new LockHeldContext(operation.name(), lease.key(), client.backendName(),
+                    lease.fencingToken());
+            Observation observation = DistributedLockObservationDocumentation.HELD
+                .observation(convention, DefaultLockHeldObservationConvention.INSTANCE, () -> context, registry)
+                .start();
+            return new Observed(observation, context);
+        }
+
+        private static final class Observed extends HeldObservation {
+
+            private final Observation observation;
+
+            private final LockHeldContext context;
+
+            Observed(Observation observation, LockHeldContext context) {
+                this.observation = observation;
+                this.context = context;
+            }
+
+            @Override
+            Observation.Scope openScope() {
+                return this.observation.openScope();
+            }
+
+            @Override
+            void stop(@Nullable LeaseLostException lost, @Nullable Throwable failure) {
+                // A loss is what an operator must see first: the method's own failure may even follow from it.
+                this.context.setOutcome((lost != null) ? LockHeldContext.Outcome.LOST
+                        : (failure != null) ? LockHeldContext.Outcome.ERROR : LockHeldContext.Outcome.RELEASED);
+                if (failure != null) {
+                    this.observation.error(failure);
+                }
+                else if (lost != null) {
+                    this.observation.error(lost);
+                }
+                this.observation.stop();
+            }
+
+        }
+
     }
 
     /**
