@@ -8,6 +8,7 @@ import java.util.List;
 import io.github.distlock.benchmarks.jmh.AnnotationOverheadBenchmark;
 import io.github.distlock.benchmarks.jmh.EngineBenchmark;
 import io.github.distlock.benchmarks.jmh.InterceptorOverheadBenchmark;
+import io.github.distlock.benchmarks.jmh.NoOpObservationInterceptorBenchmark;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -50,6 +51,7 @@ final class JmhSuite {
             .include(AnnotationOverheadBenchmark.class.getName())
             .include(EngineBenchmark.class.getName())
             .include(InterceptorOverheadBenchmark.class.getName())
+            .include(NoOpObservationInterceptorBenchmark.class.getName())
             .forks(settings.forks())
             .warmupIterations(settings.warmupIterations())
             .warmupTime(TimeValue.milliseconds(settings.iterationMillis()))

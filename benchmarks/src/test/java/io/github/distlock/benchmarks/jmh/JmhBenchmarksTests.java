@@ -51,6 +51,21 @@ class JmhBenchmarksTests {
     }
 
     @Test
+    void theNoOpObservationBenchmarkCallsTheLockedMethodThroughTheProxy() throws Exception {
+        NoOpObservationInterceptorBenchmark benchmark = new NoOpObservationInterceptorBenchmark();
+        benchmark.start();
+        try {
+            assertThat(benchmark.lockClientCall()).isEqualTo(this.expected);
+            assertThat(benchmark.annotationParameterKey()).isEqualTo(this.expected);
+            assertThat(AopUtils.isAopProxy(benchmark.proxied())).isTrue();
+            assertThat(benchmark.proxied().heldKey("42")).isEqualTo("no-op");
+        }
+        finally {
+            benchmark.stop();
+        }
+    }
+
+    @Test
     void engineBenchmarksAcquireAndRelease() throws Exception {
         EngineBenchmark benchmark = new EngineBenchmark();
         benchmark.start();
