@@ -96,7 +96,7 @@ class JdbcBackendConfiguration {
                 () -> new JdbcLockOptions(properties.getDatabaseSchema(), properties.getTableName(),
                         defaults.maxKeyLength(), properties.getQueryTimeout(), properties.getExpiredRowRetention(),
                         defaults.cleanupInterval(), defaults.cleanupBatchSize(), defaults.platform(),
-                        defaults.releaseNotification()));
+                        properties.isReleaseNotification()));
     }
 
     // EMBEDDED means H2, whatever its URL: the database of development and tests, which has no migrations. (Boot's

@@ -61,6 +61,13 @@ public class JdbcLockProperties {
      */
     private Duration expiredRowRetention = JdbcLockOptions.defaults().expiredRowRetention();
 
+    /**
+     * Whether waiters queue per key on PostgreSQL and a release hands the key to the oldest one and tells its
+     * instance with NOTIFY. Turn it off behind a connection pooler that cannot LISTEN (PgBouncer in transaction
+     * mode); waiters then poll with backoff, as on MariaDB and H2.
+     */
+    private boolean releaseNotification = JdbcLockOptions.defaults().releaseNotification();
+
     public @Nullable String getDataSource() {
         return this.dataSource;
     }
@@ -134,6 +141,14 @@ public class JdbcLockProperties {
 
     public void setExpiredRowRetention(Duration expiredRowRetention) {
         this.expiredRowRetention = expiredRowRetention;
+    }
+
+    public boolean isReleaseNotification() {
+        return this.releaseNotification;
+    }
+
+    public void setReleaseNotification(boolean releaseNotification) {
+        this.releaseNotification = releaseNotification;
     }
 
 }

@@ -63,7 +63,8 @@ class ConfigurationMetadataTests {
                     "distributed-lock.jdbc.data-source", "distributed-lock.jdbc.database-schema",
                     "distributed-lock.jdbc.schema", "distributed-lock.jdbc.table-name",
                     "distributed-lock.jdbc.initialize-schema", "distributed-lock.jdbc.query-timeout",
-                    "distributed-lock.jdbc.expired-row-retention", "distributed-lock.zookeeper.connect-string",
+                    "distributed-lock.jdbc.expired-row-retention", "distributed-lock.jdbc.release-notification",
+                    "distributed-lock.zookeeper.connect-string",
                     "distributed-lock.zookeeper.session-timeout", "distributed-lock.zookeeper.connection-timeout",
                     "distributed-lock.zookeeper.base-path", "distributed-lock.zookeeper.username",
                     "distributed-lock.zookeeper.password", "distributed-lock.zookeeper.retry.max-retries",
@@ -113,6 +114,8 @@ class ConfigurationMetadataTests {
         assertThat(durationOf(metadata, "distributed-lock.jdbc.query-timeout")).isEqualTo(jdbc.queryTimeout());
         assertThat(durationOf(metadata, "distributed-lock.jdbc.expired-row-retention"))
             .isEqualTo(jdbc.expiredRowRetention());
+        assertThat(defaultOf(metadata, "distributed-lock.jdbc.release-notification"))
+            .isEqualTo(jdbc.releaseNotification());
         EtcdLockOptions etcd = EtcdLockOptions.defaults();
         assertThat(defaultOf(metadata, "distributed-lock.etcd.endpoints"))
             .isEqualTo(List.of(EtcdConnectionSettings.DEFAULT_ENDPOINT));

@@ -252,6 +252,18 @@ class JdbcBackendAutoConfigurationTests {
     }
 
     @Test
+    void releaseNotificationCanBeTurnedOffForAPoolerThatCannotListen() {
+        this.contextRunner.withPropertyValues("spring.datasource.url=" + h2Url(), CHOOSE_JDBC)
+            .run(context -> assertThat(context.getBean(JdbcLeaseBackend.class).options().releaseNotification())
+                .isTrue());
+        this.contextRunner
+            .withPropertyValues("spring.datasource.url=" + h2Url(), CHOOSE_JDBC,
+                    "distributed-lock.jdbc.release-notification=false")
+            .run(context -> assertThat(context.getBean(JdbcLeaseBackend.class).options().releaseNotification())
+                .isFalse());
+    }
+
+    @Test
     void expiredRowRetentionPropertyReachesTheOptions() {
         this.contextRunner
             .withPropertyValues("spring.datasource.url=" + h2Url(), CHOOSE_JDBC,
