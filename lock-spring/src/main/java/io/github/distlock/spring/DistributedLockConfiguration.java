@@ -76,10 +76,7 @@ public class DistributedLockConfiguration {
             ObjectProvider<LockHeldObservationConvention> heldConvention) {
         DistributedLockInterceptor interceptor = new DistributedLockInterceptor(operationSource,
                 SingletonSupplier.of(lockClient::getObject), settingsSupplier(settings));
-        // Looked up once, on the first locked call, not on every call: a by-type lookup costs more than the no-op
-        // observation it would find.
-        interceptor.setObservationRegistry(
-                SingletonSupplier.of(() -> observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP)));
+        interceptor.setObservationRegistry(() -> observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
         interceptor.setAcquireObservationConvention(acquireConvention::getIfUnique);
         interceptor.setHeldObservationConvention(heldConvention::getIfUnique);
         return interceptor;
