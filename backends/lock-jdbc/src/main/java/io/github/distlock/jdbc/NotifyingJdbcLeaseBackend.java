@@ -3,6 +3,8 @@ package io.github.distlock.jdbc;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -53,6 +55,10 @@ public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements
 
     private final PostgresHandOffListener listener;
 
+    // The owners of waits in progress whose attempts may have queued them: only their attempts need the statement
+    // that queues (and claims a hand-off); a wait's first attempt tries the cheaper plain acquire first.
+    private final Set<String> possiblyQueued = ConcurrentHashMap.newKeySet();
+
     NotifyingJdbcLeaseBackend(DataSource dataSource, JdbcLockOptions options, JdbcPlatform platform) {
         super(dataSource, options, platform);
         byte[] id = new byte[NODE_ID_LENGTH / 2];
@@ -68,8 +74,23 @@ public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements
         requireValidOwnerToken(ownerToken);
         long leaseMicros = leaseMicros(leaseTime);
         long waitMicros = Math.max(1, TimeUnit.MICROSECONDS.convert(remainingWait));
-        return acquireWith(key, connection -> this.queue.acquireOrQueue(connection, key, ownerToken, leaseMicros,
-                waitMicros, this.nodeId));
+        AcquireResult result = acquireWith(key, connection -> {
+            if (!this.possiblyQueued.contains(ownerToken)) {
+                // The wait's first attempt tries the plain statement: on a free key it grants at the plain cost.
+                AcquireResult plain = this.queue.acquire(connection, key, ownerToken, leaseMicros);
+                if (plain.isGranted()) {
+                    return plain;
+                }
+                // Before the statement that queues: a reply lost after it committed must not leave the owner marked
+                // unqueued, or its next attempt would not see a hand-off.
+                this.possiblyQueued.add(ownerToken);
+            }
+            return this.queue.acquireOrQueue(connection, key, ownerToken, leaseMicros, waitMicros, this.nodeId);
+        });
+        if (result.isGranted()) {
+            this.possiblyQueued.remove(ownerToken);
+        }
+        return result;
     }
 
     /**
@@ -86,6 +107,7 @@ public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements
     public void leaveQueue(String key, String ownerToken) {
         requireValidKey(key, maxKeyLength());
         requireValidOwnerToken(ownerToken);
+        this.possiblyQueued.remove(ownerToken);
         idempotently("leave the queue of", key, connection -> {
             this.queue.leaveQueue(connection, key, ownerToken);
             return true;
