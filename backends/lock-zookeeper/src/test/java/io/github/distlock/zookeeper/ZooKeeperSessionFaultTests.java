@@ -1,12 +1,15 @@
 package io.github.distlock.zookeeper;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockRequest;
+import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.testservers.TcpProxy;
@@ -14,6 +17,7 @@ import io.github.distlock.testservers.ZooKeeperServer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +29,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Session expiry, connection loss and server restart on a real ZooKeeper server: the failures users of Curator's own
  * recipes reported (CURATOR-206: a holder that kept believing it held a lock after its session expired, and whose
- * release then went quietly).
+ * release then went quietly; CURATOR-604: two holders after a session was replaced during an acquire; CURATOR-678:
+ * a release during connection loss that wedged later acquires).
  */
 class ZooKeeperSessionFaultTests {
 
@@ -133,6 +138,94 @@ class ZooKeeperSessionFaultTests {
         assertThat(after.isGranted()).isTrue();
         assertThat(after.fencingToken().getAsLong()).isGreaterThan(before.fencingToken().getAsLong());
         assertThat(backend.releaseIfOwner(key, "after-restart")).isTrue();
+    }
+
+    /**
+     * CURATOR-604: a session that expired and was replaced while its client waited in an acquire let Curator's mutex
+     * believe it held the lock beside another holder. Here the waiter's watch is re-armed in the new session, it is
+     * granted only after the holder's release, its node belongs to the new session, and it is the only holder.
+     */
+    @Test
+    void sessionReplacedWhileWaitingGrantsTheWaiterOnlyAfterTheReleaseAndInItsNewSession() throws Exception {
+        CuratorFramework waiterClient = ZooKeeperTestClients.started(server.connectString(),
+                ZooKeeperTestClients.LONG_SESSION);
+        ZooKeeperLeaseBackend waiterBackend = ZooKeeperLeaseBackend.create(waiterClient);
+        ZooKeeperLeaseBackend holder = ZooKeeperTestClients.backend(server.connectString(),
+                ZooKeeperTestClients.LONG_SESSION);
+        String key = "replaced-session-" + System.nanoTime();
+        Duration leaseTime = Duration.ofSeconds(10);
+        AcquireResult held = holder.tryAcquire(key, "holder", leaseTime);
+        assertThat(held.isGranted()).isTrue();
+        this.engine = new LockEngine(waiterBackend);
+        // An attempt that falls into the expiry fails closed (LockUnavailableException); the waiter then tries again,
+        // as an application would.
+        CompletableFuture<Lease> waiting = CompletableFuture.supplyAsync(() -> {
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (true) {
+                try {
+                    return this.engine.acquire(LockRequest.of(key, leaseTime).withWaitTime(PATIENCE));
+                }
+                catch (LockUnavailableException ex) {
+                    if (System.nanoTime() > deadline) {
+                        throw ex;
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                catch (InterruptedException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+        });
+        long firstSession = waiterClient.getZookeeperClient().getZooKeeper().getSessionId();
+
+        expireSession(waiterClient);
+        await().atMost(PATIENCE).until(() -> waiterClient.getZookeeperClient().isConnected()
+                && waiterClient.getZookeeperClient().getZooKeeper().getSessionId() != firstSession);
+        assertThat(waiting).as("still waiting after the session was replaced").isNotDone();
+        assertThat(holder.renewIfOwner(key, "holder", leaseTime)).as("the holder keeps the key").isTrue();
+
+        assertThat(holder.releaseIfOwner(key, "holder")).isTrue();
+        Lease lease = waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(lease.fencingToken().getAsLong()).isGreaterThan(held.fencingToken().getAsLong());
+        Stat node = waiterClient.checkExists()
+            .forPath(waiterBackend.options().locksPath() + "/" + ZooKeeperLeaseBackend.LockNodeNames.encode(key));
+        assertThat(node.getEphemeralOwner()).as("the node's session")
+            .isEqualTo(waiterClient.getZookeeperClient().getZooKeeper().getSessionId());
+        assertThat(holder.tryAcquire(key, "second-holder", leaseTime).isGranted()).as("a second holder").isFalse();
+        lease.release();
+        assertThat(holder.tryAcquire(key, "after-release", leaseTime).isGranted()).isTrue();
+        assertThat(holder.releaseIfOwner(key, "after-release")).isTrue();
+    }
+
+    /**
+     * CURATOR-678: a release attempted while the connection was lost wedged every later acquire of Curator's mutex.
+     * Here the failed release leaves the node to run out with its lease, and the same engine then takes the key, and
+     * another key at once, as usual.
+     */
+    @Test
+    void releaseDuringConnectionLossLeavesLaterAcquiresWorking() throws Exception {
+        CuratorFramework client = ZooKeeperTestClients.started(server.connectString(),
+                ZooKeeperTestClients.LONG_SESSION);
+        this.engine = new LockEngine(ZooKeeperLeaseBackend.create(client));
+        String key = "release-while-disconnected-" + System.nanoTime();
+        Duration leaseTime = Duration.ofSeconds(2);
+        Lease lease = this.engine.tryAcquire(LockRequest.of(key, leaseTime)).orElseThrow();
+
+        server.stop();
+        await().atMost(PATIENCE).until(() -> !client.getZookeeperClient().isConnected());
+        lease.release();
+        assertThat(lease.isHeld()).isFalse();
+        server.restart();
+        await().atMost(PATIENCE).until(() -> client.getZookeeperClient().isConnected());
+
+        try (Lease other = this.engine.acquire(LockRequest.of(key + "-other", leaseTime).withWaitTime(PATIENCE))) {
+            assertThat(other.isHeld()).isTrue();
+        }
+        for (int round = 0; round < 3; round++) {
+            try (Lease again = this.engine.acquire(LockRequest.of(key, leaseTime).withWaitTime(PATIENCE))) {
+                assertThat(again.fencingToken().getAsLong()).isGreaterThan(lease.fencingToken().getAsLong());
+            }
+        }
     }
 
     /** Closes the client's session from a second connection, as ZooKeeper does when a session times out. */
