@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -13,13 +14,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-import io.github.distlock.redis.RedisConnections;
+import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.spring.DistributedLock;
 import io.github.distlock.testservers.ChildJvm;
+import io.github.distlock.testservers.EtcdServer;
 import io.github.distlock.testservers.RedisServer;
+import io.github.distlock.testservers.ZooKeeperServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.UnifiedJedis;
@@ -40,10 +45,11 @@ import org.springframework.context.annotation.Import;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The point of the library, end to end: three application instances share one Redis server and run the same
- * checkout for the same 500 orders at the same time: two application contexts in this JVM, each with its own Jedis
- * client, and a third in a separate JVM. The ledger (kept in Redis, so all three see it) checks and then charges,
- * racy on purpose: without the lock some orders are charged twice; with it every order is charged exactly once.
+ * The point of the library, end to end: three application instances run the same checkout for the same 500 orders
+ * at the same time: two application contexts in this JVM, each with its own client of the lock service, and a third
+ * in a separate JVM. The ledger (kept in Redis, so all three see it) checks and then charges, racy on purpose:
+ * without the lock some orders are charged twice; with it every order is charged exactly once, whether the locks
+ * live in Redis, ZooKeeper or etcd (each a real server started by the test).
  */
 class CheckoutAcrossInstancesTests {
 
@@ -58,43 +64,58 @@ class CheckoutAcrossInstancesTests {
 
     private static final String GO_KEY = "ledger:go";
 
+    /** The ledger's Redis port, also the lock service's when the locks live in Redis. */
+    private static final String LEDGER_PORT = "checkout.ledger-port";
+
     private static RedisServer redis;
 
+    private static ZooKeeperServer zooKeeper;
+
+    private static EtcdServer etcd;
+
     @BeforeAll
-    static void startRedis() {
+    static void startServers() {
         redis = RedisServer.start();
+        zooKeeper = ZooKeeperServer.start(60_000);
+        etcd = EtcdServer.start();
     }
 
     @AfterAll
-    static void stopRedis() {
+    static void stopServers() {
         redis.close();
+        zooKeeper.close();
+        etcd.close();
     }
 
-    @Test
-    void lockedCheckoutChargesEveryOrderExactlyOnceAcrossInstances() throws Exception {
-        String run = runOnThreeInstances(true);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource
+    void lockedCheckoutChargesEveryOrderExactlyOnceAcrossInstances(LockService service) throws Exception {
+        String run = runOnThreeInstances(service, true);
         assertThat(chargesPerOrder(run)).hasSize(ORDERS).allMatch(charges -> charges == 1);
     }
 
     @Test
     void unlockedTwinChargesSomeOrdersTwice() throws Exception {
-        String run = runOnThreeInstances(false);
+        String run = runOnThreeInstances(LockService.REDIS, false);
         assertThat(chargesPerOrder(run)).hasSize(ORDERS)
             .as("orders charged more than once")
             .anyMatch(charges -> charges > 1);
     }
 
-    private static String runOnThreeInstances(boolean locked) throws Exception {
+    private static String runOnThreeInstances(LockService service, boolean locked) throws Exception {
         String run = UUID.randomUUID().toString();
         Path log = Files.createTempFile("distlock-checkout-instance", ".log");
-        Process otherJvm = startOtherJvm(run, locked, log);
+        String[] properties = instanceProperties(service);
+        Process otherJvm = startOtherJvm(run, locked, properties, log);
         try {
             ApplicationContextRunner instance = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class))
-                .withPropertyValues("distributed-lock.redis.port=" + redis.port(), "checkout.run=" + run)
+                .withPropertyValues(properties)
                 .withUserConfiguration(locked ? LockedCheckoutConfiguration.class : UnlockedCheckoutConfiguration.class);
             instance.run(first -> instance.run(second -> {
-                assertThat(first.getBean(RedisConnections.class)).isNotSameAs(second.getBean(RedisConnections.class));
+                assertThat(first.getBean(LeaseBackend.class).name()).isEqualTo(service.backendName);
+                assertThat(first.getBean(LeaseBackend.class)).as("each instance has its own client")
+                    .isNotSameAs(second.getBean(LeaseBackend.class));
                 List<Checkout> checkouts = new ArrayList<>();
                 for (AssertableApplicationContext context : List.of(first, second)) {
                     checkouts.add(context.getBean(Checkout.class));
@@ -116,9 +137,23 @@ class CheckoutAcrossInstancesTests {
         return run;
     }
 
-    private static Process startOtherJvm(String run, boolean locked, Path log) throws Exception {
-        return new ProcessBuilder(ChildJvm.command(List.of(), OtherInstance.class,
-                List.of(Integer.toString(redis.port()), run, Boolean.toString(locked))))
+    private static String[] instanceProperties(LockService service) {
+        List<String> properties = new ArrayList<>(List.of(LEDGER_PORT + "=" + redis.port()));
+        switch (service) {
+            case REDIS -> properties.add("distributed-lock.redis.port=" + redis.port());
+            case ZOOKEEPER -> properties.addAll(List.of("distributed-lock.backend=zookeeper",
+                    "distributed-lock.zookeeper.connect-string=" + zooKeeper.connectString()));
+            case ETCD -> properties.addAll(List.of("distributed-lock.backend=etcd",
+                    "distributed-lock.etcd.endpoints=" + etcd.endpoint()));
+        }
+        return properties.toArray(String[]::new);
+    }
+
+    private static Process startOtherJvm(String run, boolean locked, String[] properties, Path log)
+            throws Exception {
+        List<String> arguments = new ArrayList<>(List.of(run, Boolean.toString(locked)));
+        arguments.addAll(List.of(properties));
+        return new ProcessBuilder(ChildJvm.command(List.of(), OtherInstance.class, arguments))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -204,6 +239,19 @@ class CheckoutAcrossInstancesTests {
 
     }
 
+    /** Where the locks live; the ledger is in Redis for all of them. */
+    enum LockService {
+
+        REDIS("redis"), ZOOKEEPER("zookeeper"), ETCD("etcd");
+
+        final String backendName;
+
+        LockService(String backendName) {
+            this.backendName = backendName;
+        }
+
+    }
+
     interface Checkout {
 
         void checkout(String orderId);
@@ -246,7 +294,7 @@ class CheckoutAcrossInstancesTests {
 
         @Bean(destroyMethod = "close")
         RedisLedger redisLedger(Environment environment) {
-            return new RedisLedger(environment.getRequiredProperty("distributed-lock.redis.port", Integer.class));
+            return new RedisLedger(environment.getRequiredProperty(LEDGER_PORT, Integer.class));
         }
 
     }
@@ -281,19 +329,20 @@ class CheckoutAcrossInstancesTests {
     static class OtherInstance {
 
         /**
-         * Runs the checkout over the same orders once the test says go: {@code <redis port> <run> <locked>}.
+         * Runs the checkout over the same orders once the test says go: {@code <run> <locked> <property>...}.
          * @param args the arguments
          */
         public static void main(String[] args) throws Exception {
-            int port = Integer.parseInt(args[0]);
-            String run = args[1];
-            boolean locked = Boolean.parseBoolean(args[2]);
+            String run = args[0];
+            boolean locked = Boolean.parseBoolean(args[1]);
+            String[] properties = Arrays.copyOfRange(args, 2, args.length);
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(OtherInstance.class,
                     locked ? LockedCheckoutConfiguration.class : UnlockedCheckoutConfiguration.class)
                 .web(WebApplicationType.NONE)
-                .properties("distributed-lock.redis.port=" + port)
+                .properties(properties)
                 .run();
-                    UnifiedJedis jedis = redisClient(port)) {
+                    UnifiedJedis jedis = redisClient(
+                            context.getEnvironment().getRequiredProperty(LEDGER_PORT, Integer.class))) {
                 jedis.set(GO_KEY + ":" + run + ":ready", "1");
                 await(() -> jedis.get(GO_KEY + ":" + run) != null);
                 checkoutConcurrently(List.of(context.getBean(Checkout.class)), run);
