@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 
 import io.github.distlock.sample.LockService.TestServers;
 import io.github.distlock.testservers.FreePorts;
-import io.github.distlock.testservers.RedisServer;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,7 +56,7 @@ class LockHolderFailureTests {
 
     @BeforeAll
     static void startServers() throws SQLException {
-        servers = new TestServers(RedisServer.start());
+        servers = TestServers.start();
         database = Server.createTcpServer("-tcpPort", Integer.toString(FreePorts.next()), "-baseDir",
                 directory.resolve("h2").toString(), "-ifNotExists").start();
     }
@@ -66,7 +65,7 @@ class LockHolderFailureTests {
     static void stopServers() {
         started.values().forEach(Instances::close);
         database.stop();
-        servers.redis().close();
+        servers.close();
     }
 
     @ParameterizedTest(name = "{0}")
