@@ -30,12 +30,23 @@ public final class EtcdServer extends LocalServer {
 
     private final int peerPort;
 
+    private final String memberName;
+
+    // The --initial-cluster of the member's first start; etcd reads it only while the data directory is empty.
+    private final String initialCluster;
+
+    private final boolean clusterMember;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    private EtcdServer(Path binary, Path directory, int clientPort, int peerPort) {
+    private EtcdServer(Path binary, Path directory, int clientPort, int peerPort, String memberName,
+            String initialCluster, boolean clusterMember) {
         super("etcd", directory, clientPort, STARTUP_TIMEOUT, Duration.ofMillis(50));
         this.binary = binary;
         this.peerPort = peerPort;
+        this.memberName = memberName;
+        this.initialCluster = initialCluster;
+        this.clusterMember = clusterMember;
     }
 
     /**
@@ -46,8 +57,27 @@ public final class EtcdServer extends LocalServer {
         Path binary = binary();
         int clientPort = FreePorts.next();
         int peerPort = FreePorts.next();
-        return startIn("distlock-etcd-" + clientPort,
-                directory -> new EtcdServer(binary, directory, clientPort, peerPort));
+        return startIn("distlock-etcd-" + clientPort, directory -> new EtcdServer(binary, directory, clientPort,
+                peerPort, "member0", "member0=" + peerUrl(peerPort), false));
+    }
+
+    /**
+     * Starts one member of a new cluster: it answers once it listens, before the cluster has a quorum, so that the
+     * caller can start the other members; {@link EtcdCluster} waits for the quorum.
+     * @param clientPort the member's client port
+     * @param peerPort the member's peer port
+     * @param memberName the member's name in {@code initialCluster}
+     * @param initialCluster every member, as {@code name=http://127.0.0.1:<peer port>,...}
+     * @return the running member
+     */
+    static EtcdServer startMember(int clientPort, int peerPort, String memberName, String initialCluster) {
+        Path binary = binary();
+        return startIn("distlock-etcd-" + clientPort, directory -> new EtcdServer(binary, directory, clientPort,
+                peerPort, memberName, initialCluster, true));
+    }
+
+    static String peerUrl(int peerPort) {
+        return "http://127.0.0.1:" + peerPort;
     }
 
     /**
@@ -74,24 +104,44 @@ public final class EtcdServer extends LocalServer {
     @Override
     List<String> serverCommand() {
         String client = endpoint();
-        String peer = "http://127.0.0.1:" + this.peerPort;
-        return List.of(this.binary.toString(), "--name", "member0",
+        String peer = peerUrl(this.peerPort);
+        return List.of(this.binary.toString(), "--name", this.memberName,
                 "--data-dir", directory().resolve("data").toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "member0=" + peer, "--initial-cluster-state", "new",
+                "--initial-cluster", this.initialCluster, "--initial-cluster-state", "new",
                 "--heartbeat-interval", "50", "--election-timeout", "500",
                 "--logger", "zap", "--log-level", "warn");
     }
 
-    /** Whether the member reports itself healthy, which it does once it has elected itself leader. */
+    /**
+     * Whether the member answers: a single member once it reports itself healthy, which it does once it has elected
+     * itself leader; a cluster member once it serves its version, which it does before there is a quorum.
+     */
     @Override
     boolean answers() throws IOException, InterruptedException {
-        HttpRequest health = HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+        if (this.clusterMember) {
+            return get("/version").statusCode() == 200;
+        }
+        return isHealthy();
+    }
+
+    /**
+     * Returns whether the member reports itself healthy: it is part of a quorum that has a leader.
+     * @return whether {@code /health} says so
+     * @throws IOException if the member does not answer
+     * @throws InterruptedException if interrupted while asking
+     */
+    public boolean isHealthy() throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/health");
+        return response.statusCode() == 200 && response.body().contains("\"health\":\"true\"");
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint() + path))
             .timeout(Duration.ofSeconds(1))
             .build();
-        HttpResponse<String> response = this.http.send(health, HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() == 200 && response.body().contains("\"health\":\"true\"");
+        return this.http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
 }

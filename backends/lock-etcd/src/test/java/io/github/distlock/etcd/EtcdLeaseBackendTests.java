@@ -163,6 +163,68 @@ class EtcdLeaseBackendTests {
         assertThat(Duration.ofNanos(System.nanoTime() - revoked)).isLessThanOrEqualTo(bound.plusSeconds(1));
     }
 
+    /**
+     * etcd #22082: an unlock retried after its reply was lost deleted the next holder's lock, because it deleted by
+     * key name. Here a release is guarded by the owner token, so its retry finds another owner and deletes nothing.
+     */
+    @Test
+    void releaseRetriedAfterTheNextHolderTookTheKeyLeavesTheNextHoldersKey() throws Exception {
+        String key = uniqueKey();
+        String first = token();
+        String next = token();
+        assertThat(this.backend.tryAcquire(key, first, LEASE).isGranted()).isTrue();
+        assertThat(this.backend.releaseIfOwner(key, first)).isTrue();
+        AcquireResult nextGrant = this.backend.tryAcquire(key, next, LEASE);
+        assertThat(nextGrant.isGranted()).isTrue();
+
+        // The first release again, as a client that never saw its reply would send it.
+        assertThat(this.backend.releaseIfOwner(key, first)).as("the retried release").isFalse();
+        KeyValue stored = storedKey(key);
+        assertThat(stored.getValue().toString(StandardCharsets.UTF_8)).isEqualTo(next);
+        assertThat(stored.getCreateRevision()).isEqualTo(nextGrant.fencingToken().getAsLong());
+        assertThat(this.backend.renewIfOwner(key, next, LEASE)).as("the next holder keeps the key").isTrue();
+    }
+
+    /**
+     * etcd #11456 (found by Jepsen): etcd's lock service granted the lock to a waiter whose lease had expired while
+     * it waited. Here a waiter holds no etcd lease while it waits: each attempt is granted a fresh one, so a waiter
+     * that waited far longer than its lease time is granted on a live lease, which its renewals keep.
+     */
+    @Test
+    void waiterThatWaitedLongerThanItsLeaseTimeIsGrantedOnALiveLease() throws Exception {
+        String key = uniqueKey();
+        String holder = token();
+        // Long enough to last until the holder releases: nothing renews it.
+        assertThat(this.backend.tryAcquire(key, holder, Duration.ofSeconds(10)).isGranted()).isTrue();
+        // Two seconds, so that the remaining TTL etcd reports (whole seconds, rounded down) is at least 1 at once.
+        Duration waiterLease = Duration.ofSeconds(2);
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(waiterLease.multipliedBy(5).dividedBy(2).toMillis());
+                this.backend.releaseIfOwner(key, holder);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        releaser.start();
+        long waitStarted = System.nanoTime();
+        try (Lease lease = this.engine.acquire(LockRequest.of(key, waiterLease).withWaitTime(LEASE.multipliedBy(3)))) {
+            assertThat(Duration.ofNanos(System.nanoTime() - waitStarted)).as("the wait")
+                .isGreaterThan(waiterLease.multipliedBy(2));
+            KeyValue stored = storedKey(key);
+            assertThat(stored.getValue().toString(StandardCharsets.UTF_8)).isEqualTo(lease.ownerToken());
+            assertThat(remainingSeconds(stored.getLease())).as("the granted lease's TTL").isPositive();
+            Thread.sleep(waiterLease.multipliedBy(2).toMillis());
+            assertThat(lease.isHeld()).as("held past its lease time by renewals").isTrue();
+            // etcd reports -1 for a lease that no longer exists.
+            assertThat(remainingSeconds(storedKey(key).getLease())).isNotNegative();
+        }
+        finally {
+            releaser.join();
+        }
+    }
+
     private long remainingSeconds(long lease) throws Exception {
         return this.client.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getTTL();
     }

@@ -3,27 +3,18 @@ package io.github.distlock.zookeeper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.distlock.core.DistributedLockException;
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.testkit.FencingLeaseBackendContractTests;
+import io.github.distlock.testkit.KeyContention;
 import io.github.distlock.testkit.ReleaseNotificationContract;
 import io.github.distlock.testservers.ZooKeeperEnsemble;
 import org.apache.curator.framework.CuratorFramework;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,8 +42,6 @@ class ZooKeeperEnsembleTests {
 
     private final List<LockEngine> engines = new ArrayList<>();
 
-    // Set by a test's fault once it has struck, read by the contending workers.
-    private final AtomicBoolean faulted = new AtomicBoolean();
 
     @BeforeAll
     static void startEnsemble() {
@@ -73,27 +62,31 @@ class ZooKeeperEnsembleTests {
 
     @Test
     void killedLeaderDuringContentionKeepsOneHolderAtATimeAndTokensIncreasing() throws Exception {
-        // The checker first shows that it sees the overlaps of workers that do not lock, so that its zero below
-        // means something.
-        assertThat(contend("unlocked-" + System.nanoTime(), false, Duration.ofMillis(300), null).overlaps())
-            .as("overlaps without the lock").isPositive();
+        // The checker sees the overlaps of workers that do not lock, so its zero below means something.
+        assertThat(KeyContention.unlocked(6, Duration.ofMillis(300)).overlaps()).as("overlaps without the lock")
+            .isPositive();
 
+        List<LockEngine> contenders = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            contenders.add(engine(ZooKeeperTestClients.backend(ensemble.connectString(), SESSION)));
+        }
         int leader = ensemble.awaitLeader(PATIENCE);
-        Contention outcome = contend("leader-kill-" + System.nanoTime(), true, Duration.ofSeconds(8), () -> {
-            sleep(Duration.ofSeconds(2));
-            ensemble.kill(leader);
-            this.faulted.set(true);
-            sleep(Duration.ofSeconds(4));
-            ensemble.restart(leader);
-        });
+        KeyContention.Outcome outcome = KeyContention.locked(contenders, 2, "leader-kill-" + System.nanoTime(), LEASE,
+                Duration.ofSeconds(8), struck -> {
+                    Thread.sleep(2000);
+                    ensemble.kill(leader);
+                    struck.run();
+                    Thread.sleep(4000);
+                    ensemble.restart(leader);
+                });
         ensemble.awaitLeader(PATIENCE);
 
         assertThat(outcome.overlaps()).as("critical sections that overlapped").isZero();
         assertThat(outcome.tokens()).as("tokens in grant order").isNotEmpty().isSorted().doesNotHaveDuplicates();
         assertThat(outcome.grantsAfterFault()).as("grants after the leader was killed").isPositive();
-        long epochBefore = outcome.tokens().get(0) >>> 32;
+        long firstEpoch = outcome.tokens().get(0) >>> 32;
         long lastEpoch = outcome.tokens().get(outcome.tokens().size() - 1) >>> 32;
-        assertThat(lastEpoch).as("the zxid epoch moved on with the new leader").isGreaterThan(epochBefore);
+        assertThat(lastEpoch).as("the zxid epoch moved on with the new leader").isGreaterThan(firstEpoch);
     }
 
     @Test
@@ -126,7 +119,7 @@ class ZooKeeperEnsembleTests {
             catch (ZooKeeperUnavailableException expected) {
                 // The minority refuses to serve: a failed call, never a grant.
             }
-            sleep(Duration.ofMillis(100));
+            Thread.sleep(100);
         }
         assertThat(grantsWithoutQuorum).as("grants while the quorum was lost").isZero();
         assertThat(lostAt.get()).as("the holder learnt of its loss").isNotZero();
@@ -149,96 +142,10 @@ class ZooKeeperEnsembleTests {
         }
     }
 
-    /**
-     * Runs two workers on each of three engines (a Curator client and session each) for the given time: each takes
-     * the key, marks itself inside, works for a few milliseconds and leaves. A worker counts as inside from its grant
-     * until it leaves or its lease is reported lost, whichever comes first; a second worker inside at the same time
-     * is an overlap. Without the lock the workers just enter.
-     */
-    private Contention contend(String key, boolean locked, Duration duration, @Nullable Runnable fault) throws Exception {
-        List<LockEngine> contenders = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            contenders.add(engine(ZooKeeperTestClients.backend(ensemble.connectString(), SESSION)));
-        }
-        AtomicReference<Object> inside = new AtomicReference<>();
-        AtomicInteger overlaps = new AtomicInteger();
-        AtomicInteger grantsAfterFault = new AtomicInteger();
-        List<Long> tokens = new CopyOnWriteArrayList<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService workers = Executors.newFixedThreadPool(7);
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (LockEngine engine : contenders) {
-                for (int thread = 0; thread < 2; thread++) {
-                    running.add(workers.submit(() -> {
-                        while (!stop.get()) {
-                            Object me = new Object();
-                            Lease lease = null;
-                            if (locked) {
-                                try {
-                                    lease = engine.acquire(LockRequest.of(key, LEASE).withWaitTime(LEASE));
-                                }
-                                catch (DistributedLockException unavailableOrNotAcquired) {
-                                    // No leader, or the key stayed held: try again.
-                                    sleep(Duration.ofMillis(50));
-                                    continue;
-                                }
-                                catch (InterruptedException ex) {
-                                    return;
-                                }
-                                lease.addLossListener((lost, reason) -> inside.compareAndSet(me, null));
-                            }
-                            if (!inside.compareAndSet(null, me)) {
-                                overlaps.incrementAndGet();
-                                inside.set(me);
-                            }
-                            if (lease != null) {
-                                tokens.add(lease.fencingToken().getAsLong());
-                                if (this.faulted.get()) {
-                                    grantsAfterFault.incrementAndGet();
-                                }
-                            }
-                            sleep(Duration.ofMillis(5));
-                            inside.compareAndSet(me, null);
-                            if (lease != null) {
-                                lease.release();
-                            }
-                        }
-                    }));
-                }
-            }
-            if (fault != null) {
-                running.add(workers.submit(fault));
-            }
-            sleep(duration);
-            stop.set(true);
-            for (Future<?> worker : running) {
-                worker.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }
-        finally {
-            stop.set(true);
-            workers.shutdownNow();
-        }
-        return new Contention(overlaps.get(), List.copyOf(tokens), grantsAfterFault.get());
-    }
-
     private LockEngine engine(ZooKeeperLeaseBackend backend) {
         LockEngine engine = new LockEngine(backend);
         this.engines.add(engine);
         return engine;
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private record Contention(int overlaps, List<Long> tokens, int grantsAfterFault) {
     }
 
     @Nested
