@@ -16,7 +16,10 @@ import io.github.distlock.etcd.EtcdLockOptions;
 
 import org.jspecify.annotations.Nullable;
 
+import javax.net.ssl.SSLException;
+
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -24,6 +27,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -35,9 +41,12 @@ import org.springframework.context.annotation.Configuration;
  * {@code distributed-lock.etcd.endpoints}, by default {@code http://localhost:2379}.)
  *
  * <p>The application's own {@link Client} bean wins, and is left to the application to close; otherwise one is built
- * from {@code distributed-lock.etcd.*} (endpoints, user and password, connect timeout; jetcd's own retries are bounded
- * by the request timeout) and closed with the context. The client connects on first use, so the application starts
- * while etcd is down; lock calls then fail closed with {@code LockUnavailableException} until etcd answers.
+ * from {@code distributed-lock.etcd.*} (endpoints, user and password, connect timeout, TLS from the SSL bundle named
+ * by {@code ssl.bundle}; jetcd's own retries are bounded by the request timeout) and closed with the context. The
+ * client connects on first use, so the application starts while etcd is down; lock calls then fail closed with
+ * {@code LockUnavailableException} until etcd answers. With an SSL bundle, start-up makes one TLS handshake with each
+ * endpoint ({@link EtcdTlsCheck}): a server whose certificate the bundle does not trust fails start-up naming the
+ * property, since no later call could succeed; a server that does not answer is only logged.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass({ EtcdLeaseBackend.class, Client.class })
@@ -50,8 +59,30 @@ class EtcdBackendConfiguration {
 
     @Bean(name = CLIENT_BEAN, destroyMethod = "close")
     @ConditionalOnMissingBean(Client.class)
-    Client distributedLockEtcdClient(EtcdLockProperties properties) {
-        return client(connection(properties), options(properties).requestTimeout());
+    Client distributedLockEtcdClient(EtcdLockProperties properties, ObjectProvider<SslBundles> sslBundles) {
+        EtcdConnectionSettings connection = connection(properties);
+        String bundleName = properties.getSsl().getBundle();
+        SslBundle bundle = (bundleName != null) ? bundle(bundleName, sslBundles.getIfAvailable()) : null;
+        Duration requestTimeout = options(properties).requestTimeout();
+        if (bundle != null) {
+            EtcdTlsCheck.refuseUntrustedServer(bundle, connection, bundleName);
+        }
+        return client(connection, requestTimeout, bundle);
+    }
+
+    private static SslBundle bundle(String name, @Nullable SslBundles bundles) {
+        String property = EtcdLockProperties.PREFIX + ".ssl.bundle";
+        if (bundles == null) {
+            throw new InvalidConfigurationPropertyValueException(property, name,
+                    "no SSL bundles are configured (spring.ssl.bundle.*)");
+        }
+        try {
+            return bundles.getBundle(name);
+        }
+        catch (NoSuchSslBundleException ex) {
+            throw new InvalidConfigurationPropertyValueException(property, name,
+                    "there is no SSL bundle of that name under spring.ssl.bundle.*");
+        }
     }
 
     @Bean(destroyMethod = "close")
@@ -118,11 +149,26 @@ class EtcdBackendConfiguration {
         }
     }
 
-    private static Client client(EtcdConnectionSettings settings, Duration requestTimeout) {
+    private static Client client(EtcdConnectionSettings settings, Duration requestTimeout,
+            @Nullable SslBundle bundle) {
         ClientBuilder builder = Client.builder()
             .endpoints(settings.endpoints().toArray(new URI[0]))
             .connectTimeout(settings.connectTimeout())
             .retryMaxDuration(requestTimeout);
+        if (bundle != null) {
+            try {
+                builder.sslContext(ssl -> {
+                    ssl.trustManager(bundle.getManagers().getTrustManagerFactory());
+                    if (bundle.getStores().getKeyStore() != null) {
+                        ssl.keyManager(bundle.getManagers().getKeyManagerFactory());
+                    }
+                });
+            }
+            catch (SSLException ex) {
+                throw new InvalidConfigurationPropertyValueException(EtcdLockProperties.PREFIX + ".ssl.bundle",
+                        "(bundle)", "its trust material could not be used for TLS: " + ex.getMessage());
+            }
+        }
         if (settings.username() != null) {
             builder.user(ByteSequence.from(settings.username(), StandardCharsets.UTF_8));
             if (settings.password() != null) {

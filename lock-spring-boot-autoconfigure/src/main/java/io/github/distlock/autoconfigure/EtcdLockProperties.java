@@ -60,6 +60,8 @@ public class EtcdLockProperties {
      */
     private Duration connectTimeout = EtcdConnectionSettings.DEFAULT_CONNECT_TIMEOUT;
 
+    private final Ssl ssl = new Ssl();
+
     public List<String> getEndpoints() {
         return this.endpoints;
     }
@@ -114,6 +116,31 @@ public class EtcdLockProperties {
 
     public void setConnectTimeout(Duration connectTimeout) {
         this.connectTimeout = connectTimeout;
+    }
+
+    public Ssl getSsl() {
+        return this.ssl;
+    }
+
+    /**
+     * TLS to etcd.
+     */
+    public static class Ssl {
+
+        /**
+         * Name of the SSL bundle (spring.ssl.bundle.*) with the trust material (and the client key, for etcd's
+         * client-certificate authentication); the endpoints are then https URLs.
+         */
+        private @Nullable String bundle;
+
+        public @Nullable String getBundle() {
+            return this.bundle;
+        }
+
+        public void setBundle(@Nullable String bundle) {
+            this.bundle = bundle;
+        }
+
     }
 
 }

@@ -72,7 +72,8 @@ class ConfigurationMetadataTests {
                     "distributed-lock.etcd.endpoints",
                     "distributed-lock.etcd.username", "distributed-lock.etcd.password",
                     "distributed-lock.etcd.key-prefix", "distributed-lock.etcd.max-key-length",
-                    "distributed-lock.etcd.request-timeout", "distributed-lock.etcd.connect-timeout")
+                    "distributed-lock.etcd.request-timeout", "distributed-lock.etcd.connect-timeout",
+                    "distributed-lock.etcd.ssl.bundle")
             .contains(OPERATIONS_PROPERTIES.toArray());
         assertThat(properties).allSatisfy(property -> assertThat((String) property.get("description"))
             .as("description of %s", property.get("name"))

@@ -8,12 +8,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real one-member etcd for one test: started from the installed {@code etcd} (Debian: {@code apt-get install -y
  * etcd-server}) on free loopback client and peer ports, with its own data directory. The test can kill it, pause it
  * (SIGSTOP) and restart it on the same ports with its data kept, so revisions carry on; a restart kills it first.
+ * {@link #startWithTls} serves clients over TLS with certificates made for the test.
  *
  * <p>Started with a 50 ms heartbeat and a 500 ms election timeout, so the shortest lease etcd grants is 1 s (etcd
  * raises a TTL below 1.5 election timeouts).
@@ -37,16 +41,25 @@ public final class EtcdServer extends LocalServer {
 
     private final boolean clusterMember;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    // Serves clients over TLS with these when set.
+    private final @Nullable TestCertificates certificates;
+
+    private final HttpClient http;
 
     private EtcdServer(Path binary, Path directory, int clientPort, int peerPort, String memberName,
-            String initialCluster, boolean clusterMember) {
+            String initialCluster, boolean clusterMember, @Nullable TestCertificates certificates) {
         super("etcd", directory, clientPort, STARTUP_TIMEOUT, Duration.ofMillis(50));
         this.binary = binary;
         this.peerPort = peerPort;
         this.memberName = memberName;
         this.initialCluster = initialCluster;
         this.clusterMember = clusterMember;
+        this.certificates = certificates;
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+        if (certificates != null) {
+            http.sslContext(certificates.clientContext());
+        }
+        this.http = http.build();
     }
 
     /**
@@ -58,7 +71,21 @@ public final class EtcdServer extends LocalServer {
         int clientPort = FreePorts.next();
         int peerPort = FreePorts.next();
         return startIn("distlock-etcd-" + clientPort, directory -> new EtcdServer(binary, directory, clientPort,
-                peerPort, "member0", "member0=" + peerUrl(peerPort), false));
+                peerPort, "member0", "member0=" + peerUrl(peerPort), false, null));
+    }
+
+    /**
+     * Starts a member that serves clients over TLS only, with the server certificate of the given set (it names
+     * {@code 127.0.0.1} and {@code localhost}); {@link #endpoint()} is then an https URL.
+     * @param certificates the CA and server certificate made for the test
+     * @return the running server
+     */
+    public static EtcdServer startWithTls(TestCertificates certificates) {
+        Path binary = binary();
+        int clientPort = FreePorts.next();
+        int peerPort = FreePorts.next();
+        return startIn("distlock-etcd-" + clientPort, directory -> new EtcdServer(binary, directory, clientPort,
+                peerPort, "member0", "member0=" + peerUrl(peerPort), false, certificates));
     }
 
     /**
@@ -73,7 +100,7 @@ public final class EtcdServer extends LocalServer {
     static EtcdServer startMember(int clientPort, int peerPort, String memberName, String initialCluster) {
         Path binary = binary();
         return startIn("distlock-etcd-" + clientPort, directory -> new EtcdServer(binary, directory, clientPort,
-                peerPort, memberName, initialCluster, true));
+                peerPort, memberName, initialCluster, true, null));
     }
 
     static String peerUrl(int peerPort) {
@@ -98,20 +125,27 @@ public final class EtcdServer extends LocalServer {
      * @return {@code http://127.0.0.1:<port>}
      */
     public String endpoint() {
-        return "http://127.0.0.1:" + port();
+        return ((this.certificates != null) ? "https" : "http") + "://127.0.0.1:" + port();
     }
 
     @Override
     List<String> serverCommand() {
         String client = endpoint();
         String peer = peerUrl(this.peerPort);
-        return List.of(this.binary.toString(), "--name", this.memberName,
+        List<String> command = List.of(this.binary.toString(), "--name", this.memberName,
                 "--data-dir", directory().resolve("data").toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", this.initialCluster, "--initial-cluster-state", "new",
                 "--heartbeat-interval", "50", "--election-timeout", "500",
                 "--logger", "zap", "--log-level", "warn");
+        if (this.certificates == null) {
+            return command;
+        }
+        List<String> withTls = new ArrayList<>(command);
+        withTls.addAll(List.of("--cert-file", this.certificates.serverCertificate().toString(),
+                "--key-file", this.certificates.serverKey().toString()));
+        return withTls;
     }
 
     /**
