@@ -5,14 +5,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.distlock.core.engine.LockEngine;
-import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,25 +63,11 @@ class MinimumHoldTests {
         AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
         context.getEnvironment().getPropertySources()
             .addFirst(new MapPropertySource("test", Map.of("test.min-hold", MIN_HOLD.toMillis() + "ms")));
-        context.register(Infrastructure.class);
+        // The same in-memory engine and @EnableDistributedLock as the start-up checks.
+        context.register(StartupValidationTests.Infrastructure.class);
+        context.registerBean(Reports.class);
         context.refresh();
         return context;
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableDistributedLock
-    static class Infrastructure {
-
-        @Bean(destroyMethod = "close")
-        LockEngine lockClient() {
-            return new LockEngine(new InMemoryLeaseBackend());
-        }
-
-        @Bean
-        Reports reports() {
-            return new Reports();
-        }
-
     }
 
     static class Reports {
