@@ -67,6 +67,11 @@ public interface Lease extends AutoCloseable {
      * is started after this method returns (one already in flight is owner-checked by the backend, so it cannot
      * extend the lease once the release has removed it). A backend failure is logged, not thrown: the lease then
      * expires.
+     *
+     * <p>When the request asked for a {@link LockRequest#minHold() minimum hold} that has not passed yet, the last
+     * release returns at once and the lease stays held in the backend until the minimum hold has passed since the
+     * grant; the engine then releases it (owner-checked, in the background, without renewing it meanwhile). If the
+     * process dies first, the lease expires in the backend after its lease time, which is at least the minimum hold.
      */
     void release();
 

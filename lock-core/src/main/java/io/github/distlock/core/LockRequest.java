@@ -16,20 +16,27 @@ import java.util.Objects;
  * @param name a label for operators: the namespace the key belongs to (for an annotated method, the annotation's
  *     {@code name}), shown in metrics, logs and the lock listing where the key itself would have too many values;
  *     empty when the request has none; never part of what is locked
+ * @param minHold the shortest time the key stays held, counted from the start of the attempt that was granted:
+ *     a lease whose last handle is released sooner stays held in the backend until then and is released in the
+ *     background (owner-checked), so the caller never waits for it; {@link Duration#ZERO} releases at once. At most
+ *     {@code leaseTime}, so that the backend keeps the key that long even when this process dies and nobody releases
+ *     it. This is what keeps a scheduled job from running twice in one period on instances whose clocks disagree
  * @since 0.1.0
  */
 public record LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant,
-        String name) {
+        String name, Duration minHold) {
 
     /**
      * Validates the request.
-     * @throws IllegalArgumentException if the key is empty, the lease is not positive or the wait is negative
+     * @throws IllegalArgumentException if the key is empty, the lease is not positive, the wait is negative, or the
+     *     minimum hold is negative or longer than the lease
      */
     public LockRequest {
         Objects.requireNonNull(key, "lock key must not be null");
         Objects.requireNonNull(leaseTime, "leaseTime must not be null");
         Objects.requireNonNull(waitTime, "waitTime must not be null");
         Objects.requireNonNull(name, "name must not be null");
+        Objects.requireNonNull(minHold, "minHold must not be null");
         if (key.isEmpty()) {
             throw new IllegalArgumentException("lock key must not be empty");
         }
@@ -39,6 +46,28 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
         if (waitTime.isNegative()) {
             throw new IllegalArgumentException("waitTime must not be negative, was " + waitTime + " for lock '" + key + "'");
         }
+        if (minHold.isNegative()) {
+            throw new IllegalArgumentException("minHold must not be negative, was " + minHold + " for lock '" + key + "'");
+        }
+        if (minHold.compareTo(leaseTime) > 0) {
+            throw new IllegalArgumentException("minHold " + minHold + " of lock '" + key + "' must not be longer than "
+                    + "its leaseTime " + leaseTime + ": a process that dies keeps the key for the lease time only");
+        }
+    }
+
+    /**
+     * Creates a request without a minimum hold.
+     * @param key the lock key
+     * @param leaseTime the lease time
+     * @param waitTime the wait time
+     * @param autoRenew whether to renew automatically
+     * @param reentrant whether the calling thread may re-enter a lease it holds
+     * @param name the label for operators, or empty for none
+     * @throws IllegalArgumentException if the key is empty, the lease is not positive or the wait is negative
+     */
+    public LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant,
+            String name) {
+        this(key, leaseTime, waitTime, autoRenew, reentrant, name, Duration.ZERO);
     }
 
     /**
@@ -51,7 +80,7 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      * @throws IllegalArgumentException if the key is empty, the lease is not positive or the wait is negative
      */
     public LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant) {
-        this(key, leaseTime, waitTime, autoRenew, reentrant, "");
+        this(key, leaseTime, waitTime, autoRenew, reentrant, "", Duration.ZERO);
     }
 
     /**
@@ -70,7 +99,8 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      * @return the copy
      */
     public LockRequest withWaitTime(Duration waitTime) {
-        return new LockRequest(this.key, this.leaseTime, waitTime, this.autoRenew, this.reentrant, this.name);
+        return new LockRequest(this.key, this.leaseTime, waitTime, this.autoRenew, this.reentrant, this.name,
+                this.minHold);
     }
 
     /**
@@ -79,7 +109,8 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      * @return the copy
      */
     public LockRequest withAutoRenew(boolean autoRenew) {
-        return new LockRequest(this.key, this.leaseTime, this.waitTime, autoRenew, this.reentrant, this.name);
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, autoRenew, this.reentrant, this.name,
+                this.minHold);
     }
 
     /**
@@ -88,7 +119,8 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      * @return the copy
      */
     public LockRequest withReentrant(boolean reentrant) {
-        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, reentrant, this.name);
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, reentrant, this.name,
+                this.minHold);
     }
 
     /**
@@ -97,7 +129,19 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      * @return the copy
      */
     public LockRequest withName(String name) {
-        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, this.reentrant, name);
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, this.reentrant, name,
+                this.minHold);
+    }
+
+    /**
+     * Returns a copy with the given minimum hold.
+     * @param minHold the shortest time the key stays held after the grant, at most the lease time
+     * @return the copy
+     * @throws IllegalArgumentException if it is negative or longer than the lease time
+     */
+    public LockRequest withMinHold(Duration minHold) {
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, this.reentrant, this.name,
+                minHold);
     }
 
 }

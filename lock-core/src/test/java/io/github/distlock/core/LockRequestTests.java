@@ -43,11 +43,27 @@ class LockRequestTests {
     }
 
     @Test
+    void negativeMinHoldIsRejected() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> LockRequest.of("key", LEASE).withMinHold(Duration.ofMillis(-1)))
+                .withMessageContaining("minHold");
+    }
+
+    @Test
+    void minHoldLongerThanTheLeaseIsRejected() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> LockRequest.of("key", LEASE).withMinHold(LEASE.plusMillis(1)))
+                .withMessageContaining("minHold")
+                .withMessageContaining("leaseTime");
+    }
+
+    @Test
     void defaultRequestMakesOneAttemptAndIsRenewedAndReentrant() {
         LockRequest request = LockRequest.of("key", LEASE);
         assertThat(request.waitTime()).isZero();
         assertThat(request.autoRenew()).isTrue();
         assertThat(request.reentrant()).isTrue();
+        assertThat(request.minHold()).isZero();
     }
 
     @Test

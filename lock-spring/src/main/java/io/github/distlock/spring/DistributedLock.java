@@ -20,6 +20,16 @@ import org.springframework.core.annotation.AliasFor;
  * {@code suspend} function fails start-up: its work would run after the lock is released, and reactive support
  * is not there yet.
  *
+ * <p>On a {@code void} method annotated {@link org.springframework.scheduling.annotation.Scheduled @Scheduled} it
+ * runs the job on one instance per period: such a method skips by default when the lock is held (see
+ * {@link #whenLocked()}), and {@link #minHold()} keeps the lock after a short run so that an instance whose clock is
+ * slightly behind does not run the same period again:
+ * <pre>{@code
+ * @Scheduled(cron = "0 0 2 * * *")
+ * @DistributedLock(key = "'nightly-report'", leaseTime = "5m", minHold = "30s")
+ * public void nightlyReport() { ... }
+ * }</pre>
+ *
  * <p>On a class or interface it applies to every public method. The first found of these applies: the method, the
  * interface method it implements, the class, the interface. It can be used as a meta-annotation:
  * <pre>{@code
@@ -85,10 +95,25 @@ public @interface DistributedLock {
     String waitTime() default "";
 
     /**
-     * What to do when another owner holds the lock.
+     * What to do when another owner holds the lock. The default, {@link WhenLocked#DEFAULT}, is
+     * {@link WhenLocked#SKIP} for a {@code void} method annotated
+     * {@link org.springframework.scheduling.annotation.Scheduled @Scheduled} and {@link WhenLocked#WAIT} otherwise.
      * @return the policy
      */
-    WhenLocked whenLocked() default WhenLocked.WAIT;
+    WhenLocked whenLocked() default WhenLocked.DEFAULT;
+
+    /**
+     * The shortest time the lock stays held, counted from its grant, in the same format as {@link #leaseTime()};
+     * {@code ${...}} placeholders are resolved. When the method returns (or throws) sooner, the call returns at once
+     * and the lock is released in the background once the time has passed. Meant for scheduled jobs: with
+     * {@code minHold} a little shorter than the job's period, an instance whose clock or schedule is a few
+     * milliseconds off finds the lock still held and skips the period that another instance already ran (what
+     * ShedLock calls {@code lockAtLeastFor}). At most {@link #leaseTime()}: if the process dies, the lock ends when
+     * its lease does, which must not come before the minimum hold. Empty means none: the lock is released when the
+     * method returns.
+     * @return the minimum hold
+     */
+    String minHold() default "";
 
     /**
      * Whether the lease is renewed while the method runs. When {@code false} the lease ends after

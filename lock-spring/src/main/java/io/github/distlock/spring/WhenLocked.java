@@ -8,6 +8,15 @@ package io.github.distlock.spring;
 public enum WhenLocked {
 
     /**
+     * {@link #SKIP} for a method that returns {@code void} and is annotated
+     * {@link org.springframework.scheduling.annotation.Scheduled @Scheduled} (a scheduled job: another instance
+     * runs this period, and waiting would only run it again late), {@link #WAIT} for every other method. Resolved
+     * once per method when the operation is built; a policy stated explicitly is always kept, so a scheduled method
+     * with {@code whenLocked = WAIT} waits.
+     */
+    DEFAULT,
+
+    /**
      * Wait up to the wait time for the holder to release it, then throw
      * {@link io.github.distlock.core.LockNotAcquiredException}.
      */

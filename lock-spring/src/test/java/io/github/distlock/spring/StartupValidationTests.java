@@ -17,6 +17,7 @@ import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.core.ReactiveTypeDescriptor;
 
@@ -80,6 +81,23 @@ class StartupValidationTests {
     @Test
     void waitTimeWithSkipFailsStartupBecauseSkipNeverWaits() {
         assertStartupFails(WaitWithSkip.class, "WaitWithSkip.charge(String)", "waitTime", "SKIP");
+    }
+
+    @Test
+    void minHoldLongerThanTheLeaseFailsStartupNamingTheMethodAndTheAttribute() {
+        assertStartupFails(MinHoldLongerThanLease.class, "MinHoldLongerThanLease.report()", "minHold = \"2m\"",
+                "leaseTime");
+    }
+
+    @Test
+    void minHoldThatIsNotADurationFailsStartup() {
+        assertStartupFails(MinHoldNotADuration.class, "MinHoldNotADuration.report()", "minHold", "'soon'");
+    }
+
+    @Test
+    void waitTimeOnAScheduledMethodThatSkipsByDefaultFailsStartupWithAHintToStateWait() {
+        assertStartupFails(ScheduledWithWaitTime.class, "ScheduledWithWaitTime.report()", "waitTime", "@Scheduled",
+                "whenLocked = WAIT");
     }
 
     @Test
@@ -330,6 +348,32 @@ class StartupValidationTests {
         @DistributedLock(key = "#orderId", whenLocked = WhenLocked.SKIP)
         public int count(String orderId) {
             return 1;
+        }
+
+    }
+
+    static class MinHoldLongerThanLease {
+
+        @Scheduled(fixedRate = 60_000)
+        @DistributedLock(leaseTime = "1m", minHold = "2m")
+        public void report() {
+        }
+
+    }
+
+    static class MinHoldNotADuration {
+
+        @DistributedLock(minHold = "soon")
+        public void report() {
+        }
+
+    }
+
+    static class ScheduledWithWaitTime {
+
+        @Scheduled(fixedRate = 60_000)
+        @DistributedLock(waitTime = "1s")
+        public void report() {
         }
 
     }

@@ -77,6 +77,11 @@ import org.slf4j.LoggerFactory;
  * whatever its renewal is doing, so listeners, {@link Lease#isHeld()} and {@link Lease#checkHeld()} report the loss
  * no later than the validity end, which comes before the server can grant the key to anyone else (by the drift
  * allowance). Listeners run on the timer thread and must not block.</li>
+ * <li><b>Minimum hold.</b> A lease whose request has a {@link LockRequest#minHold() minimum hold} and whose last
+ * handle is released before it has passed (counted from the start of the granting attempt) stays held in the
+ * backend until then: the release returns at once, the lease is no longer renewed, reentered or listed, and the
+ * timer hands its owner-checked release to the renewal pool when the hold ends. No thread waits per held key. If
+ * the process dies meanwhile, the backend expires the key after its lease time, which is never shorter.</li>
  * <li><b>Failing closed.</b> A backend that throws during an acquire gives {@link LockUnavailableException}; the
  * engine then sends a best-effort owner-checked release in case the attempt was applied and only its reply was
  * lost.</li>
@@ -400,7 +405,8 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
     /**
      * Ends every lease this engine still holds: each is marked lost (its listeners are told) and released in the
-     * backend once, in parallel on the renewal threads, waiting at most {@link #CLOSE_TIMEOUT} for the releases
+     * backend once (except a lease released by its holders that still waits for its minimum hold: it is left to
+     * expire in the backend, as if the process had died, so that closing cannot shorten the hold), in parallel on the renewal threads, waiting at most {@link #CLOSE_TIMEOUT} for the releases
      * (each bounded by the backend's own time limit). Then the engine's threads stop. Later acquires throw {@link IllegalStateException} without asking the backend,
      * and waiting acquires end with it.
      */
@@ -577,7 +583,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
             return null;
         }
         // Throws LeaseLostException when the outer hold lost its lease, so a thread never waits for itself.
-        if (lease.addHandle()) {
+        if (lease.addHandle(request.minHold())) {
             return new LeaseHandle(lease);
         }
         held.remove(request.key(), lease);
@@ -631,7 +637,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
             }
         }
         SharedLease lease = new SharedLease(this, key, request.name(), ownerToken, result.fencingToken(),
-                request.leaseTime(), request.autoRenew(), validUntil, registry);
+                request.leaseTime(), request.autoRenew(), validUntil, request.minHold(), registry);
         this.live.add(lease);
         // After the registration above: either close() sees this lease and ends it, or this sees the flag.
         if (this.closed) {
@@ -680,7 +686,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         }
     }
 
-    private void releaseInBackground(String key, String ownerToken) {
+    void releaseInBackground(String key, String ownerToken) {
         try {
             this.renewals.execute(() -> releaseQuietly(key, ownerToken));
         }

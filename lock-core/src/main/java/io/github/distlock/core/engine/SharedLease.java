@@ -37,7 +37,11 @@ final class SharedLease {
 
     private static final Logger logger = LoggerFactory.getLogger(SharedLease.class);
 
-    enum State { HELD, LOST, RELEASED }
+    /**
+     * {@code LINGERING}: every handle was released before the request's minimum hold passed, so the key stays held
+     * in the backend, not renewed, until the engine's timer releases it at the end of the minimum hold.
+     */
+    enum State { HELD, LINGERING, LOST, RELEASED }
 
     final LockEngine engine;
 
@@ -57,6 +61,17 @@ final class SharedLease {
 
     // When the attempt that granted the lease started (System.nanoTime): renewals are counted from it.
     private final long grantedNanos;
+
+    // Until when (System.nanoTime) the key stays held however early its handles are released: the grant plus the
+    // minimum hold, moved on by a reentrant acquire that asks for one; meaningful only when holdsAfterRelease.
+    // Guarded by this object's monitor.
+    private long holdUntilNanos;
+
+    // Whether any request that got a handle asked for a minimum hold. Guarded by this object's monitor.
+    private boolean holdsAfterRelease;
+
+    // The timer task that ends a LINGERING lease. Guarded by this object's monitor.
+    private @Nullable ScheduledFuture<?> lingerEndTask;
 
     // Written under this object's monitor; volatile so that isHeld() answers without taking it.
     private volatile State state = State.HELD;
@@ -93,7 +108,7 @@ final class SharedLease {
     private final @Nullable Map<String, SharedLease> reentrancyRegistry;
 
     SharedLease(LockEngine engine, String key, String name, String ownerToken, OptionalLong fencingToken,
-            Duration leaseTime, boolean autoRenew, long validUntilNanos,
+            Duration leaseTime, boolean autoRenew, long validUntilNanos, Duration minHold,
             @Nullable Map<String, SharedLease> reentrancyRegistry) {
         this.engine = engine;
         this.key = key;
@@ -105,6 +120,8 @@ final class SharedLease {
         this.renewalIntervalNanos = engine.settings().renewalIntervalFor(leaseTime).toNanos();
         this.validUntilNanos = validUntilNanos;
         this.grantedNanos = validUntilNanos - engine.validNanos(leaseTime);
+        this.holdsAfterRelease = !minHold.isZero();
+        this.holdUntilNanos = this.grantedNanos + minHold.toNanos();
         this.reentrancyRegistry = reentrancyRegistry;
     }
 
@@ -186,14 +203,16 @@ final class SharedLease {
 
     /**
      * Adds a handle for a reentrant acquire.
-     * @return {@code false} if the lease was released, so that the caller acquires afresh
+     * @param minHold the reentrant request's minimum hold, counted from now
+     * @return {@code false} if the lease was released (or lingers after its release), so that the caller acquires
+     *     afresh
      * @throws LeaseLostException if the lease was lost or its validity has passed: the caller must not wait for
      *     a key it still holds in the backend, nor skip its own nested call
      */
-    boolean addHandle() {
+    boolean addHandle(Duration minHold) {
         isHeld();
         synchronized (this) {
-            if (this.state == State.RELEASED) {
+            if (this.state == State.RELEASED || this.state == State.LINGERING) {
                 return false;
             }
             if (this.state == State.LOST) {
@@ -201,6 +220,11 @@ final class SharedLease {
                         + this.lossReason);
             }
             this.openHandles++;
+            if (!minHold.isZero()) {
+                long until = System.nanoTime() + minHold.toNanos();
+                this.holdUntilNanos = this.holdsAfterRelease ? Math.max(this.holdUntilNanos, until) : until;
+                this.holdsAfterRelease = true;
+            }
             return true;
         }
     }
@@ -208,7 +232,12 @@ final class SharedLease {
     void releaseHandle() {
         boolean sendRelease;
         synchronized (this) {
-            if (this.state == State.RELEASED || --this.openHandles > 0) {
+            if (this.state == State.RELEASED || this.state == State.LINGERING || --this.openHandles > 0) {
+                return;
+            }
+            long untilHoldEnds = this.holdUntilNanos - System.nanoTime();
+            if (this.state == State.HELD && this.holdsAfterRelease && untilHoldEnds > 0) {
+                lingerUntilHoldEnds(untilHoldEnds);
                 return;
             }
             this.state = State.RELEASED;
@@ -223,15 +252,55 @@ final class SharedLease {
         }
     }
 
+    // Called under this object's monitor, by the release of the last handle. No renewal is needed meanwhile: the
+    // minimum hold is at most the lease time, so the backend keeps the key at least until the hold ends.
+    private void lingerUntilHoldEnds(long delayNanos) {
+        this.state = State.LINGERING;
+        cancelTasks();
+        // Off the thread's reentrancy registry at once: the thread's next acquire must ask the backend (and be
+        // refused) rather than re-enter a lease its holder has already let go.
+        if (this.reentrancyRegistry != null) {
+            this.reentrancyRegistry.remove(this.key, this);
+        }
+        this.lingerEndTask = this.engine.schedule(this::endLinger, delayNanos);
+    }
+
+    /** On the timer thread once the minimum hold has passed: hands the release to the engine's renewal pool. */
+    private void endLinger() {
+        synchronized (this) {
+            if (this.state != State.LINGERING) {
+                return;
+            }
+            this.state = State.RELEASED;
+            this.lingerEndTask = null;
+            this.releaseSent = true;
+        }
+        forget();
+        // The timer never calls the backend, so one slow release cannot delay another lease's renewal or loss.
+        this.engine.releaseInBackground(this.key, this.ownerToken);
+    }
+
     /**
      * Ends the lease because its engine is closing: marks it lost (holders learn that their work is no longer
-     * protected) and releases it in the backend once.
+     * protected) and releases it in the backend once. A lease that lingers for its minimum hold is not released: it
+     * expires in the backend as it would if the process died, so that closing the engine cannot let another
+     * instance run the same period again.
      * @return {@code true} if the caller must send the release
      */
     boolean endBecauseEngineCloses() {
         boolean wasHeld;
         synchronized (this) {
             if (this.state == State.RELEASED || this.releaseSent) {
+                return false;
+            }
+            if (this.state == State.LINGERING) {
+                this.state = State.RELEASED;
+                if (this.lingerEndTask != null) {
+                    this.lingerEndTask.cancel(false);
+                    this.lingerEndTask = null;
+                }
+                this.releaseSent = true;
+                forget();
                 return false;
             }
             wasHeld = this.state == State.HELD;

@@ -31,8 +31,12 @@ import org.springframework.context.EmbeddedValueResolverAware;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.annotation.MergedAnnotations;
+import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
+import org.springframework.core.annotation.RepeatableContainers;
 import org.springframework.expression.Expression;
 import org.springframework.format.datetime.standard.DurationFormatterUtils;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringValueResolver;
@@ -223,7 +227,8 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
             throw new IllegalStateException("@DistributedLock(leaseTime = \"" + annotation.leaseTime() + "\") on "
                     + description + " must be positive, was " + leaseTime);
         }
-        WhenLocked whenLocked = annotation.whenLocked();
+        Class<?> returnType = method.getReturnType();
+        WhenLocked whenLocked = resolveWhenLocked(annotation.whenLocked(), method);
         Duration waitTime;
         if (whenLocked == WhenLocked.WAIT) {
             waitTime = parseDuration(annotation.waitTime(), "waitTime", defaults.defaultWaitTime(), description);
@@ -239,13 +244,25 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         }
         else {
             if (!annotation.waitTime().isEmpty()) {
+                String why = (annotation.whenLocked() == WhenLocked.DEFAULT)
+                        ? " (the default for a void @Scheduled method, which makes one attempt); remove waitTime, or "
+                                + "state whenLocked = WAIT to wait"
+                        : " (it makes one attempt); remove waitTime or use WAIT";
                 throw new IllegalStateException("@DistributedLock on " + description + " sets waitTime, which has no "
-                        + "effect with whenLocked = " + whenLocked
-                        + " (it makes one attempt); remove waitTime or use WAIT");
+                        + "effect with whenLocked = " + whenLocked + why);
             }
             waitTime = Duration.ZERO;
         }
-        Class<?> returnType = method.getReturnType();
+        Duration minHold = parseDuration(annotation.minHold(), "minHold", Duration.ZERO, description);
+        if (minHold.isNegative()) {
+            throw new IllegalStateException("@DistributedLock(minHold = \"" + annotation.minHold() + "\") on "
+                    + description + " must not be negative, was " + minHold);
+        }
+        if (minHold.compareTo(leaseTime) > 0) {
+            throw new IllegalStateException("@DistributedLock(minHold = \"" + annotation.minHold() + "\") on "
+                    + description + " is longer than its leaseTime " + leaseTime + ": if the process dies, the lock "
+                    + "ends with its lease, before the minimum hold; use a leaseTime of at least " + minHold);
+        }
         boolean asynchronous = CompletionStage.class.isAssignableFrom(returnType);
         if (whenLocked == WhenLocked.SKIP && returnType.isPrimitive() && returnType != void.class
                 && returnType != boolean.class) {
@@ -259,7 +276,24 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         Object skippedValue = asynchronous ? null : emptyValueFor(returnType);
         return new DistributedLockOperation(method, description, name, keyText, keyExpression, leaseTime, waitTime,
                 whenLocked, annotation.autoRenew(), tokenParameter, tokenKind, asynchronous, skippedValue,
-                LockKeyEvaluator.SHARED.parameterNames(method));
+                LockKeyEvaluator.SHARED.parameterNames(method), minHold);
+    }
+
+    /**
+     * Resolves {@link WhenLocked#DEFAULT}: a {@code void} method that Spring schedules skips (another instance runs
+     * this period), every other method waits. A policy stated on the annotation is kept as it is.
+     */
+    private static WhenLocked resolveWhenLocked(WhenLocked declared, Method method) {
+        if (declared != WhenLocked.DEFAULT) {
+            return declared;
+        }
+        return (method.getReturnType() == void.class && isScheduled(method)) ? WhenLocked.SKIP : WhenLocked.WAIT;
+    }
+
+    // @Scheduled is repeatable: standard repeatables also find the ones inside a @Schedules container.
+    private static boolean isScheduled(Method method) {
+        return MergedAnnotations.from(method, SearchStrategy.TYPE_HIERARCHY, RepeatableContainers.standardRepeatables())
+            .isPresent(Scheduled.class);
     }
 
     private static int findFencingTokenParameter(Method method, String description) {

@@ -132,7 +132,7 @@ public abstract class DistributedLockAspectSupport {
         }
         FencingTokenKind tokenKind = operation.fencingTokenKind();
         LockRequest request = new LockRequest(key, operation.leaseTime(), operation.waitTime(), operation.autoRenew(),
-                !operation.asynchronous(), operation.name());
+                !operation.asynchronous(), operation.name(), operation.minHold());
         ObservationRegistry registry = this.observationRegistry.get();
         Lease lease = registry.isNoop() ? acquire(client, operation, request)
                 : acquireObserved(client, operation, request, registry);

@@ -22,7 +22,7 @@ import org.springframework.expression.Expression;
  * @param keyExpression the parsed key expression, or {@code null} when there is none
  * @param leaseTime the lease time
  * @param waitTime the wait time ({@link Duration#ZERO} for {@link WhenLocked#SKIP} and {@link WhenLocked#FAIL})
- * @param whenLocked what to do when the lock is held
+ * @param whenLocked what to do when the lock is held, already resolved: never {@link WhenLocked#DEFAULT}
  * @param autoRenew whether the lease is renewed while the method runs
  * @param fencingTokenParameter the index of the {@code @FencingToken} parameter, or {@code -1}
  * @param fencingTokenKind the type of that parameter, {@link FencingTokenKind#NONE} when there is none
@@ -31,18 +31,25 @@ import org.springframework.expression.Expression;
  *     {@code Optional}, collection or map, or {@code null}; {@code null} for an asynchronous method, whose skipped
  *     calls each get a new completed future
  * @param parameterNames the method's parameter names, or empty when they are not available
+ * @param minHold how long the lock stays held at least after its grant, {@link Duration#ZERO} for none; at most the
+ *     lease time
  * @since 0.1.0
  */
 public record DistributedLockOperation(Method method, String description, String name, String keyExpressionText,
         @Nullable Expression keyExpression, Duration leaseTime, Duration waitTime, WhenLocked whenLocked,
         boolean autoRenew, int fencingTokenParameter, FencingTokenKind fencingTokenKind, boolean asynchronous,
-        @Nullable Object skippedValue, List<String> parameterNames) {
+        @Nullable Object skippedValue, List<String> parameterNames,
+        Duration minHold) {
 
     /**
-     * Checks that the fencing token parameter and its kind agree.
-     * @throws IllegalArgumentException if only one of them says there is a parameter
+     * Checks that the fencing token parameter and its kind agree, and that the policy is resolved.
+     * @throws IllegalArgumentException if only one of them says there is a parameter, or the policy is
+     *     {@link WhenLocked#DEFAULT}
      */
     public DistributedLockOperation {
+        if (whenLocked == WhenLocked.DEFAULT) {
+            throw new IllegalArgumentException("whenLocked of " + description + " must be resolved, was DEFAULT");
+        }
         if ((fencingTokenParameter < 0) != (fencingTokenKind == FencingTokenKind.NONE)) {
             throw new IllegalArgumentException("fencingTokenParameter " + fencingTokenParameter
                     + " does not agree with fencingTokenKind " + fencingTokenKind);

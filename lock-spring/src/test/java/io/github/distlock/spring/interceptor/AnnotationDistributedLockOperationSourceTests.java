@@ -1,6 +1,11 @@
 package io.github.distlock.spring.interceptor;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -13,6 +18,7 @@ import io.github.distlock.spring.WhenLocked;
 import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.util.ReflectionUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -101,6 +107,34 @@ class AnnotationDistributedLockOperationSourceTests {
             .isEqualTo("interface");
     }
 
+    @Test
+    void aScheduledVoidMethodSkipsByDefault() {
+        assertThat(operation(ScheduledJobs.class, "scheduled").whenLocked()).isEqualTo(WhenLocked.SKIP);
+        assertThat(operation(ScheduledJobs.class, "scheduledTwice").whenLocked()).isEqualTo(WhenLocked.SKIP);
+        assertThat(operation(ScheduledJobs.class, "scheduledByMetaAnnotation").whenLocked())
+            .isEqualTo(WhenLocked.SKIP);
+    }
+
+    @Test
+    void aScheduledMethodKeepsThePolicyItStates() {
+        assertThat(operation(ScheduledJobs.class, "scheduledWaiting").whenLocked()).isEqualTo(WhenLocked.WAIT);
+        assertThat(operation(ScheduledJobs.class, "scheduledFailing").whenLocked()).isEqualTo(WhenLocked.FAIL);
+    }
+
+    @Test
+    void methodsThatAreNotScheduledVoidMethodsWaitByDefault() {
+        assertThat(operation(ScheduledJobs.class, "unscheduled").whenLocked()).isEqualTo(WhenLocked.WAIT);
+        assertThat(operation(ScheduledJobs.class, "scheduledReturningAValue").whenLocked())
+            .isEqualTo(WhenLocked.WAIT);
+    }
+
+    @Test
+    void minHoldIsParsedWithItsPlaceholdersAndDefaultsToNone() {
+        this.source.setEmbeddedValueResolver(text -> text.replace("${jobs.min-hold}", "150ms"));
+        assertThat(operation(ScheduledJobs.class, "heldAtLeast").minHold()).isEqualTo(Duration.ofMillis(150));
+        assertThat(operation(ScheduledJobs.class, "scheduled").minHold()).isZero();
+    }
+
     private String lockName(Class<?> type, String methodName) {
         return operation(type, methodName).name();
     }
@@ -125,6 +159,57 @@ class AnnotationDistributedLockOperationSourceTests {
             }
         }
         throw new IllegalArgumentException(type.getSimpleName() + " has no method " + name);
+    }
+
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @Scheduled(fixedRate = 1000)
+    @interface EverySecond {
+    }
+
+    static class ScheduledJobs {
+
+        @Scheduled(fixedRate = 1000)
+        @DistributedLock
+        public void scheduled() {
+        }
+
+        @Scheduled(fixedRate = 1000)
+        @Scheduled(cron = "0 0 * * * *")
+        @DistributedLock
+        public void scheduledTwice() {
+        }
+
+        @EverySecond
+        @DistributedLock
+        public void scheduledByMetaAnnotation() {
+        }
+
+        @Scheduled(fixedRate = 1000)
+        @DistributedLock(whenLocked = WhenLocked.WAIT)
+        public void scheduledWaiting() {
+        }
+
+        @Scheduled(fixedRate = 1000)
+        @DistributedLock(whenLocked = WhenLocked.FAIL)
+        public void scheduledFailing() {
+        }
+
+        @DistributedLock
+        public void unscheduled() {
+        }
+
+        @Scheduled(fixedRate = 1000)
+        @DistributedLock
+        public String scheduledReturningAValue() {
+            return "report";
+        }
+
+        @Scheduled(fixedRate = 1000)
+        @DistributedLock(leaseTime = "1s", minHold = "${jobs.min-hold}")
+        public void heldAtLeast() {
+        }
+
     }
 
     @DistributedLock(name = "skipping", whenLocked = WhenLocked.SKIP)
