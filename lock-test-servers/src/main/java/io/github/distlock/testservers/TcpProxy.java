@@ -8,15 +8,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP proxy on a free loopback port in front of a server, for fault tests: it forwards every connection, and on
  * {@link #stallOpenConnections()} stops forwarding on the connections open at that moment while keeping them open,
  * as a half-open connection behind a dead network path would look (no reset, no data, nothing closed); or stalls one
  * chosen connection ({@link #stallConnectionSeenByTheServerFrom}). Connections made afterwards are forwarded
- * normally. Only loopback addresses are involved.
+ * normally. {@link #delayForwarding} holds every chunk of every connection for a while before forwarding it, as a slow
+ * network path would. Only loopback addresses are involved.
  *
  * <p>Thread-safe; its threads are daemons and end with {@link #close()}.
  */
@@ -29,6 +32,9 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Link> links = new CopyOnWriteArrayList<>();
 
     private volatile boolean closed;
+
+    // Set by the test thread; read by the pumps before each chunk they forward.
+    private volatile long delayNanos;
 
     private TcpProxy(ServerSocket listening, InetSocketAddress target) {
         this.listening = listening;
@@ -92,6 +98,15 @@ public final class TcpProxy implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Holds every chunk read from then on, in both directions and on every connection, for the given time before
+     * forwarding it; {@link Duration#ZERO} forwards at once again. Chunks keep their order.
+     * @param delay how long each chunk is held
+     */
+    public void delayForwarding(Duration delay) {
+        this.delayNanos = delay.toNanos();
     }
 
     /**
@@ -162,6 +177,10 @@ public final class TcpProxy implements AutoCloseable {
                         while (this.stalled && !TcpProxy.this.closed) {
                             // Hold what was read and read nothing more: the peer's bytes pile up unanswered.
                             Thread.sleep(50);
+                        }
+                        long delay = TcpProxy.this.delayNanos;
+                        if (delay > 0) {
+                            TimeUnit.NANOSECONDS.sleep(delay);
                         }
                         if (TcpProxy.this.closed) {
                             return;
