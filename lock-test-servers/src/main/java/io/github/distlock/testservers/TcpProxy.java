@@ -121,21 +121,30 @@ public final class TcpProxy implements AutoCloseable {
 
     private void accept() {
         while (!this.closed) {
+            Socket client;
             try {
-                Socket client = this.listening.accept();
-                Socket server = new Socket();
-                server.connect(this.target, 2000);
-                Link link = new Link(client, server);
-                this.links.add(link);
-                link.start();
+                client = this.listening.accept();
             }
             catch (IOException ex) {
                 if (!this.closed) {
-                    // A refused connection to the target: the client sees its connection closed.
                     continue;
                 }
                 return;
             }
+            Socket server = new Socket();
+            try {
+                server.connect(this.target, 2000);
+            }
+            catch (IOException ex) {
+                // A refused connection to the target (a stopped server): the client sees its connection closed at
+                // once, as it would without the proxy, instead of waiting for its read timeout.
+                closeQuietly(server);
+                closeQuietly(client);
+                continue;
+            }
+            Link link = new Link(client, server);
+            this.links.add(link);
+            link.start();
         }
     }
 

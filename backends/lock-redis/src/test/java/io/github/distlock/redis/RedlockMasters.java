@@ -3,7 +3,11 @@ package io.github.distlock.redis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.github.distlock.testservers.RedisServer;
 import io.github.distlock.testservers.TcpProxy;
@@ -23,6 +27,8 @@ final class RedlockMasters implements AutoCloseable {
     private final List<TcpProxy> proxies;
 
     private final List<AutoCloseable> created = new CopyOnWriteArrayList<>();
+
+    private final Set<Integer> killed = new TreeSet<>();
 
     private RedlockMasters(List<RedisServer> servers, List<TcpProxy> proxies) {
         this.servers = servers;
@@ -62,6 +68,60 @@ final class RedlockMasters implements AutoCloseable {
 
     int size() {
         return this.servers.size();
+    }
+
+    /** Kills a master with SIGKILL, as a crash; its data is gone when it restarts (no persistence). */
+    void kill(int index) {
+        this.servers.get(index).kill();
+        this.killed.add(index);
+    }
+
+    /** Starts a killed master again, on the same port, empty. */
+    void restart(int index) {
+        this.servers.get(index).restart();
+        this.killed.remove(index);
+    }
+
+    /** Restarts every killed master, undoes delays, and empties every master, so the next test starts clean. */
+    void restore() {
+        for (Integer index : List.copyOf(this.killed)) {
+            restart(index);
+        }
+        this.proxies.forEach(proxy -> proxy.delayForwarding(Duration.ZERO));
+        for (RedisServer server : this.servers) {
+            try (Jedis jedis = server.connect()) {
+                jedis.flushAll();
+                jedis.configResetStat();
+            }
+        }
+    }
+
+    /** Resets the command statistics of every running master. */
+    void resetCommandStats() {
+        for (int i = 0; i < this.servers.size(); i++) {
+            if (!this.killed.contains(i)) {
+                try (Jedis jedis = this.servers.get(i).connect()) {
+                    jedis.configResetStat();
+                }
+            }
+        }
+    }
+
+    /** How many scripts (EVALSHA and EVAL) the running masters ran since their statistics were reset. */
+    long scriptCalls() {
+        long calls = 0;
+        for (int i = 0; i < this.servers.size(); i++) {
+            if (!this.killed.contains(i)) {
+                String stats = this.servers.get(i).info("commandstats");
+                calls += calls(stats, "evalsha") + calls(stats, "eval");
+            }
+        }
+        return calls;
+    }
+
+    private static long calls(String stats, String command) {
+        Matcher calls = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(stats);
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
     }
 
     /** A backend whose per-node time limit is the tests' usual client timeout. */
