@@ -3,7 +3,9 @@ package io.github.distlock.redis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -27,6 +29,8 @@ import io.github.distlock.core.spi.ReleaseSubscription;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 
 /**
  * A lease backend over N independent Redis masters (N odd, at least 3) by the Redlock algorithm of the Redis
@@ -81,11 +85,19 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "redlock";
 
+    /**
+     * The per-node timeout when nothing else is configured: the reference figure for leases of seconds, with room
+     * for a new connection on a local network.
+     */
+    public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofMillis(50);
+
     private static final Logger logger = LoggerFactory.getLogger(RedlockLeaseBackend.class);
 
     private static final AtomicInteger backendNumbers = new AtomicInteger();
 
     private final List<RedisConnections> connections;
+
+    private final boolean ownsConnections;
 
     private final List<RedisLeaseBackend> nodes;
 
@@ -105,10 +117,15 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
      * @throws InvalidSettingException naming {@code nodes} if there are fewer than 3 or an even number of them
      */
     public RedlockLeaseBackend(List<RedisConnections> nodes, RedisLockOptions options) {
+        this(nodes, options, false);
+    }
+
+    private RedlockLeaseBackend(List<RedisConnections> nodes, RedisLockOptions options, boolean ownsConnections) {
         Objects.requireNonNull(nodes, "nodes");
         Objects.requireNonNull(options, "options");
         requireOddMajority(nodes.size());
         this.connections = List.copyOf(nodes);
+        this.ownsConnections = ownsConnections;
         this.nodes = this.connections.stream().map(node -> new RedisLeaseBackend(node, options)).toList();
         this.majority = nodes.size() / 2 + 1;
         long longestLimit = this.connections.stream().mapToLong(node -> node.timeout().toNanos()).max().orElse(0);
@@ -122,6 +139,28 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
         };
         this.fanOut = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 factory);
+    }
+
+    /**
+     * Creates a backend with connections of its own to each master, closed with it; they connect on first use, so
+     * the backend can be created while masters are down.
+     * @param masters the masters' addresses, each an independent standalone server (not a replica of another)
+     * @param client settings of the connections to every master (credentials, TLS); its socket timeout is the
+     *     per-node timeout
+     * @param poolSize the most pooled connections per master
+     * @param options key naming, applied alike on every master
+     * @return the backend
+     * @throws InvalidSettingException naming {@code nodes} or {@code poolSize} when it is invalid
+     */
+    public static RedlockLeaseBackend create(List<HostAndPort> masters, JedisClientConfig client, int poolSize,
+            RedisLockOptions options) {
+        requireOddMajority(masters.size());
+        List<RedisConnections> nodes = new ArrayList<>();
+        for (HostAndPort master : masters) {
+            nodes.add(RedisConnections.create(RedisTopology.standalone(master.getHost(), master.getPort()), client,
+                    client, poolSize));
+        }
+        return new RedlockLeaseBackend(nodes, options, true);
     }
 
     /**
@@ -288,12 +327,37 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
     }
 
     /**
-     * Stops the masters' hand-off subscriptions and the fan-out threads. The connections are left to their owner.
+     * Asks every master for one {@code PING}, in parallel, each within its per-node timeout.
+     * @return each master's address with {@code PONG}, or why it did not answer (never credentials), in the order
+     *     the masters were given
+     */
+    public Map<String, String> pingEachMaster() {
+        Answers<Map<String, String>> answers = onEveryNode("ping",
+                node -> this.connections.get(this.nodes.indexOf(node)).pingEachServer());
+        Map<String, String> result = new LinkedHashMap<>();
+        for (int i = 0; i < this.nodes.size(); i++) {
+            Map<String, String> answer = answers.value(i);
+            if (answer != null) {
+                result.putAll(answer);
+            }
+            else {
+                result.put(this.connections.get(i).describe(""), "no answer: " + answers.failure(i));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Stops the masters' hand-off subscriptions and the fan-out threads, and closes the connections if this backend
+     * created them ({@link #create}); connections given to the constructor are left to their owner.
      */
     @Override
     public void close() {
         this.nodes.forEach(RedisLeaseBackend::close);
         this.fanOut.shutdown();
+        if (this.ownsConnections) {
+            this.connections.forEach(RedisConnections::close);
+        }
     }
 
     private static long validNanos(Duration leaseTime) {
@@ -455,6 +519,11 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
                 }
             }
             return count;
+        }
+
+        @Nullable String failure(int node) {
+            RuntimeException failure = this.failures[node];
+            return (failure != null) ? failure.getMessage() : null;
         }
 
         String failureSummary() {
