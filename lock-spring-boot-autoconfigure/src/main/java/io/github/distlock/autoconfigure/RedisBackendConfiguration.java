@@ -157,8 +157,7 @@ class RedisBackendConfiguration {
     @Bean
     @Conditional(RedlockCondition.Configured.class)
     LockBackendStatus redlockLockBackendStatus(RedlockLeaseBackend backend) {
-        List<String> masters = backend.nodes().stream().map(node -> node.describe("")).toList();
-        return new LockBackendStatus(() -> Map.of("masters", masters, "majority", backend.majority(), "keyPrefix",
+        return new LockBackendStatus(() -> Map.of("masters", backend.masters(), "majority", backend.majority(), "keyPrefix",
                 backend.options().keyPrefix(), "nodeTimeout", backend.nodes().get(0).timeout().toString()), () -> {
                     Map<String, String> answers = backend.pingEachMaster();
                     Map<String, String> silent = new TreeMap<>(answers);

@@ -99,6 +99,9 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
 
     private final boolean ownsConnections;
 
+    // The masters' addresses when this backend was given them; otherwise each connections' own description.
+    private final @Nullable List<String> addresses;
+
     private final List<RedisLeaseBackend> nodes;
 
     private final int majority;
@@ -117,15 +120,17 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
      * @throws InvalidSettingException naming {@code nodes} if there are fewer than 3 or an even number of them
      */
     public RedlockLeaseBackend(List<RedisConnections> nodes, RedisLockOptions options) {
-        this(nodes, options, false);
+        this(nodes, options, null);
     }
 
-    private RedlockLeaseBackend(List<RedisConnections> nodes, RedisLockOptions options, boolean ownsConnections) {
+    private RedlockLeaseBackend(List<RedisConnections> nodes, RedisLockOptions options,
+            @Nullable List<String> addresses) {
         Objects.requireNonNull(nodes, "nodes");
         Objects.requireNonNull(options, "options");
         requireOddMajority(nodes.size());
         this.connections = List.copyOf(nodes);
-        this.ownsConnections = ownsConnections;
+        this.ownsConnections = addresses != null;
+        this.addresses = addresses;
         this.nodes = this.connections.stream().map(node -> new RedisLeaseBackend(node, options)).toList();
         this.majority = nodes.size() / 2 + 1;
         long longestLimit = this.connections.stream().mapToLong(node -> node.timeout().toNanos()).max().orElse(0);
@@ -160,7 +165,7 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
             nodes.add(RedisConnections.create(RedisTopology.standalone(master.getHost(), master.getPort()), client,
                     client, poolSize));
         }
-        return new RedlockLeaseBackend(nodes, options, true);
+        return new RedlockLeaseBackend(nodes, options, masters.stream().map(HostAndPort::toString).toList());
     }
 
     /**
@@ -319,6 +324,16 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
     }
 
     /**
+     * Returns where the masters are, for messages and the health: their addresses (never credentials), in the order
+     * given.
+     * @return the addresses, or for connections given to the constructor their own descriptions
+     */
+    public List<String> masters() {
+        return (this.addresses != null) ? this.addresses
+                : this.connections.stream().map(node -> node.describe("")).toList();
+    }
+
+    /**
      * Returns the connections of each master, in the order given.
      * @return the connections
      */
@@ -334,15 +349,13 @@ public final class RedlockLeaseBackend implements QueueingLeaseBackend {
     public Map<String, String> pingEachMaster() {
         Answers<Map<String, String>> answers = onEveryNode("ping",
                 node -> this.connections.get(this.nodes.indexOf(node)).pingEachServer());
+        List<String> masters = masters();
         Map<String, String> result = new LinkedHashMap<>();
         for (int i = 0; i < this.nodes.size(); i++) {
             Map<String, String> answer = answers.value(i);
-            if (answer != null) {
-                result.putAll(answer);
-            }
-            else {
-                result.put(this.connections.get(i).describe(""), "no answer: " + answers.failure(i));
-            }
+            // One server per master, so one answer; keyed by the master's address, known even when never connected.
+            result.put(masters.get(i), (answer != null) ? String.join(", ", answer.values())
+                    : "no answer: " + answers.failure(i));
         }
         return result;
     }
