@@ -112,14 +112,8 @@ class RedlockFaultTests {
         RedlockLeaseBackend first = masters.backend();
         RedlockLeaseBackend second = masters.backend();
         String key = uniqueKey();
-        masters.kill(3);
-        masters.kill(4);
-        long start = System.nanoTime();
-        assertThat(first.tryAcquire(key, "a", LONG_LEASE).isGranted()).as("first holder, on masters 0 to 2").isTrue();
-        masters.restart(3);
-        masters.restart(4);
-        // Master 2 crashes and comes back at once, empty: "a" is now held on masters 0 and 1 only.
-        masters.kill(2);
+        long start = holdOnMastersZeroToTwoThenCrashMasterTwo(first, key, "a", LONG_LEASE);
+        // Master 2 comes back at once, empty: "a" is now held on masters 0 and 1 only.
         masters.restart(2);
         AcquireResult secondGrant = second.tryAcquire(key, "b", LONG_LEASE);
         long firstValidUntil = start + LONG_LEASE.toNanos();
@@ -137,13 +131,7 @@ class RedlockFaultTests {
         // Long enough to outlast the restarts below, so the first holder is still valid when master 2 crashes.
         Duration lease = Duration.ofSeconds(3);
         String key = uniqueKey();
-        masters.kill(3);
-        masters.kill(4);
-        long start = System.nanoTime();
-        assertThat(first.tryAcquire(key, "a", lease).isGranted()).as("first holder, on masters 0 to 2").isTrue();
-        masters.restart(3);
-        masters.restart(4);
-        masters.kill(2);
+        long start = holdOnMastersZeroToTwoThenCrashMasterTwo(first, key, "a", lease);
         long crashed = System.nanoTime();
         assertThatExceptionOfType(RedisUnavailableException.class).as("a second acquire while master 2 is out")
             .isThrownBy(() -> second.tryAcquire(key, "b", lease));
@@ -185,6 +173,23 @@ class RedlockFaultTests {
         finally {
             waiterThread.shutdownNow();
         }
+    }
+
+    /**
+     * Has the owner take the key while masters 3 and 4 are down, so that it holds exactly a majority (0 to 2), brings
+     * 3 and 4 back, and kills master 2, which loses the lease with its data.
+     * @return when the owner's attempt started, which its validity counts from
+     */
+    private static long holdOnMastersZeroToTwoThenCrashMasterTwo(RedlockLeaseBackend backend, String key, String owner,
+            Duration lease) {
+        masters.kill(3);
+        masters.kill(4);
+        long start = System.nanoTime();
+        assertThat(backend.tryAcquire(key, owner, lease).isGranted()).as("first holder, on masters 0 to 2").isTrue();
+        masters.restart(3);
+        masters.restart(4);
+        masters.kill(2);
+        return start;
     }
 
     private static String uniqueKey() {

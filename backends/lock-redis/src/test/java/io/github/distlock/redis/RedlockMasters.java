@@ -41,11 +41,22 @@ final class RedlockMasters implements AutoCloseable {
      * @return the running masters
      */
     static RedlockMasters start(int count) {
+        return startWithMovableClockOn(count, -1);
+    }
+
+    /**
+     * Starts masters, each behind a proxy of its own, one of them with a clock the test can move
+     * ({@link RedisServer#startWithMovableClock}).
+     * @param count how many
+     * @param movable the index of the master with the movable clock, or -1 for none
+     * @return the running masters
+     */
+    static RedlockMasters startWithMovableClockOn(int count, int movable) {
         List<RedisServer> servers = new ArrayList<>();
         List<TcpProxy> proxies = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                RedisServer server = RedisServer.start();
+                RedisServer server = (i == movable) ? RedisServer.startWithMovableClock() : RedisServer.start();
                 servers.add(server);
                 proxies.add(TcpProxy.start(server.port()));
             }
