@@ -13,6 +13,8 @@ import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisLeaseBackend;
 import io.github.distlock.redis.RedlockLeaseBackend;
+import io.github.distlock.spring.DistributedLock;
+import io.github.distlock.spring.FencingToken;
 import io.github.distlock.testservers.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +25,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,6 +78,15 @@ class RedlockBackendConfigurationTests {
                 }
             }
         });
+    }
+
+    @Test
+    void aLongFencingTokenFailsStartUpOverRedlockWhichIssuesNone() {
+        this.contextRunner.withPropertyValues(nodes(masters)).withUserConfiguration(FencedCharge.class)
+            .run(context -> assertThat(context).hasFailed()
+                .getFailure()
+                .hasMessageContaining("long @FencingToken")
+                .hasMessageContaining("lock backend 'redlock' issues no fencing tokens"));
     }
 
     @Test
@@ -135,6 +148,25 @@ class RedlockBackendConfigurationTests {
         finally {
             own.forEach(RedisServer::close);
         }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class FencedCharge {
+
+        @Bean
+        Charge charge() {
+            return new Charge();
+        }
+
+    }
+
+    static class Charge {
+
+        @DistributedLock(name = "charge", key = "#orderId")
+        public long charge(String orderId, @FencingToken long token) {
+            return token;
+        }
+
     }
 
     private static String nodes(List<RedisServer> servers) {
