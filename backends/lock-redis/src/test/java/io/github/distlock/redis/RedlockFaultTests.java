@@ -1,11 +1,14 @@
 package io.github.distlock.redis;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockRequest;
@@ -173,6 +176,49 @@ class RedlockFaultTests {
         finally {
             waiterThread.shutdownNow();
         }
+    }
+
+    @Test
+    void waitersOfFourInstancesAllGetTheKeyInTurnAndNeverTogether() throws Exception {
+        // Each instance has its own backend, so hand-offs go through every master's queue and subscription.
+        List<LockEngine> instances = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            instances.add(new LockEngine(masters.backend()));
+        }
+        String key = uniqueKey();
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        AtomicInteger sections = new AtomicInteger();
+        ExecutorService workers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int worker = 0; worker < 8; worker++) {
+                LockEngine engine = instances.get(worker % instances.size());
+                running.add(workers.submit(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        try (Lease held = engine.acquire(LockRequest.of(key, LONG_LEASE)
+                            .withWaitTime(RedisTestClients.EVENTUALLY)
+                            .withReentrant(false))) {
+                            if (inside.incrementAndGet() > 1) {
+                                overlaps.incrementAndGet();
+                            }
+                            sections.incrementAndGet();
+                            inside.decrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : running) {
+                worker.get(RedisTestClients.EVENTUALLY.toMillis() * 3, TimeUnit.MILLISECONDS);
+            }
+        }
+        finally {
+            workers.shutdownNow();
+            instances.forEach(LockEngine::close);
+        }
+        assertThat(overlaps).as("critical sections that overlapped").hasValue(0);
+        assertThat(sections).as("critical sections of 8 workers x 10 waiting acquires").hasValue(80);
     }
 
     /**
