@@ -25,6 +25,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || [[ -x /usr/sbin/mariadbd ]] || missing+=(mariadb-server)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+# The Redlock clock test runs one Redis master under libfaketime (Debian's faketime package brings the library).
+[[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ]] || missing+=(faketime)
 
 if ((${#missing[@]})); then
     if [[ "$(id -u)" -ne 0 ]]; then

@@ -188,7 +188,7 @@ final class PropertiesRedisConnectionDetails implements DistributedLockRedisConn
         }
     }
 
-    private static List<Node> nodes(@Nullable List<String> nodes) {
+    static List<Node> nodes(@Nullable List<String> nodes) {
         if (nodes == null) {
             return List.of();
         }
@@ -249,7 +249,7 @@ final class PropertiesRedisConnectionDetails implements DistributedLockRedisConn
         return nodes == null || nodes.isEmpty();
     }
 
-    private static void requireNodes(String name, @Nullable List<String> nodes) {
+    static void requireNodes(String name, @Nullable List<String> nodes) {
         if (nodes == null) {
             return;
         }

@@ -1,6 +1,7 @@
 package io.github.distlock.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -8,8 +9,11 @@ import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisLeaseBackend;
 import io.github.distlock.redis.RedisLockOptions;
+import io.github.distlock.redis.RedlockLeaseBackend;
 
 import org.jspecify.annotations.Nullable;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.UnifiedJedis;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -39,6 +43,10 @@ import org.springframework.util.ClassUtils;
  * {@link UnifiedJedis} bean (exactly one, or one marked primary), the backend borrows that client's connections
  * instead ({@link RedisConnections#sharing}) and leaves closing it to the application; the time limit of each call
  * is then still {@code distributed-lock.redis.timeout}.
+ *
+ * <p>When {@code distributed-lock.redis.redlock.nodes} is set, the backend is a {@link RedlockLeaseBackend} over
+ * those independent masters instead, with connections of its own to each (the per-node time limit is
+ * {@code distributed-lock.redis.redlock.node-timeout}), and none of the single-connection beans above is created.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass({ RedisLeaseBackend.class, UnifiedJedis.class })
@@ -52,6 +60,7 @@ class RedisBackendConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(DistributedLockRedisConnectionDetails.class)
+    @Conditional(RedlockCondition.NotConfigured.class)
     DistributedLockRedisConnectionDetails distributedLockRedisConnectionDetails(RedisLockProperties properties,
             Environment environment, ObjectProvider<SslBundles> sslBundles, ListableBeanFactory beanFactory) {
         if (!properties.hasConnectionProperties()
@@ -67,6 +76,7 @@ class RedisBackendConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(RedisConnections.class)
+    @Conditional(RedlockCondition.NotConfigured.class)
     RedisConnections distributedLockRedisConnections(RedisLockProperties properties, Environment environment,
             ObjectProvider<DistributedLockRedisConnectionDetails> details, ObjectProvider<UnifiedJedis> userClient) {
         UnifiedJedis user = userClient.getIfUnique();
@@ -93,20 +103,40 @@ class RedisBackendConfiguration {
     }
 
     @Bean(destroyMethod = "close")
+    @Conditional(RedlockCondition.NotConfigured.class)
     RedisLeaseBackend redisLeaseBackend(RedisLockProperties properties, RedisConnections connections) {
-        RedisLockOptions options = SettingsFromProperties.build(RedisLockProperties.PREFIX,
+        return new RedisLeaseBackend(connections, lockOptions(properties));
+    }
+
+    // Redlock's masters get the credentials, database and TLS of distributed-lock.redis; the connection details of
+    // an application or of Spring Boot name one server, not a set of independent masters, so they are not asked.
+    @Bean(destroyMethod = "close")
+    @Conditional(RedlockCondition.Configured.class)
+    RedlockLeaseBackend redlockLeaseBackend(RedisLockProperties properties, ObjectProvider<SslBundles> sslBundles) {
+        List<HostAndPort> masters = RedisConnectionSettings.redlockMasters(properties);
+        JedisClientConfig client = RedisConnectionSettings.redlockNodeConfig(
+                PropertiesRedisConnectionDetails.of(properties, RedisLockProperties.PREFIX, sslBundles.getIfAvailable()),
+                properties.getRedlock().getNodeTimeout());
+        RedisLockOptions options = lockOptions(properties);
+        return SettingsFromProperties.build(RedisLockProperties.PREFIX,
+                SettingsFromProperties.names("nodes", "redlock.nodes", "poolSize", "pool.max-size"),
+                () -> RedlockLeaseBackend.create(masters, client, properties.getPool().getMaxSize(), options));
+    }
+
+    private static RedisLockOptions lockOptions(RedisLockProperties properties) {
+        return SettingsFromProperties.build(RedisLockProperties.PREFIX,
                 SettingsFromProperties.names("keyPrefix", "key-prefix", "maxKeyLength", "max-key-length",
                         "replicasToAcknowledge", "replica-acknowledgements", "replicaAcknowledgementTimeout",
                         "replica-acknowledgement-timeout", "tokenRetention", "token-retention"),
                 () -> new RedisLockOptions(properties.getKeyPrefix(), properties.getMaxKeyLength(),
                         properties.getReplicaAcknowledgements(), properties.getReplicaAcknowledgementTimeout(),
                         properties.getTokenRetention()));
-        return new RedisLeaseBackend(connections, options);
     }
 
     // Addresses only (RedisConnections never describes credentials); for the health, one PING per server, so a
     // Cluster with one node down is down: the keys of that node's slots cannot be locked.
     @Bean
+    @Conditional(RedlockCondition.NotConfigured.class)
     LockBackendStatus redisLockBackendStatus(RedisConnections connections, RedisLeaseBackend backend) {
         return new LockBackendStatus(() -> Map.of("server", connections.describe(""), "keyPrefix",
                 backend.options().keyPrefix(), "timeout", connections.timeout().toString(), "replicaAcknowledgements",
@@ -119,6 +149,26 @@ class RedisBackendConfiguration {
                                 + " Redis servers did not answer PING: " + silent);
                     }
                     return Map.of("servers", answers);
+                });
+    }
+
+    // Redlock locks while a majority of its masters answer, so the health is down only when fewer do; the silent
+    // ones are named either way.
+    @Bean
+    @Conditional(RedlockCondition.Configured.class)
+    LockBackendStatus redlockLockBackendStatus(RedlockLeaseBackend backend) {
+        return new LockBackendStatus(() -> Map.of("masters", backend.masters(), "majority", backend.majority(), "keyPrefix",
+                backend.options().keyPrefix(), "nodeTimeout", backend.nodes().get(0).timeout().toString()), () -> {
+                    Map<String, String> answers = backend.pingEachMaster();
+                    Map<String, String> silent = new TreeMap<>(answers);
+                    silent.values().removeIf("PONG"::equals);
+                    int answering = answers.size() - silent.size();
+                    if (answering < backend.majority()) {
+                        throw new IllegalStateException("Only " + answering + " of " + answers.size() + " Redlock "
+                                + "masters answered PING, fewer than the majority of " + backend.majority()
+                                + " that a lock needs: " + silent);
+                    }
+                    return Map.of("masters", answers, "answering", answering + " of " + answers.size());
                 });
     }
 

@@ -147,6 +147,54 @@ final class RedisConnectionSettings {
     }
 
     /**
+     * Reads the Redlock masters from {@code distributed-lock.redis.redlock.nodes}.
+     * @param own the bound {@code distributed-lock.redis.*} properties
+     * @return the masters' addresses, in the order given
+     * @throws InvalidConfigurationPropertyValueException naming the property when an entry is not host:port, or
+     *     when a property that names another kind of Redis connection is set as well
+     */
+    static List<HostAndPort> redlockMasters(RedisLockProperties own) {
+        List<String> nodes = own.getRedlock().getNodes();
+        String property = RedlockCondition.NODES;
+        PropertiesRedisConnectionDetails.requireNodes(property, nodes);
+        // One address per master in the list: a second address elsewhere would be silently ignored.
+        String other = (own.getUrl() != null) ? "url" : (own.getHost() != null) ? "host"
+                : (own.getPort() != null) ? "port" : (own.getSentinel().getMaster() != null) ? "sentinel.master"
+                : (own.getCluster().getNodes() != null) ? "cluster.nodes" : null;
+        if (other != null) {
+            throw new InvalidConfigurationPropertyValueException(property, nodes, "must not be set together with "
+                    + RedisLockProperties.PREFIX + "." + other + ": Redlock's masters are the only Redis servers");
+        }
+        return hostsAndPorts(PropertiesRedisConnectionDetails.nodes(nodes));
+    }
+
+    /**
+     * The Jedis settings of every Redlock master: the credentials, database and TLS of the details, and the per-node
+     * timeout as connect and read timeout, so that it bounds each call to one master.
+     * @param details the credentials, database and TLS (from {@code distributed-lock.redis.*})
+     * @param nodeTimeout {@code distributed-lock.redis.redlock.node-timeout}
+     * @return the settings
+     * @throws InvalidConfigurationPropertyValueException naming the property when the timeout is not positive
+     */
+    static JedisClientConfig redlockNodeConfig(DistributedLockRedisConnectionDetails details, Duration nodeTimeout) {
+        requirePositive(RedisLockProperties.PREFIX + ".redlock.node-timeout", nodeTimeout);
+        int millis = millis(nodeTimeout);
+        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(millis)
+            .socketTimeoutMillis(millis)
+            .user(details.getUsername())
+            .password(details.getPassword());
+        DistributedLockRedisConnectionDetails.Standalone standalone = details.getStandalone();
+        if (standalone != null) {
+            client.database(standalone.database());
+        }
+        if (details.isSslEnabled()) {
+            applySsl(client, DefaultJedisClientConfig.builder(), details.getSslBundle());
+        }
+        return client.build();
+    }
+
+    /**
      * Creates the connections, which connect on first use.
      * @return the connections, closed by the caller
      * @throws InvalidConfigurationPropertyValueException if the pool size is invalid

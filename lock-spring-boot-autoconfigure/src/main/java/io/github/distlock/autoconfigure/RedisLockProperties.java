@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.github.distlock.redis.RedisConnections;
+import io.github.distlock.redis.RedlockLeaseBackend;
 import io.github.distlock.redis.RedisLockOptions;
 
 import org.jspecify.annotations.Nullable;
@@ -101,6 +102,8 @@ public class RedisLockProperties {
     private final Sentinel sentinel = new Sentinel();
 
     private final Cluster cluster = new Cluster();
+
+    private final Redlock redlock = new Redlock();
 
     public @Nullable String getUrl() {
         return this.url;
@@ -220,6 +223,10 @@ public class RedisLockProperties {
 
     public Cluster getCluster() {
         return this.cluster;
+    }
+
+    public Redlock getRedlock() {
+        return this.redlock;
     }
 
     /**
@@ -362,6 +369,42 @@ public class RedisLockProperties {
 
         public void setNodes(@Nullable List<String> nodes) {
             this.nodes = nodes;
+        }
+
+    }
+
+    /**
+     * Redlock over independent Redis masters, instead of one server, Sentinel or Cluster.
+     */
+    public static class Redlock {
+
+        /**
+         * Independent Redis masters (not replicas of one another) as "host:port" pairs, an odd number of at least
+         * 3; setting it selects Redlock, and a lock is held on a majority of them. Credentials, database and TLS
+         * are those of distributed-lock.redis.
+         */
+        private @Nullable List<String> nodes;
+
+        /**
+         * Time limit of each call to one master (connecting included), much shorter than the lease time, so that a
+         * silent master costs an attempt little.
+         */
+        private Duration nodeTimeout = RedlockLeaseBackend.DEFAULT_NODE_TIMEOUT;
+
+        public @Nullable List<String> getNodes() {
+            return this.nodes;
+        }
+
+        public void setNodes(@Nullable List<String> nodes) {
+            this.nodes = nodes;
+        }
+
+        public Duration getNodeTimeout() {
+            return this.nodeTimeout;
+        }
+
+        public void setNodeTimeout(Duration nodeTimeout) {
+            this.nodeTimeout = nodeTimeout;
         }
 
     }

@@ -16,6 +16,7 @@ import io.github.distlock.etcd.EtcdLockOptions;
 import io.github.distlock.jdbc.JdbcLockOptions;
 import io.github.distlock.redis.RedisConnections;
 import io.github.distlock.redis.RedisLockOptions;
+import io.github.distlock.redis.RedlockLeaseBackend;
 import io.github.distlock.spring.DistributedLockSettings;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +58,8 @@ class ConfigurationMetadataTests {
                     "distributed-lock.redis.timeout", "distributed-lock.redis.pool.max-size",
                     "distributed-lock.redis.sentinel.master", "distributed-lock.redis.sentinel.nodes",
                     "distributed-lock.redis.sentinel.username", "distributed-lock.redis.sentinel.password",
-                    "distributed-lock.redis.cluster.nodes", "distributed-lock.redis.key-prefix",
+                    "distributed-lock.redis.cluster.nodes", "distributed-lock.redis.redlock.nodes",
+                    "distributed-lock.redis.redlock.node-timeout", "distributed-lock.redis.key-prefix",
                     "distributed-lock.redis.max-key-length", "distributed-lock.redis.replica-acknowledgements",
                     "distributed-lock.redis.replica-acknowledgement-timeout", "distributed-lock.redis.token-retention",
                     "distributed-lock.jdbc.data-source", "distributed-lock.jdbc.database-schema",
@@ -110,6 +112,8 @@ class ConfigurationMetadataTests {
         assertThat(durationOf(metadata, "distributed-lock.redis.token-retention")).isEqualTo(redis.tokenRetention());
         assertThat(defaultOf(metadata, "distributed-lock.redis.pool.max-size"))
             .isEqualTo(RedisConnections.DEFAULT_POOL_SIZE);
+        assertThat(durationOf(metadata, "distributed-lock.redis.redlock.node-timeout"))
+            .isEqualTo(RedlockLeaseBackend.DEFAULT_NODE_TIMEOUT);
         assertThat(defaultOf(metadata, "distributed-lock.jdbc.table-name")).isEqualTo(jdbc.tableName());
         assertThat(defaultOf(metadata, "distributed-lock.jdbc.initialize-schema")).isEqualTo("embedded");
         assertThat(durationOf(metadata, "distributed-lock.jdbc.query-timeout")).isEqualTo(jdbc.queryTimeout());
@@ -141,6 +145,7 @@ class ConfigurationMetadataTests {
         assertThat(new RedisLockOptions(redis.getKeyPrefix(), redis.getMaxKeyLength(),
                 redis.getReplicaAcknowledgements(), redis.getReplicaAcknowledgementTimeout(),
                 redis.getTokenRetention())).isEqualTo(RedisLockOptions.defaults());
+        assertThat(redis.getRedlock().getNodeTimeout()).isEqualTo(RedlockLeaseBackend.DEFAULT_NODE_TIMEOUT);
         JdbcLockProperties jdbc = new JdbcLockProperties();
         JdbcLockOptions jdbcDefaults = JdbcLockOptions.defaults();
         assertThat(jdbc.getTableName()).isEqualTo(jdbcDefaults.tableName());

@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -21,6 +22,7 @@ import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockClient;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.redis.RedisConnections;
+import io.github.distlock.redis.RedlockLeaseBackend;
 import io.github.distlock.testservers.EtcdServer;
 import io.github.distlock.testservers.FreePorts;
 import io.github.distlock.testservers.MariaDbServer;
@@ -66,7 +68,7 @@ class ReadmeExamplesTests {
     @Test
     void everyExampleOfTheReadmeHasATestHere() throws IOException {
         assertThat(examples().keySet()).containsExactlyInAnyOrder("redis-standalone", "redis-sentinel",
-                "redis-cluster", "redis-tls", "jdbc-postgresql", "jdbc-mariadb", "zookeeper", "etcd", "in-memory");
+                "redis-cluster", "redis-redlock", "redis-tls", "jdbc-postgresql", "jdbc-mariadb", "zookeeper", "etcd", "in-memory");
     }
 
     @Test
@@ -93,6 +95,16 @@ class ReadmeExamplesTests {
             String nodes = cluster.nodes().stream().map(node -> node.host() + ":" + node.port())
                 .collect(Collectors.joining(","));
             assertExampleLocks("redis-cluster", "redis", "Cluster node 127.0.0.1:", "REDIS_CLUSTER_NODES=" + nodes);
+        }
+    }
+
+    @Test
+    void redisRedlock() throws IOException {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start();
+                RedisServer c = RedisServer.start()) {
+            String nodes = Stream.of(a, b, c).map(server -> "127.0.0.1:" + server.port())
+                .collect(Collectors.joining(","));
+            assertExampleLocks("redis-redlock", "redlock", ":" + c.port(), "REDLOCK_NODES=" + nodes);
         }
     }
 
@@ -182,6 +194,9 @@ class ReadmeExamplesTests {
         if (context.getBeanNamesForType(EtcdLockProperties.class).length > 0) {
             // The client is built from these endpoints; jetcd does not tell which one it talks to.
             return String.join(",", context.getBean(EtcdLockProperties.class).getEndpoints());
+        }
+        if (context.getBeanNamesForType(RedlockLeaseBackend.class).length > 0) {
+            return String.join(",", context.getBean(RedlockLeaseBackend.class).masters());
         }
         if (context.getBeanNamesForType(RedisConnections.class).length > 0) {
             return context.getBean(RedisConnections.class).describe("");

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +45,24 @@ public final class LocalProcess {
      * @return the running process
      */
     public static LocalProcess start(List<String> command, Path directory, String logName) {
+        return start(command, directory, logName, Map.of());
+    }
+
+    /**
+     * Starts a process with variables added to its environment (for example {@code LD_PRELOAD}).
+     * @param command the command line
+     * @param directory its working directory, where its log goes too
+     * @param logName the log file's name
+     * @param environment variables added to the inherited environment
+     * @return the running process
+     */
+    public static LocalProcess start(List<String> command, Path directory, String logName,
+            Map<String, String> environment) {
         Path log = directory.resolve(logName);
         try {
-            Process process = new ProcessBuilder(command).directory(directory.toFile())
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            Process process = builder.directory(directory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();

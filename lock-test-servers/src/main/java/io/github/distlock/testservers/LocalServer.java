@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -154,6 +155,11 @@ public abstract sealed class LocalServer implements AutoCloseable permits Databa
         return false;
     }
 
+    /** Variables added to the server process's environment; by default none. */
+    Map<String, String> environment() {
+        return Map.of();
+    }
+
     /** Ends the running server process; by default with SIGKILL. */
     void shutDown(LocalProcess running) {
         running.kill();
@@ -164,7 +170,7 @@ public abstract sealed class LocalServer implements AutoCloseable permits Databa
         String log = this.product.toLowerCase(Locale.ROOT) + "-" + this.port + ".log";
         long deadline = System.nanoTime() + this.startupTimeout.toNanos();
         while (true) {
-            LocalProcess started = LocalProcess.start(serverCommand(), this.directory, log);
+            LocalProcess started = LocalProcess.start(serverCommand(), this.directory, log, environment());
             if (started.awaitAnswer(name, this.startupTimeout, deadline, this.poll, this::answers)) {
                 this.process = started;
                 return;

@@ -1,9 +1,15 @@
 package io.github.distlock.testservers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
 
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -14,7 +20,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /**
  * A real Redis server for one test: started on a free loopback port without persistence, in a temporary
  * directory, from the installed {@code redis-server} (or the embedded-redis binary, see {@link RedisBinary}).
- * The test can kill it, pause it (SIGSTOP) and restart it on the same port with its data gone.
+ * The test can kill it, pause it (SIGSTOP) and restart it on the same port with its data gone; one started by
+ * {@link #startWithMovableClock} can also have its clock moved while it runs.
  *
  * <p>Not thread-safe: one test drives it.
  */
@@ -26,12 +33,66 @@ public final class RedisServer extends LocalServer {
 
     private final Path binary;
 
+    /** Debian's libfaketime (package {@code faketime}), preloaded into a server whose clock a test moves. */
+    static final Path LIBFAKETIME = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1");
+
     private final List<String> extraArguments;
 
-    private RedisServer(Path binary, Path directory, int port, List<String> extraArguments) {
+    // The file libfaketime reads the clock's offset from at every clock call; null for a server on the real clock.
+    private final @Nullable Path clockOffsetFile;
+
+    private RedisServer(Path binary, Path directory, int port, List<String> extraArguments,
+            @Nullable Path clockOffsetFile) {
         super("Redis", directory, port, STARTUP_TIMEOUT, POLL);
         this.binary = binary;
         this.extraArguments = extraArguments;
+        this.clockOffsetFile = clockOffsetFile;
+    }
+
+    /**
+     * Starts a server whose clock {@link #moveClockBy} can move while it runs: the Redis 6.2 binary of the
+     * embedded-redis jar under libfaketime (Debian's {@code redis-server} does not start under it), so expiry and
+     * {@code TIME} follow the moved clock. Needs Debian's {@code faketime} package on Linux x86-64.
+     * @return the running server, on the real time until its clock is moved
+     * @throws IllegalStateException naming what to install when libfaketime or the embedded binary is missing
+     */
+    public static RedisServer startWithMovableClock() {
+        if (!Files.isReadable(LIBFAKETIME)) {
+            throw new IllegalStateException("A Redis server with a movable clock needs " + LIBFAKETIME
+                    + " (Debian: apt-get install -y faketime)");
+        }
+        if (!RedisBinary.embeddedBinaryPresent()) {
+            throw new IllegalStateException("A Redis server with a movable clock needs the Redis binary of the "
+                    + "embedded-redis jar (" + RedisBinary.EMBEDDED_LINUX_AMD64 + ") on Linux x86-64");
+        }
+        Path binary = RedisBinary.extractEmbedded();
+        int port = FreePorts.next();
+        return startIn("distlock-redis-clock-" + port, directory -> {
+            Path offset = directory.resolve("clock-offset");
+            writeOffset(offset, Duration.ZERO);
+            return new RedisServer(binary, directory, port, List.of(), offset);
+        });
+    }
+
+    /**
+     * Moves the clock of a server started by {@link #startWithMovableClock}: from its next clock call on, it reads
+     * real time plus the offset (whole seconds), keys' expiry included.
+     * @param offset how far ahead of real time the server's clock runs
+     */
+    public void moveClockBy(Duration offset) {
+        if (this.clockOffsetFile == null) {
+            throw new IllegalStateException("Only a server started with startWithMovableClock() has a movable clock");
+        }
+        writeOffset(this.clockOffsetFile, offset);
+    }
+
+    private static void writeOffset(Path file, Duration offset) {
+        try {
+            Files.writeString(file, "+" + offset.toSeconds() + "\n");
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /**
@@ -57,7 +118,8 @@ public final class RedisServer extends LocalServer {
         }
         Path binary = RedisBinary.executable();
         List<String> arguments = List.copyOf(extraArguments);
-        return startIn("distlock-redis-" + port, directory -> new RedisServer(binary, directory, port, arguments));
+        return startIn("distlock-redis-" + port,
+                directory -> new RedisServer(binary, directory, port, arguments, null));
     }
 
     /**
@@ -120,6 +182,16 @@ public final class RedisServer extends LocalServer {
                 "--protected-mode", "no"));
         command.addAll(this.extraArguments);
         return command;
+    }
+
+    @Override
+    Map<String, String> environment() {
+        if (this.clockOffsetFile == null) {
+            return Map.of();
+        }
+        // Re-read at every clock call, so a test moves the clock of the running server.
+        return Map.of("LD_PRELOAD", LIBFAKETIME.toString(), "FAKETIME_TIMESTAMP_FILE",
+                this.clockOffsetFile.toString(), "FAKETIME_NO_CACHE", "1");
     }
 
     @Override

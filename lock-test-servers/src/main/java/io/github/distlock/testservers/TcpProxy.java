@@ -8,15 +8,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP proxy on a free loopback port in front of a server, for fault tests: it forwards every connection, and on
  * {@link #stallOpenConnections()} stops forwarding on the connections open at that moment while keeping them open,
  * as a half-open connection behind a dead network path would look (no reset, no data, nothing closed); or stalls one
  * chosen connection ({@link #stallConnectionSeenByTheServerFrom}). Connections made afterwards are forwarded
- * normally. Only loopback addresses are involved.
+ * normally. {@link #delayForwarding} holds every chunk of every connection for a while before forwarding it, as a slow
+ * network path would. Only loopback addresses are involved.
  *
  * <p>Thread-safe; its threads are daemons and end with {@link #close()}.
  */
@@ -29,6 +32,9 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Link> links = new CopyOnWriteArrayList<>();
 
     private volatile boolean closed;
+
+    // Set by the test thread; read by the pumps before each chunk they forward.
+    private volatile long delayNanos;
 
     private TcpProxy(ServerSocket listening, InetSocketAddress target) {
         this.listening = listening;
@@ -95,6 +101,15 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
+     * Holds every chunk read from then on, in both directions and on every connection, for the given time before
+     * forwarding it; {@link Duration#ZERO} forwards at once again. Chunks keep their order.
+     * @param delay how long each chunk is held
+     */
+    public void delayForwarding(Duration delay) {
+        this.delayNanos = delay.toNanos();
+    }
+
+    /**
      * Closes the proxy and every connection through it.
      */
     @Override
@@ -106,21 +121,30 @@ public final class TcpProxy implements AutoCloseable {
 
     private void accept() {
         while (!this.closed) {
+            Socket client;
             try {
-                Socket client = this.listening.accept();
-                Socket server = new Socket();
-                server.connect(this.target, 2000);
-                Link link = new Link(client, server);
-                this.links.add(link);
-                link.start();
+                client = this.listening.accept();
             }
             catch (IOException ex) {
                 if (!this.closed) {
-                    // A refused connection to the target: the client sees its connection closed.
                     continue;
                 }
                 return;
             }
+            Socket server = new Socket();
+            try {
+                server.connect(this.target, 2000);
+            }
+            catch (IOException ex) {
+                // A refused connection to the target (a stopped server): the client sees its connection closed at
+                // once, as it would without the proxy, instead of waiting for its read timeout.
+                closeQuietly(server);
+                closeQuietly(client);
+                continue;
+            }
+            Link link = new Link(client, server);
+            this.links.add(link);
+            link.start();
         }
     }
 
@@ -162,6 +186,10 @@ public final class TcpProxy implements AutoCloseable {
                         while (this.stalled && !TcpProxy.this.closed) {
                             // Hold what was read and read nothing more: the peer's bytes pile up unanswered.
                             Thread.sleep(50);
+                        }
+                        long delay = TcpProxy.this.delayNanos;
+                        if (delay > 0) {
+                            TimeUnit.NANOSECONDS.sleep(delay);
                         }
                         if (TcpProxy.this.closed) {
                             return;

@@ -14,6 +14,15 @@ public enum Contenders {
     /** This project: the Redis backend under {@code LockEngine}, fencing tokens and release notification included. */
     DISTLOCK("distlock", "distlock (this project)"),
 
+    /**
+     * This project's Redlock backend under {@code LockEngine} on 3 independent local masters: the harness's server
+     * and two the contender starts; commands are counted on the harness's server only.
+     */
+    REDLOCK_3("redlock-3", "distlock Redlock, 3 local masters (commands of one master)"),
+
+    /** The same on 5 local masters. */
+    REDLOCK_5("redlock-5", "distlock Redlock, 5 local masters (commands of one master)"),
+
     /** {@code SET NX PX} and a Lua compare-and-delete over Jedis, polling every millisecond: the floor. */
     FLOOR("floor", "floor: Jedis SET NX PX + Lua delete"),
 
@@ -113,6 +122,8 @@ public enum Contenders {
             case PG_SHEDLOCK -> new ShedLockJdbcContender(jdbcUrl);
             case PG_SPRING_INTEGRATION -> new SpringIntegrationJdbcContender(jdbcUrl);
             case DISTLOCK -> new DistlockContender(host, port);
+            case REDLOCK_3 -> new RedlockContender(host, port, 3);
+            case REDLOCK_5 -> new RedlockContender(host, port, 5);
             case FLOOR -> new FloorContender(host, port);
             case REDISSON -> new RedissonContender(host, port);
             case SPRING_INTEGRATION_SPIN -> new SpringIntegrationContender(host, port, false);

@@ -71,6 +71,11 @@ abstract class TrackingContender implements LockContender {
             }
             this.nodes.clear();
         }
+        closeAfterNodes();
+    }
+
+    /** Closes what the contender set up besides its nodes (servers of its own), after them; by default nothing. */
+    void closeAfterNodes() {
     }
 
 }
