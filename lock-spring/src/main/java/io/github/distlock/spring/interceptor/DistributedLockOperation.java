@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 import io.github.distlock.spring.WhenLocked;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.ReactiveAdapter;
 import org.springframework.expression.Expression;
 
 /**
@@ -31,12 +32,14 @@ import org.springframework.expression.Expression;
  *     {@code Optional}, collection or map, or {@code null}; {@code null} for an asynchronous method, whose skipped
  *     calls each get a new completed future
  * @param parameterNames the method's parameter names, or empty when they are not available
+ * @param reactiveAdapter the adapter of the method's reactive return type, locked from subscription to termination,
+ *     or {@code null} when the method does not return one (always {@code null} without Reactor on the class path)
  * @since 0.1.0
  */
 public record DistributedLockOperation(Method method, String description, String name, String keyExpressionText,
         @Nullable Expression keyExpression, Duration leaseTime, Duration waitTime, WhenLocked whenLocked,
         boolean autoRenew, int fencingTokenParameter, FencingTokenKind fencingTokenKind, boolean asynchronous,
-        @Nullable Object skippedValue, List<String> parameterNames) {
+        @Nullable Object skippedValue, List<String> parameterNames, @Nullable ReactiveAdapter reactiveAdapter) {
 
     /**
      * Checks that the fencing token parameter and its kind agree.
