@@ -285,7 +285,9 @@ class ReactiveMethodTests {
             this.invocations.incrementAndGet();
             return work.doOnSubscribe(subscription -> this.mostRunningAtOnce
                     .accumulateAndGet(this.running.incrementAndGet(), Math::max))
-                .doFinally(signal -> this.running.decrementAndGet());
+                // Before the end reaches the interceptor, which releases the lock (doFinally would run after it).
+                .doOnTerminate(this.running::decrementAndGet)
+                .doOnCancel(this.running::decrementAndGet);
         }
 
         @DistributedLock(name = "stream", key = "#id")
