@@ -26,8 +26,6 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -59,12 +57,8 @@ class ReactiveMethodTests {
         this.context.close();
     }
 
-    static AnnotationConfigApplicationContext startContext(LeaseLostAction onLeaseLost) {
-        AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
-        context.registerBean(LeaseLostAction.class, () -> onLeaseLost);
-        context.register(ReactiveConfig.class);
-        context.refresh();
-        return context;
+    private static AnnotationConfigApplicationContext startContext(LeaseLostAction onLeaseLost) {
+        return DistributedLockAnnotationTests.startContext(onLeaseLost, Streams.class);
     }
 
     private boolean isFree(String key) {
@@ -341,33 +335,6 @@ class ReactiveMethodTests {
         @DistributedLock(name = "short", key = "#id", leaseTime = "300ms", autoRenew = false)
         public Flux<String> outlive(String id, Flux<String> work) {
             return work;
-        }
-
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableDistributedLock(proxyTargetClass = true)
-    static class ReactiveConfig {
-
-        @Bean
-        RecordingLeaseBackend recordingLeaseBackend() {
-            return RecordingLeaseBackend.inMemory();
-        }
-
-        @Bean(destroyMethod = "close")
-        LockEngine lockClient(RecordingLeaseBackend backend) {
-            return new LockEngine(backend);
-        }
-
-        @Bean
-        DistributedLockSettings distributedLockSettings(LeaseLostAction onLeaseLost) {
-            return DistributedLockSettings.defaults().withDefaultWaitTime(Duration.ofSeconds(5))
-                .withOnLeaseLost(onLeaseLost);
-        }
-
-        @Bean
-        Streams streams() {
-            return new Streams();
         }
 
     }
