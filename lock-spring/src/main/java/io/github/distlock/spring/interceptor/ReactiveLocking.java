@@ -38,8 +38,8 @@ import org.springframework.core.ReactiveAdapter;
  *
  * <p>Guarantees, for every subscription to the returned publisher: the lock is acquired with
  * {@link LockClient#acquireAsync} (no thread blocks while it waits); the method is invoked only once the lease is
- * granted, on the thread that completed the acquire (so a publisher subscribed to twice invokes it twice, each
- * time under a lease of its own); the lease is renewed while the publisher runs and released exactly once, when it
+ * granted, on a thread of Reactor's bounded elastic scheduler (so a publisher subscribed to twice invokes it
+ * twice, each time under a lease of its own); a grant that races a cancel is released; the lease is renewed while the publisher runs and released exactly once, when it
  * completes, fails or is cancelled (for a single-value type, before the value reaches the subscriber); the release,
  * a blocking backend call, runs on Reactor's bounded elastic scheduler, never on the terminating thread. A call that
  * is never subscribed to takes no lock and does not run. {@code SKIP} completes empty without invoking the method,
@@ -97,6 +97,11 @@ final class ReactiveLocking {
                             () -> context, registry)
                     .start();
         Mono<Lease> acquired = Mono.fromFuture(() -> client.acquireAsync(request))
+            // The method runs on the thread that delivers the lease: not one of the engine's few acquire threads,
+            // which every asynchronous acquire shares.
+            .publishOn(Schedulers.boundedElastic())
+            // A grant that arrives after the subscriber cancelled is dropped by Reactor, never by the lease.
+            .doOnDiscard(Lease.class, Lease::release)
             .onErrorMap(LockNotAcquiredException.class,
                     ex -> new LockNotAcquiredException(ex.getKey(), ex.getWaitTime(), operation.description()))
             .onErrorMap(LockUnavailableException.class,
