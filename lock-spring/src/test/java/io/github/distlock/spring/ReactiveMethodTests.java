@@ -3,6 +3,10 @@ package io.github.distlock.spring;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.distlock.core.Lease;
@@ -152,6 +156,23 @@ class ReactiveMethodTests {
                 .verify(TestTimings.EVENTUALLY);
             assertThat(streams.invocations()).hasValue(1);
             held.dispose();
+        }
+
+        @Test
+        void subscribingReturnsWhileTheBackendCallIsStillInFlightBecauseNoCallerThreadMakesIt() throws Exception {
+            CountDownLatch stall = new CountDownLatch(1);
+            backend.stallAcquireRepliesUntil(stall);
+            List<String> seen = new CopyOnWriteArrayList<>();
+            CompletableFuture<Disposable> subscribed = CompletableFuture
+                .supplyAsync(() -> streams.stream("a", Flux.just("x")).subscribe(seen::add));
+            assertThat(backend.acquireApplied().await(TestTimings.EVENTUALLY.toMillis(), TimeUnit.MILLISECONDS))
+                .isTrue();
+            // subscribe() has returned although the acquire it started is still waiting for the backend's reply.
+            assertThat(subscribed.get(TestTimings.EVENTUALLY.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+            assertThat(seen).isEmpty();
+            backend.stallAcquireRepliesUntil(null);
+            stall.countDown();
+            await().atMost(TestTimings.EVENTUALLY).until(() -> seen.contains("x"));
         }
 
         @Test
