@@ -2,6 +2,7 @@ package io.github.distlock.core;
 
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Acquires leases on keys from a shared lock service.
@@ -36,6 +37,45 @@ public interface LockClient {
      * @throws IllegalArgumentException if the request is invalid for this client
      */
     Lease acquire(LockRequest request) throws InterruptedException;
+
+    /**
+     * Acquires the lock asynchronously, waiting as {@link #acquire} does, for callers that must not block (reactive
+     * and other non-blocking code).
+     *
+     * <p>Guarantees: the future completes with the lease, or exceptionally with what {@link #acquire} would throw
+     * ({@link LockNotAcquiredException}, {@link LockUnavailableException}); no lease is held then. Cancelling the
+     * future before the grant leaves no lease: a grant that races the cancel is released. The lease is not
+     * thread-reentrant, whatever the request says, since asynchronous work releases it from another thread.
+     *
+     * <p>This default runs {@link #acquire} on a new daemon thread per call, which is parked while it waits (and
+     * interrupted by a cancel); {@code LockEngine} overrides it with an acquire that parks no thread at all.
+     * @param request what to lock
+     * @return the future lease
+     * @since 0.2.0
+     */
+    default CompletableFuture<Lease> acquireAsync(LockRequest request) {
+        CompletableFuture<Lease> result = new CompletableFuture<>();
+        LockRequest notReentrant = request.withReentrant(false);
+        Thread waiter = new Thread(() -> {
+            try {
+                Lease lease = acquire(notReentrant);
+                if (!result.complete(lease)) {
+                    lease.release();
+                }
+            }
+            catch (Throwable ex) {
+                result.completeExceptionally(ex);
+            }
+        }, "distlock-acquire-async");
+        waiter.setDaemon(true);
+        result.whenComplete((lease, failure) -> {
+            if (result.isCancelled()) {
+                waiter.interrupt();
+            }
+        });
+        waiter.start();
+        return result;
+    }
 
     /**
      * Acquires the lock (waiting as {@link #acquire} does), runs the action, checks that the lease was held

@@ -24,6 +24,7 @@ import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -94,6 +95,43 @@ abstract class LockObservationsContract {
                 .hasLowCardinalityKeyValue("distributed.lock.name", "orders")
                 .hasLowCardinalityKeyValue("distributed.lock.outcome", "released")
                 .hasHighCardinalityKeyValue("distributed.lock.key", key(id));
+        });
+    }
+
+    @Test
+    void aReactiveCallIsObservedPerSubscriptionAsAcquiredThenHeldUntilItCompletes() {
+        runner().run((context) -> {
+            String id = UUID.randomUUID().toString();
+            Mono<String> call = context.getBean(LockedOrders.class).reactive(id);
+            TestObservationRegistry registry = context.getBean(TestObservationRegistry.class);
+            TestObservationRegistryAssert.assertThat(registry).doesNotHaveAnyObservation();
+            assertThat(call.block(PATIENCE)).isEqualTo("ran");
+            assertThat(call.block(PATIENCE)).isEqualTo("ran");
+            TestObservationRegistryAssert.assertThat(registry)
+                .hasNumberOfObservationsWithNameEqualTo("distributed.lock.acquire", 2)
+                .hasNumberOfObservationsWithNameEqualTo("distributed.lock.held", 2)
+                .hasObservationWithNameEqualTo("distributed.lock.acquire")
+                .that()
+                .hasBeenStopped()
+                .hasLowCardinalityKeyValue("distributed.lock.outcome", "acquired")
+                .hasLowCardinalityKeyValue("distributed.lock.backend", backendName())
+                .hasHighCardinalityKeyValue("distributed.lock.key", key(id));
+            TestObservationRegistryAssert.assertThat(registry)
+                .hasObservationWithNameEqualTo("distributed.lock.held")
+                .that()
+                .hasBeenStopped()
+                .hasLowCardinalityKeyValue("distributed.lock.outcome", "released");
+        });
+    }
+
+    @Test
+    void aSkippedReactiveCallIsObservedAsSkippedWithoutAHold() throws Exception {
+        runner().run((context) -> {
+            String id = UUID.randomUUID().toString();
+            try (Lease holder = holdOnAnotherThread(context, id)) {
+                assertThat(context.getBean(LockedOrders.class).reactiveOrSkip(id).block(PATIENCE)).isNull();
+            }
+            assertOnlyAcquire(context, "skipped", "skip");
         });
     }
 
@@ -258,6 +296,16 @@ abstract class LockObservationsContract {
         @DistributedLock(name = "orders", key = "#id")
         public Observation currentObservation(String id) {
             return this.registry.getCurrentObservation();
+        }
+
+        @DistributedLock(name = "orders", key = "#id", waitTime = "10s")
+        public Mono<String> reactive(String id) {
+            return Mono.just("ran");
+        }
+
+        @DistributedLock(name = "orders", key = "#id", whenLocked = WhenLocked.SKIP)
+        public Mono<String> reactiveOrSkip(String id) {
+            return Mono.just("ran");
         }
 
         @DistributedLock(name = "orders", key = "#id", whenLocked = WhenLocked.SKIP)

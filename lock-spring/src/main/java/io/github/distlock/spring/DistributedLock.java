@@ -15,10 +15,15 @@ import org.springframework.core.annotation.AliasFor;
  * <p>When the method is called through its Spring proxy, the key expression is evaluated against the arguments,
  * a lease is acquired on {@code <key-prefix><name>:<key>}, the method runs while the lease is renewed, and the lease
  * is released when the method returns or throws (or, for a {@code CompletionStage}, when it completes). Calls from
- * the same object ({@code this.charge(...)}) do not go through the proxy and are not locked. A method returning a
- * reactive type ({@code Mono}, {@code Flux}, any {@code Publisher}, Kotlin's {@code Flow}) or a Kotlin
- * {@code suspend} function fails start-up: its work would run after the lock is released, and reactive support
- * is not there yet.
+ * the same object ({@code this.charge(...)}) do not go through the proxy and are not locked.
+ *
+ * <p>A method returning a reactive type ({@code Mono}, {@code Flux}, a {@code Publisher}, or any type Spring's
+ * {@code ReactiveAdapterRegistry} knows, Kotlin's {@code Flow} with {@code kotlinx-coroutines-reactor}) is locked
+ * per subscription, when Reactor is on the class path: calling it returns at once without locking anything; each
+ * subscription acquires the lock without blocking a thread, then invokes the method, and releases the lock exactly
+ * once when the publisher completes, fails or is cancelled. {@code SKIP} completes empty, {@code FAIL} signals an
+ * error; the lease is in the Reactor context ({@link ReactiveLockContext}). A reactive type without Reactor, and a
+ * Kotlin {@code suspend} function, fail start-up: their work would run after the lock is released.
  *
  * <p>On a {@code void} method annotated {@link org.springframework.scheduling.annotation.Scheduled @Scheduled} it
  * runs the job on one instance per period: such a method skips by default when the lock is held (see

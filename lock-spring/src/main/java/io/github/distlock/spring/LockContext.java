@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The lease is bound to the thread that called the method for the duration of the call (for a method returning
  * a {@code CompletionStage}, only while the method itself runs; pass the lease to the asynchronous work if it needs
- * it). Nested locked methods see their own lease; the outer one is visible again when they return.
+ * it; for a reactive method, while the method assembles its publisher, and in the Reactor context, see
+ * {@link ReactiveLockContext}). Nested locked methods see their own lease; the outer one is visible again when they return.
  *
  * @since 0.1.0
  */

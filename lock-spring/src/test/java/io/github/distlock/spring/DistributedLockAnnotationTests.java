@@ -72,12 +72,16 @@ class DistributedLockAnnotationTests {
         this.context.close();
     }
 
-    static AnnotationConfigApplicationContext startContext(LeaseLostAction onLeaseLost) {
+    /** Starts the locked services (and the given bean classes, proxied too) over a recording in-memory backend. */
+    static AnnotationConfigApplicationContext startContext(LeaseLostAction onLeaseLost, Class<?>... moreBeans) {
         AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
         context.getEnvironment().getPropertySources()
             .addFirst(new MapPropertySource("test", Map.of("test.wait", "250ms")));
         context.registerBean(LeaseLostAction.class, () -> onLeaseLost);
         context.register(LockedConfig.class);
+        for (Class<?> bean : moreBeans) {
+            context.registerBean(bean);
+        }
         context.refresh();
         return context;
     }

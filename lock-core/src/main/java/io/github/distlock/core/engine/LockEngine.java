@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,6 +60,8 @@ import org.slf4j.LoggerFactory;
  * until a release, and retries no later than the holder's remaining lease time (or the backoff cap when that is
  * unknown) in case a notification was missed. Otherwise it sleeps a jittered exponential backoff, bounded by the
  * holder's remaining time and by the remaining wait. It never spins.</li>
+ * <li><b>Without a thread.</b> {@link #acquireAsync} waits by the same rules with no thread parked: a pause is a
+ * timer task and a release callback, and the backend calls run on the engine's acquire threads.</li>
  * <li><b>Validity.</b> A lease is valid until {@code start of the attempt + lease time - drift}, all measured with
  * {@link System#nanoTime()}; an attempt that took longer than that is released and not reported as granted.</li>
  * <li><b>Reentrancy.</b> A thread that holds a key through this engine and asks for it again (with a reentrant
@@ -129,6 +132,12 @@ public final class LockEngine implements LockClient, AutoCloseable {
     // Makes the renewal calls (and the clean-up releases after failed acquires), at most renewalThreads at once.
     private final ThreadPoolExecutor renewals;
 
+    // Makes the backend calls of asynchronous acquires, so that their callers never block; at most renewalThreads.
+    private final ThreadPoolExecutor acquires;
+
+    // The asynchronous acquires in progress, so that close() can end them.
+    private final Set<AsyncAcquire> asyncAcquires = ConcurrentHashMap.newKeySet();
+
     // Every lease this engine granted that is not released yet, so that close() can end them.
     private final Set<SharedLease> live = ConcurrentHashMap.newKeySet();
 
@@ -190,6 +199,9 @@ public final class LockEngine implements LockClient, AutoCloseable {
         this.renewals = new ThreadPoolExecutor(settings.renewalThreads(), settings.renewalThreads(), 30,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("distlock-renewal-" + engineNumber));
         this.renewals.allowCoreThreadTimeOut(true);
+        this.acquires = new ThreadPoolExecutor(settings.renewalThreads(), settings.renewalThreads(), 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("distlock-acquire-" + engineNumber));
+        this.acquires.allowCoreThreadTimeOut(true);
         byte[] prefix = new byte[16];
         new SecureRandom().nextBytes(prefix);
         this.ownerPrefix = HexFormat.of().formatHex(prefix) + "-";
@@ -294,103 +306,313 @@ public final class LockEngine implements LockClient, AutoCloseable {
         if (reentered != null) {
             return reentered;
         }
-        long deadline = System.nanoTime() + request.waitTime().toNanos();
-        if (this.queue != null && !request.waitTime().isZero()) {
-            return acquireInQueue(request, this.queue, deadline);
-        }
-        ReleaseWaiters waiters = request.waitTime().isZero() ? null : startWaiting(request.key());
-        boolean counted = false;
-        try {
-            for (int attemptNumber = 0;; attemptNumber++) {
-                requireOpen(request);
-                long seenVersion = (waiters != null) ? waiters.version() : 0;
-                Attempt attempt = attemptOnce(request, newOwnerToken(), null);
-                if (attempt.lease != null) {
-                    return attempt.lease;
-                }
-                long remainingWait = deadline - System.nanoTime();
-                if (remainingWait <= 0) {
-                    throw new LockNotAcquiredException(request.key(), request.waitTime());
-                }
-                if (!counted) {
-                    counted = true;
-                    countWaiter(request.key(), 1);
-                }
-                long pause = pauseNanos(attemptNumber, remainingWait, attempt.holderRemainingNanos,
-                        waiters != null && waiters.subscription != null);
-                if (waiters != null && waiters.subscription != null) {
-                    waiters.awaitRelease(seenVersion, pause);
-                }
-                else {
-                    ReleaseWaiters.sleep(pause);
-                }
-            }
-        }
-        finally {
-            if (counted) {
-                countWaiter(request.key(), -1);
-            }
-            if (waiters != null) {
-                stopWaiting(request.key());
-            }
-        }
-    }
-
-    /**
-     * Waits in the backend's queue for the key: one owner token for the whole wait, so the place in the queue is
-     * kept between attempts, and a signal of its own, which only a hand-off to this owner (or a backend that may
-     * have missed announcements) sets.
-     */
-    private Lease acquireInQueue(LockRequest request, QueueingLeaseBackend queue, long deadline)
-            throws InterruptedException {
-        String key = request.key();
-        String ownerToken = newOwnerToken();
-        ReleaseWaiters handOff = new ReleaseWaiters();
-        ReleaseSubscription subscription = null;
+        KeyWait wait = new KeyWait(request);
         boolean granted = false;
-        boolean counted = false;
-        this.queuedWaits.add(handOff);
         try {
-            try {
-                subscription = queue.subscribeToHandOff(key, ownerToken, handOff::signalReleased);
-            }
-            catch (RuntimeException ex) {
-                logger.debug("Hand-off announcements for lock '{}' unavailable; waiting for the holder's lease "
-                        + "instead", key, ex);
-            }
-            for (int attemptNumber = 0;; attemptNumber++) {
-                requireOpen(request);
-                long seenVersion = handOff.version();
-                long remainingWait = deadline - System.nanoTime();
-                Attempt attempt = attemptOnce(request, ownerToken, Duration.ofNanos(Math.max(remainingWait, 0)));
+            for (;;) {
+                long seenVersion = wait.seenVersion();
+                Attempt attempt = wait.attempt();
                 if (attempt.lease != null) {
                     granted = true;
                     return attempt.lease;
                 }
-                remainingWait = deadline - System.nanoTime();
-                if (remainingWait <= 0) {
-                    throw new LockNotAcquiredException(key, request.waitTime());
-                }
-                if (!counted) {
-                    counted = true;
-                    countWaiter(key, 1);
-                }
-                handOff.awaitRelease(seenVersion, pauseNanos(attemptNumber, remainingWait,
-                        attempt.holderRemainingNanos, subscription != null));
+                long pause = wait.pauseAfter(attempt);
+                wait.signal().awaitRelease(seenVersion, pause);
             }
         }
         finally {
-            if (counted) {
-                countWaiter(key, -1);
+            wait.end(granted);
+        }
+    }
+
+    /**
+     * Acquires the lock without parking a thread: waits as {@link #acquire} does (the same queue, release
+     * notification and backoff), but between attempts the wait is a timer task and a release callback, and every
+     * backend call runs on this engine's acquire threads (at most {@link LockEngineSettings#renewalThreads()}, started
+     * on demand), never on the calling thread, so that a non-blocking thread (a Reactor scheduler's, an event loop)
+     * can ask.
+     *
+     * <p>Guarantees: the future completes with the lease, with {@link LockNotAcquiredException} when the wait time
+     * passed, with {@link LockUnavailableException} when the backend failed (no lease held), or with
+     * {@link IllegalStateException} when the engine closes. Cancelling it (or completing it in any other way) before
+     * the grant ends the wait and leaves no lease: an attempt in flight that is granted afterwards is released at once,
+     * and a place in the backend's queue is given up. The lease is never thread-reentrant (whatever the request says):
+     * it belongs to asynchronous work, released from whichever thread ends it, so no later call on any thread
+     * re-enters it. The future's dependent stages run on an acquire thread (or the caller's, if already complete);
+     * they should not block.
+     * @param request what to lock
+     * @return the future lease
+     * @throws IllegalArgumentException if the request is invalid for this engine (thrown, not in the future)
+     * @throws IllegalStateException if the engine is closed
+     */
+    @Override
+    public CompletableFuture<Lease> acquireAsync(LockRequest request) {
+        validate(request);
+        AsyncAcquire acquire = new AsyncAcquire(new KeyWait(request.withReentrant(false)));
+        this.asyncAcquires.add(acquire);
+        acquire.result.whenComplete((lease, failure) -> acquire.onResultCompleted());
+        acquire.submit();
+        return acquire.result;
+    }
+
+    /**
+     * One caller's wait for one key, the engine's only waiting policy, shared by {@link #acquire} (which parks its
+     * thread between attempts) and {@link #acquireAsync} (which schedules its next attempt): which attempt to make,
+     * how long to pause after a refusal, which signal ends a pause early, and what to undo when the wait ends.
+     *
+     * <p>With a {@link QueueingLeaseBackend} a wait keeps one owner token, so that its place in the queue survives
+     * between attempts, and a signal of its own, which only a hand-off to this owner (or a backend that may have
+     * missed announcements) sets. Otherwise the waiters of a key share one release subscription. Not thread-safe:
+     * one wait makes one attempt at a time.
+     */
+    private final class KeyWait {
+
+        private final LockRequest request;
+
+        private final long deadline;
+
+        // Non-null while waiting in the backend's queue, with the owner token of the whole wait.
+        private final @Nullable QueueingLeaseBackend queue;
+
+        private final @Nullable String queueOwnerToken;
+
+        // What ends a pause early; null for a request that makes one attempt.
+        private final @Nullable ReleaseWaiters signal;
+
+        private final @Nullable ReleaseSubscription handOffSubscription;
+
+        private final boolean notified;
+
+        private int refusals;
+
+        private boolean counted;
+
+        KeyWait(LockRequest request) {
+            this.request = request;
+            this.deadline = System.nanoTime() + request.waitTime().toNanos();
+            boolean waits = !request.waitTime().isZero();
+            QueueingLeaseBackend queue = LockEngine.this.queue;
+            if (waits && queue != null) {
+                this.queue = queue;
+                this.queueOwnerToken = newOwnerToken();
+                this.signal = new ReleaseWaiters();
+                queuedWaits.add(this.signal);
+                ReleaseSubscription subscription = null;
+                try {
+                    subscription = queue.subscribeToHandOff(request.key(), this.queueOwnerToken,
+                            this.signal::signalReleased);
+                }
+                catch (RuntimeException ex) {
+                    logger.debug("Hand-off announcements for lock '{}' unavailable; waiting for the holder's lease "
+                            + "instead", request.key(), ex);
+                }
+                this.handOffSubscription = subscription;
+                this.notified = subscription != null;
             }
-            this.queuedWaits.remove(handOff);
-            if (subscription != null) {
-                subscription.close();
-            }
-            if (!granted) {
-                leaveQueueInBackground(queue, key, ownerToken);
+            else {
+                this.queue = null;
+                this.queueOwnerToken = null;
+                this.handOffSubscription = null;
+                this.signal = waits ? startWaiting(request.key()) : null;
+                this.notified = this.signal != null && this.signal.subscription != null;
             }
         }
+
+        /** The signal's version, read before an attempt so that a release during the attempt is not missed. */
+        long seenVersion() {
+            return (this.signal != null) ? this.signal.version() : 0;
+        }
+
+        /** Present once a pause was returned: only a request with a wait time pauses. */
+        ReleaseWaiters signal() {
+            return Objects.requireNonNull(this.signal, "a request without a wait time never pauses");
+        }
+
+        Attempt attempt() {
+            requireOpen(this.request);
+            if (this.queue != null) {
+                long remainingWait = this.deadline - System.nanoTime();
+                return attemptOnce(this.request, Objects.requireNonNull(this.queueOwnerToken),
+                        Duration.ofNanos(Math.max(remainingWait, 0)));
+            }
+            return attemptOnce(this.request, newOwnerToken(), null);
+        }
+
+        /**
+         * Returns how long to pause after a refused attempt.
+         * @throws LockNotAcquiredException when the wait time has passed
+         */
+        long pauseAfter(Attempt refused) {
+            long remainingWait = this.deadline - System.nanoTime();
+            if (remainingWait <= 0) {
+                throw new LockNotAcquiredException(this.request.key(), this.request.waitTime());
+            }
+            if (!this.counted) {
+                this.counted = true;
+                countWaiter(this.request.key(), 1);
+            }
+            return pauseNanos(this.refusals++, remainingWait, refused.holderRemainingNanos, this.notified);
+        }
+
+        /** Ends the wait once: uncounts it, drops its subscription and, without a grant, leaves the queue. */
+        void end(boolean granted) {
+            if (this.counted) {
+                countWaiter(this.request.key(), -1);
+            }
+            if (this.queue != null) {
+                queuedWaits.remove(this.signal);
+                if (this.handOffSubscription != null) {
+                    this.handOffSubscription.close();
+                }
+                if (!granted) {
+                    leaveQueueInBackground(this.queue, this.request.key(),
+                            Objects.requireNonNull(this.queueOwnerToken));
+                }
+            }
+            else if (this.signal != null) {
+                stopWaiting(this.request.key());
+            }
+        }
+
+    }
+
+    /**
+     * One {@link #acquireAsync} call: each attempt is a task on the acquire threads, and each pause a round that
+     * the first of the timer, the key's signal or the end of the future fires. At most one attempt or one armed
+     * round exists at a time, so the wait is driven by one task after another and never by two at once.
+     */
+    private final class AsyncAcquire implements Runnable {
+
+        final CompletableFuture<Lease> result = new CompletableFuture<>();
+
+        private final KeyWait wait;
+
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        // The armed pause, or null while an attempt runs; written under this object's monitor by the attempt that
+        // arms it and read by whoever completes the future, so that a cancel always wakes the wait.
+        private @Nullable Round round;
+
+        AsyncAcquire(KeyWait wait) {
+            this.wait = wait;
+        }
+
+        void submit() {
+            try {
+                acquires.execute(this);
+            }
+            catch (RejectedExecutionException ex) {
+                end(false);
+                this.result.completeExceptionally(new IllegalStateException("LockEngine over backend '"
+                        + backend.name() + "' is closed; cannot acquire lock '" + this.wait.request.key() + "'"));
+            }
+        }
+
+        /** One attempt, on an acquire thread. */
+        @Override
+        public void run() {
+            if (this.result.isDone()) {
+                end(false);
+                return;
+            }
+            long seenVersion = this.wait.seenVersion();
+            long pause;
+            try {
+                Attempt attempt = this.wait.attempt();
+                if (attempt.lease != null) {
+                    end(true);
+                    // Cancelled while the attempt was in flight: the grant is nobody's, so it is released at once.
+                    if (!this.result.complete(attempt.lease)) {
+                        attempt.lease.release();
+                    }
+                    return;
+                }
+                pause = this.wait.pauseAfter(attempt);
+            }
+            catch (RuntimeException ex) {
+                end(false);
+                this.result.completeExceptionally(ex);
+                return;
+            }
+            Round next = new Round();
+            boolean armed = false;
+            synchronized (this) {
+                if (!this.result.isDone()) {
+                    this.round = next;
+                    armed = true;
+                }
+            }
+            if (!armed) {
+                end(false);
+                return;
+            }
+            next.arm(seenVersion, pause);
+        }
+
+        /** The future completed: a cancel (or a completion by anyone else) wakes an armed pause to end the wait. */
+        void onResultCompleted() {
+            Round armed;
+            synchronized (this) {
+                armed = this.round;
+            }
+            if (armed != null) {
+                armed.fire();
+            }
+        }
+
+        void end(boolean granted) {
+            if (this.ended.compareAndSet(false, true)) {
+                asyncAcquires.remove(this);
+                this.wait.end(granted);
+            }
+        }
+
+        /** One pause: fired once, by the timer, the signal or the future's end, whichever comes first. */
+        private final class Round implements Runnable {
+
+            private final AtomicBoolean fired = new AtomicBoolean();
+
+            private volatile @Nullable ScheduledFuture<?> timeout;
+
+            void arm(long seenVersion, long pauseNanos) {
+                ScheduledFuture<?> scheduled = schedule(this::fire, pauseNanos);
+                this.timeout = scheduled;
+                if (scheduled == null) {
+                    // The engine is closing: the next attempt says so.
+                    fire();
+                    return;
+                }
+                AsyncAcquire.this.wait.signal().onReleaseAfter(seenVersion, this);
+                if (this.fired.get()) {
+                    // Fired (by a cancel) while being armed: nothing may stay registered for it.
+                    scheduled.cancel(false);
+                    AsyncAcquire.this.wait.signal().removeCallback(this);
+                }
+            }
+
+            /** The signal's callback. */
+            @Override
+            public void run() {
+                fire();
+            }
+
+            void fire() {
+                if (!this.fired.compareAndSet(false, true)) {
+                    return;
+                }
+                ScheduledFuture<?> scheduled = this.timeout;
+                if (scheduled != null) {
+                    scheduled.cancel(false);
+                }
+                AsyncAcquire.this.wait.signal().removeCallback(this);
+                synchronized (AsyncAcquire.this) {
+                    AsyncAcquire.this.round = null;
+                }
+                submit();
+            }
+
+        }
+
     }
 
     @Override
@@ -426,6 +648,10 @@ public final class LockEngine implements LockClient, AutoCloseable {
         }
         this.waitersByKey.values().forEach(ReleaseWaiters::signalReleased);
         this.queuedWaits.forEach(ReleaseWaiters::signalReleased);
+        for (AsyncAcquire acquire : this.asyncAcquires) {
+            acquire.result.completeExceptionally(new IllegalStateException("LockEngine over backend '"
+                    + this.backend.name() + "' was closed while acquiring lock '" + acquire.wait.request.key() + "'"));
+        }
         long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
         try {
             for (Future<?> release : releases) {
@@ -444,7 +670,10 @@ public final class LockEngine implements LockClient, AutoCloseable {
         }
         // Renewals still in flight belong to leases that have just ended; nothing waits for them.
         this.renewals.shutdownNow();
+        this.acquires.shutdownNow();
         this.timer.shutdownNow();
+        // An attempt the pool dropped never ran: its wait is ended here instead.
+        this.asyncAcquires.forEach(acquire -> acquire.end(false));
     }
 
     LeaseBackend backend() {

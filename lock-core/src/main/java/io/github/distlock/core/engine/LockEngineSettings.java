@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param renewalThreads how many renewal calls may be in flight at once (the size of the engine's renewal pool,
  *     whose threads are started on demand and end when idle); a renewal stuck in a slow backend call occupies one
  *     of them and delays no other lease's renewal while others are free. Expiry is detected on a timer of its own
- *     and never waits for these threads
+ *     and never waits for these threads. The same number sizes the separate pool that makes the backend calls of
+ *     {@link LockEngine#acquireAsync asynchronous acquires}
  * @since 0.1.0
  */
 public record LockEngineSettings(double renewalRatio, double clockDriftFactor, Duration clockDriftMinimum,

@@ -33,6 +33,9 @@ class RecordingLeaseBackend implements LeaseBackend {
 
     final List<String> releaseOwners = new CopyOnWriteArrayList<>();
 
+    /** The names of the threads that made the acquire calls. */
+    final List<String> acquireThreads = new CopyOnWriteArrayList<>();
+
     // The switches below are set by the test thread and read by engine threads.
     volatile boolean failAcquire;
 
@@ -71,6 +74,7 @@ class RecordingLeaseBackend implements LeaseBackend {
     public AcquireResult tryAcquire(String key, String ownerToken, Duration leaseTime) {
         this.acquireCalls.incrementAndGet();
         this.acquireOwners.add(ownerToken);
+        this.acquireThreads.add(Thread.currentThread().getName());
         if (this.failAcquire) {
             throw new IllegalStateException("simulated backend failure on acquire");
         }

@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.context.EmbeddedValueResolverAware;
 import org.springframework.core.MethodClassKey;
+import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.core.annotation.MergedAnnotations;
@@ -129,7 +130,7 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
     /**
      * Checks every locked method of a bean class, so that mistakes fail start-up: methods the proxy can never
      * intercept (private, static, final), methods whose work would run after the lock is released (reactive return
-     * types, Kotlin suspend functions), and invalid expressions or durations. Only locked methods are built and
+     * types that cannot be locked, Kotlin suspend functions), and invalid expressions or durations. Only locked methods are built and
      * cached.
      * @param beanClass the user class of a bean
      * @return the operations of the class's locked methods
@@ -209,10 +210,9 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         String description = describe(method, userClass);
         String outlivesTheCall = ReactiveMethods.whyWorkOutlivesTheCall(method);
         if (outlivesTheCall != null) {
-            throw new IllegalStateException("@DistributedLock on " + description + " cannot take effect yet: it "
-                    + outlivesTheCall + ". Reactive return types and suspend functions are not supported yet "
-                    + "(reactive support is planned); meanwhile return a CompletableFuture, which keeps the lock "
-                    + "until it completes, or a blocking type");
+            throw new IllegalStateException("@DistributedLock on " + description + " cannot take effect: it "
+                    + outlivesTheCall + ". Otherwise return a CompletableFuture, which keeps the lock until it "
+                    + "completes, or a blocking type");
         }
         String name = resolve(annotation.name());
         if (name.isEmpty()) {
@@ -273,10 +273,11 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         int tokenParameter = findFencingTokenParameter(method, description);
         FencingTokenKind tokenKind = (tokenParameter < 0) ? FencingTokenKind.NONE
                 : Objects.requireNonNull(FencingTokenKind.of(method.getParameterTypes()[tokenParameter]));
-        Object skippedValue = asynchronous ? null : emptyValueFor(returnType);
+        ReactiveAdapter reactiveAdapter = ReactiveMethods.lockableAdapter(method);
+        Object skippedValue = (asynchronous || reactiveAdapter != null) ? null : emptyValueFor(returnType);
         return new DistributedLockOperation(method, description, name, keyText, keyExpression, leaseTime, waitTime,
                 whenLocked, annotation.autoRenew(), tokenParameter, tokenKind, asynchronous, skippedValue,
-                LockKeyEvaluator.SHARED.parameterNames(method), minHold);
+                LockKeyEvaluator.SHARED.parameterNames(method), minHold, reactiveAdapter);
     }
 
     /**

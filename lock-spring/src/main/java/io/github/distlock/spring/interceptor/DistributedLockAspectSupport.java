@@ -2,6 +2,7 @@ package io.github.distlock.spring.interceptor;
 
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -35,7 +36,9 @@ import org.springframework.util.function.SingletonSupplier;
 /**
  * The behaviour behind {@link io.github.distlock.spring.DistributedLock}, independent of the AOP mechanism: evaluate
  * the key, acquire according to the operation's policy, run the method with the lease bound to
- * {@link LockContext}, and release when the method returns, throws or (for a {@code CompletionStage}) completes.
+ * {@link LockContext}, and release when the method returns, throws or (for a {@code CompletionStage}) completes. A
+ * method returning a reactive type is handed to {@code ReactiveLocking} (only when Reactor is on the class path),
+ * which locks each subscription from its start to its termination.
  *
  * <p>A method never runs without its lease: every failure to acquire (held, backend down, invalid key) is thrown
  * before the method is invoked, except {@link io.github.distlock.spring.WhenLocked#SKIP}, which returns an empty
@@ -65,6 +68,10 @@ public abstract class DistributedLockAspectSupport {
     private Supplier<@Nullable LockAcquireObservationConvention> acquireConvention = () -> null;
 
     private Supplier<@Nullable LockHeldObservationConvention> heldConvention = () -> null;
+
+    // Touched only when Reactor is on the class path, so that no other code path loads a Reactor class.
+    private final @Nullable ReactiveLocking reactiveLocking = ReactiveMethods.REACTOR_PRESENT ? new ReactiveLocking(this)
+            : null;
 
     /**
      * Creates the aspect support.
@@ -133,6 +140,11 @@ public abstract class DistributedLockAspectSupport {
         FencingTokenKind tokenKind = operation.fencingTokenKind();
         LockRequest request = new LockRequest(key, operation.leaseTime(), operation.waitTime(), operation.autoRenew(),
                 !operation.asynchronous(), operation.name(), operation.minHold());
+        if (operation.reactiveAdapter() != null) {
+            // The method runs once per subscription, under a lease of that subscription; nothing is locked here.
+            return Objects.requireNonNull(this.reactiveLocking, "Reactor is on the class path")
+                .lock(invoker, operation, request, args, client, settings.onLeaseLost());
+        }
         ObservationRegistry registry = this.observationRegistry.get();
         Lease lease = registry.isNoop() ? acquire(client, operation, request)
                 : acquireObserved(client, operation, request, registry);
@@ -217,7 +229,19 @@ public abstract class DistributedLockAspectSupport {
         }
     }
 
-    private static LockAcquireContext.Outcome outcomeOf(RuntimeException ex) {
+    ObservationRegistry observationRegistry() {
+        return this.observationRegistry.get();
+    }
+
+    @Nullable LockAcquireObservationConvention acquireConvention() {
+        return this.acquireConvention.get();
+    }
+
+    @Nullable LockHeldObservationConvention heldConvention() {
+        return this.heldConvention.get();
+    }
+
+    static LockAcquireContext.Outcome outcomeOf(RuntimeException ex) {
         if (ex instanceof LockNotAcquiredException) {
             return LockAcquireContext.Outcome.NOT_ACQUIRED;
         }
@@ -289,7 +313,7 @@ public abstract class DistributedLockAspectSupport {
         return completion;
     }
 
-    private static @Nullable LeaseLostException leaseLostIfAny(Lease lease, DistributedLockOperation operation) {
+    static @Nullable LeaseLostException leaseLostIfAny(Lease lease, DistributedLockOperation operation) {
         try {
             lease.checkHeld();
             return null;
@@ -310,7 +334,7 @@ public abstract class DistributedLockAspectSupport {
     /**
      * The {@code distributed.lock.held} observation of one call, or nothing when observations are off.
      */
-    private static class HeldObservation {
+    static class HeldObservation {
 
         static final HeldObservation NONE = new HeldObservation();
 
@@ -377,6 +401,20 @@ public abstract class DistributedLockAspectSupport {
          * @throws Throwable what it throws
          */
         @Nullable Object proceed() throws Throwable;
+
+        /**
+         * Invokes the method once more with the given arguments, continuing from where {@link #proceed()} would: a
+         * reactive method is invoked once per subscription, after its lease is granted, and never by
+         * {@link #proceed()}. The default refuses, so that an invoker that can only proceed once never runs a
+         * reactive method unlocked.
+         * @param arguments the arguments of this invocation
+         * @return its result
+         * @throws Throwable what it throws
+         */
+        default @Nullable Object proceedAgain(Object[] arguments) throws Throwable {
+            throw new IllegalStateException("This interception cannot invoke a method once per subscription, so a "
+                    + "reactive @DistributedLock method cannot be locked through it");
+        }
 
     }
 

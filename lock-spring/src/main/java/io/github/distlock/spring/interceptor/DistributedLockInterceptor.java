@@ -8,6 +8,7 @@ import io.github.distlock.spring.DistributedLockSettings;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
+import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.support.AopUtils;
 
 /**
@@ -37,7 +38,23 @@ public class DistributedLockInterceptor extends DistributedLockAspectSupport imp
         // runs unlocked. Its operation is then found from the invoked method's own class.
         Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
                 : invocation.getMethod().getDeclaringClass();
-        return execute(invocation::proceed, invocation.getMethod(), target, targetClass, invocation.getArguments());
+        return execute(new Invoker() {
+
+            @Override
+            public @Nullable Object proceed() throws Throwable {
+                return invocation.proceed();
+            }
+
+            @Override
+            public @Nullable Object proceedAgain(Object[] arguments) throws Throwable {
+                // A clone continues with the interceptors after this one, as often as there are subscriptions.
+                if (invocation instanceof ProxyMethodInvocation proxied) {
+                    return proxied.invocableClone(arguments).proceed();
+                }
+                return Invoker.super.proceedAgain(arguments);
+            }
+
+        }, invocation.getMethod(), target, targetClass, invocation.getArguments());
     }
 
 }

@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 import io.github.distlock.spring.WhenLocked;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.ReactiveAdapter;
 import org.springframework.expression.Expression;
 
 /**
@@ -33,13 +34,15 @@ import org.springframework.expression.Expression;
  * @param parameterNames the method's parameter names, or empty when they are not available
  * @param minHold how long the lock stays held at least after its grant, {@link Duration#ZERO} for none; at most the
  *     lease time
+ * @param reactiveAdapter the adapter of the method's reactive return type, locked from subscription to termination,
+ *     or {@code null} when the method does not return one (always {@code null} without Reactor on the class path)
  * @since 0.1.0
  */
 public record DistributedLockOperation(Method method, String description, String name, String keyExpressionText,
         @Nullable Expression keyExpression, Duration leaseTime, Duration waitTime, WhenLocked whenLocked,
         boolean autoRenew, int fencingTokenParameter, FencingTokenKind fencingTokenKind, boolean asynchronous,
         @Nullable Object skippedValue, List<String> parameterNames,
-        Duration minHold) {
+        Duration minHold, @Nullable ReactiveAdapter reactiveAdapter) {
 
     /**
      * Checks that the fencing token parameter and its kind agree, and that the policy is resolved.

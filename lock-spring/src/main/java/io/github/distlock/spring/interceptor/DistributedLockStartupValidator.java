@@ -16,7 +16,8 @@ import org.springframework.util.ClassUtils;
 /**
  * Checks every {@code @DistributedLock} of a bean when the bean is created, so that an invalid expression or
  * duration, a key that could not identify the call, or an annotation that can never take effect (private, static
- * or final method; a reactive return type or a suspend function, whose work would run after the lock is released)
+ * or final method; a reactive return type that cannot be locked, or a suspend function, whose work would run after
+ * the lock is released)
  * fails the application's start-up with the method in the message instead of failing (or silently not locking) at
  * the first call.
  *

@@ -70,7 +70,8 @@ public class LockAcquireContext extends LockObservationContext {
         /** The backend could not be asked; the method did not run. */
         UNAVAILABLE("unavailable"),
 
-        /** The waiting thread was interrupted; the method did not run. */
+        /** The waiting thread was interrupted (or a reactive subscription cancelled while waiting); the method did
+         * not run. */
         INTERRUPTED("interrupted"),
 
         /** Anything else, for example a key the backend cannot store; the method did not run. */

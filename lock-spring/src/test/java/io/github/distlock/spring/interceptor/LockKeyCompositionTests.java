@@ -43,7 +43,7 @@ class LockKeyCompositionTests {
     private static DistributedLockOperation operationNamed(String name) {
         return new DistributedLockOperation(Object.class.getMethods()[0], "test", name, "", null, Duration.ofSeconds(1),
                 Duration.ZERO, WhenLocked.WAIT, true, -1, FencingTokenKind.NONE, false, null, List.of(),
-                Duration.ZERO);
+                Duration.ZERO, null);
     }
 
 }
