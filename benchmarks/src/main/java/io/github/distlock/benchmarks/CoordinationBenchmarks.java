@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -24,6 +25,7 @@ import io.etcd.jetcd.lock.LockResponse;
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.engine.LockEngine;
+import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.etcd.EtcdLeaseBackend;
 import io.github.distlock.etcd.EtcdLockOptions;
 import io.github.distlock.testservers.EtcdServer;
@@ -52,6 +54,10 @@ public final class CoordinationBenchmarks {
     private static final Duration LEASE = Duration.ofSeconds(30);
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static final String DISTLOCK_ZOOKEEPER = "distlock ZooKeeper backend";
+
+    private static final String DISTLOCK_ETCD = "distlock etcd backend";
 
     private static final int CONTENDING_CLIENTS = 2;
 
@@ -87,8 +93,8 @@ public final class CoordinationBenchmarks {
         Duration measure = Duration.ofSeconds(seconds);
         Map<String, List<double[]>> results = new LinkedHashMap<>();
         try (ZooKeeperServer zooKeeper = ZooKeeperServer.start(60_000); EtcdServer etcd = EtcdServer.start()) {
-            List<Contender> contenders = List.of(new DistlockZooKeeper(zooKeeper.connectString()),
-                    new CuratorMutex(zooKeeper.connectString()), new DistlockEtcd(etcd.endpoint()),
+            List<Contender> contenders = List.of(Distlock.zooKeeper(zooKeeper.connectString()),
+                    new CuratorMutex(zooKeeper.connectString()), Distlock.etcd(etcd.endpoint()),
                     new JetcdLock(etcd.endpoint()));
             try {
                 for (Contender contender : contenders) {
@@ -131,7 +137,7 @@ public final class CoordinationBenchmarks {
                 THREADS_PER_CLIENT));
         report.append("| contender | uncontended locks/s | ratio | contended grants/s | ratio |\n");
         report.append("|---|---|---|---|---|\n");
-        String[][] pairs = { { DistlockZooKeeper.NAME, CuratorMutex.NAME }, { DistlockEtcd.NAME, JetcdLock.NAME } };
+        String[][] pairs = { { DISTLOCK_ZOOKEEPER, CuratorMutex.NAME }, { DISTLOCK_ETCD, JetcdLock.NAME } };
         for (String[] pair : pairs) {
             double[] baseline = medians(results.get(pair[1]));
             for (String name : pair) {
@@ -283,24 +289,43 @@ public final class CoordinationBenchmarks {
 
     }
 
-    private static final class DistlockZooKeeper extends NodesContender {
+    /** This project's engine over a backend that each node opens with a client of its own. */
+    private static final class Distlock extends NodesContender {
 
-        static final String NAME = "distlock ZooKeeper backend";
+        private final String name;
 
-        private final String connectString;
+        private final Function<NodesContender, LeaseBackend> openBackend;
 
-        DistlockZooKeeper(String connectString) {
-            this.connectString = connectString;
+        Distlock(String name, Function<NodesContender, LeaseBackend> openBackend) {
+            this.name = name;
+            this.openBackend = openBackend;
+        }
+
+        static Distlock zooKeeper(String connectString) {
+            return new Distlock(DISTLOCK_ZOOKEEPER, nodes -> {
+                try {
+                    return ZooKeeperLeaseBackend.create(nodes.keep(curator(connectString)));
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(ex);
+                }
+            });
+        }
+
+        static Distlock etcd(String endpoint) {
+            return new Distlock(DISTLOCK_ETCD, nodes -> nodes.keep(new EtcdLeaseBackend(
+                    nodes.keep(etcdClient(endpoint)), EtcdLockOptions.defaults(), endpoint)));
         }
 
         @Override
         public String name() {
-            return NAME;
+            return this.name;
         }
 
         @Override
-        Node open() throws Exception {
-            LockEngine engine = keep(new LockEngine(ZooKeeperLeaseBackend.create(keep(curator(this.connectString)))));
+        Node open() {
+            LockEngine engine = keep(new LockEngine(this.openBackend.apply(this)));
             return key -> {
                 Lease lease = engine.acquire(new LockRequest(key, LEASE, WAIT, true, false));
                 return lease::release;
@@ -343,34 +368,6 @@ public final class CoordinationBenchmarks {
                         throw new IllegalStateException(ex);
                     }
                 };
-            };
-        }
-
-    }
-
-    private static final class DistlockEtcd extends NodesContender {
-
-        static final String NAME = "distlock etcd backend";
-
-        private final String endpoint;
-
-        DistlockEtcd(String endpoint) {
-            this.endpoint = endpoint;
-        }
-
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        Node open() {
-            Client client = keep(etcdClient(this.endpoint));
-            LockEngine engine = keep(new LockEngine(keep(new EtcdLeaseBackend(client, EtcdLockOptions.defaults(),
-                    this.endpoint))));
-            return key -> {
-                Lease lease = engine.acquire(new LockRequest(key, LEASE, WAIT, true, false));
-                return lease::release;
             };
         }
 
