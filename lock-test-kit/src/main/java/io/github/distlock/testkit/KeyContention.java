@@ -25,8 +25,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each engine runs the same number of workers. A worker takes the key ({@link LockEngine#acquire}, waiting up to
  * the lease time; a refusal or an unavailable backend makes it try again after 50 ms), marks itself inside, works
- * for 5 ms and leaves, then releases. It counts as inside from its grant until it leaves or its lease is reported lost,
- * whichever comes first, so a holder told of its loss in time never counts as an overlap. {@link #unlocked} runs the
+ * for 5 ms and leaves, then releases. It counts as inside from its grant until it leaves, its lease is reported lost,
+ * or its lease's validity has passed ({@link Lease#isHeld()} says so at once, even when a loaded machine runs the
+ * loss listeners late), whichever comes first: a worker that enters while another's lease is still valid is an
+ * overlap, one that enters after the other's validity ended is not. {@link #unlocked} runs the
  * same workers without the lock, to show that the checker sees overlaps when there is no lock.
  *
  * <p>Thread-safe: each call has its own workers and state.
@@ -92,7 +94,7 @@ public final class KeyContention {
 
     private static Outcome run(List<Worker> workers, Duration runFor, @Nullable Fault fault, boolean locked)
             throws Exception {
-        AtomicReference<@Nullable Object> inside = new AtomicReference<>();
+        AtomicReference<@Nullable Occupant> inside = new AtomicReference<>();
         AtomicInteger overlaps = new AtomicInteger();
         AtomicInteger grantsAfterFault = new AtomicInteger();
         AtomicBoolean struck = new AtomicBoolean();
@@ -104,19 +106,16 @@ public final class KeyContention {
             for (Worker worker : workers) {
                 running.add(threads.submit(() -> {
                     while (!stop.get()) {
-                        Object me = new Object();
                         Lease lease = worker.acquire();
                         if (locked && lease == null) {
                             pause(RETRY_PAUSE);
                             continue;
                         }
+                        Occupant me = new Occupant(lease);
                         if (lease != null) {
                             lease.addLossListener((lost, reason) -> inside.compareAndSet(me, null));
                         }
-                        if (!inside.compareAndSet(null, me)) {
-                            overlaps.incrementAndGet();
-                            inside.set(me);
-                        }
+                        enter(inside, me, overlaps);
                         if (lease != null) {
                             lease.fencingToken().ifPresent(tokens::add);
                             if (struck.get()) {
@@ -151,6 +150,22 @@ public final class KeyContention {
         return new Outcome(overlaps.get(), List.copyOf(tokens), grantsAfterFault.get());
     }
 
+    // Takes the place inside; an occupant whose lease is still valid (or who has none) makes it an overlap.
+    private static void enter(AtomicReference<@Nullable Occupant> inside, Occupant me, AtomicInteger overlaps) {
+        while (true) {
+            Occupant current = inside.get();
+            boolean stillProtected = current != null && (current.lease() == null || current.lease().isHeld());
+            if (stillProtected) {
+                overlaps.incrementAndGet();
+                inside.set(me);
+                return;
+            }
+            if (inside.compareAndSet(current, me)) {
+                return;
+            }
+        }
+    }
+
     private static void pause(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
@@ -158,6 +173,10 @@ public final class KeyContention {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A worker inside, with its lease ({@code null} without the lock). */
+    private record Occupant(@Nullable Lease lease) {
     }
 
     @FunctionalInterface
