@@ -148,6 +148,9 @@ final class ContenderProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        // Taken before the quit: the contender halts without closing its clients, so servers it started itself
+        // (Redlock's extra masters) would outlive it, adopted by init, and no longer be found as its descendants.
+        List<ProcessHandle> started = this.process.descendants().toList();
         try {
             this.commands.write("quit\n");
             this.commands.flush();
@@ -164,6 +167,7 @@ final class ContenderProcess implements AutoCloseable {
             this.process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        started.forEach(ProcessHandle::destroyForcibly);
     }
 
 }
