@@ -8,6 +8,7 @@ import java.net.URI;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +33,13 @@ final class EtcdTlsCheck {
 
     static void refuseUntrustedServer(SslBundle bundle, EtcdConnectionSettings connection, String bundleName) {
         int timeout = (int) Math.min(Integer.MAX_VALUE, connection.connectTimeout().toMillis());
+        SSLSocketFactory sockets = bundle.createSslContext().getSocketFactory();
         for (URI endpoint : connection.endpoints()) {
             try (Socket plain = new Socket()) {
                 plain.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), timeout);
                 plain.setSoTimeout(timeout);
-                try (SSLSocket tls = (SSLSocket) bundle.createSslContext().getSocketFactory()
-                    .createSocket(plain, endpoint.getHost(), endpoint.getPort(), false)) {
+                try (SSLSocket tls = (SSLSocket) sockets.createSocket(plain, endpoint.getHost(), endpoint.getPort(),
+                        false)) {
                     SSLParameters parameters = tls.getSSLParameters();
                     parameters.setEndpointIdentificationAlgorithm("HTTPS");
                     parameters.setApplicationProtocols(new String[] { "h2" });
