@@ -1,5 +1,6 @@
 package io.github.distlock.testkit;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.distlock.core.spi.AcquireResult;
@@ -65,7 +66,16 @@ public interface ReleaseNotificationContract {
         String key = uniqueKey();
         AtomicInteger closedCalls = new AtomicInteger();
         AtomicInteger openCalls = new AtomicInteger();
-        notifyingBackend().subscribeToReleases(key, closedCalls::incrementAndGet).close();
+        AtomicBoolean closed = new AtomicBoolean();
+        // Only calls after the close count: a backend may announce a key that is free already while the
+        // subscription is still open (a ZooKeeper watch set on a missing node).
+        ReleaseSubscription closing = notifyingBackend().subscribeToReleases(key, () -> {
+            if (closed.get()) {
+                closedCalls.incrementAndGet();
+            }
+        });
+        closing.close();
+        closed.set(true);
         try (ReleaseSubscription open = notifyingBackend().subscribeToReleases(key, openCalls::incrementAndGet)) {
             awaitNotification(key, openCalls);
         }

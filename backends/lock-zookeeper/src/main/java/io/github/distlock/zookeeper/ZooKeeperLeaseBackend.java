@@ -3,6 +3,8 @@ package io.github.distlock.zookeeper;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +19,9 @@ import io.github.distlock.core.spi.ReleaseSubscription;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -35,14 +40,20 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>What a lease is</h2>
  * A lease is an ephemeral node {@code <basePath>/locks/<encoded key>} created in the client's session, holding the
- * owner token and the lease time. It ends at whichever comes first:
+ * owner token and the lease time, together with its grant's marker {@code <basePath>/grants/<encoded key>~<encoded
+ * owner token>}, an empty ephemeral node created and deleted in the same transactions as the lock node. The marker
+ * names one grant: a node's version starts again at the same number for every new node of a key, so a version alone
+ * cannot tell the grant a contender found expired from the next grant of the same key. It ends at whichever comes
+ * first:
  * <ul>
  * <li>the end of the session (the holder crashed, or was cut off from the ensemble for longer than the session
  * timeout): ZooKeeper deletes the node;</li>
  * <li>the lease time after its grant or last renewal, measured on the ZooKeeper leader's clock: each grant and
  * renewal writes the node, so its modification time ({@code mtime}) is set by the leader; a contender compares it with
- * the leader's current time, read by writing {@code <basePath>/clock}, and takes over a node whose lease has run out by
- * deleting it with the version it read (so a renewal that came in between wins).</li>
+ * the leader's current time, read by writing {@code <basePath>/clock}, and takes over a node whose lease has run out in
+ * one transaction that deletes it with the version it read (so a renewal that came in between wins) and deletes the
+ * marker of the grant it read (so a node granted anew meanwhile, by another contender's takeover or after a release,
+ * is left alone), and creates its own node and marker.</li>
  * </ul>
  * A lease may therefore be shorter than the session, but never longer: a session may expire on the server as soon as
  * one session timeout after the server last heard from the client, and the engine counts a lease valid until
@@ -53,15 +64,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Operations</h2>
  * <ul>
- * <li>{@link #tryAcquire}: one create of the ephemeral node, whose stat (and so the fencing token) comes back in the
- * same round trip. When the node exists, it is read; the leader's time is read only then, to tell a holder's remaining
- * time or to take over an expired node. A create that was applied but whose reply was lost (and retried by Curator)
- * is recognised by its owner token and session, and reported as granted.</li>
+ * <li>{@link #tryAcquire}: one transaction that creates the lock node and its marker and writes the lock node's data
+ * once more, whose stat (and so the fencing token) comes back in the same round trip. When the node exists, it is
+ * read; the leader's time is read only then, to tell a holder's remaining time or to take over an expired node. A
+ * grant that was applied but whose reply was lost (and retried by Curator) is recognised by its owner token and
+ * session, and reported as granted.</li>
  * <li>{@link #renewIfOwner}: reads the node, checks that it holds our owner token and belongs to the client's live
  * session, and rewrites it with the version read (which moves its {@code mtime} on). A node whose lease had run out
  * before the renewal reached the leader is deleted and reported lost rather than revived.</li>
- * <li>{@link #releaseIfOwner}: reads the node, checks the owner token, and deletes it with the version read; a retried
- * release after a lost reply finds no node or another owner's node and deletes nothing.</li>
+ * <li>{@link #releaseIfOwner}: reads the node, checks the owner token, and deletes it with the version read, and its
+ * marker, in one transaction; a retried release after a lost reply finds no node or another owner's node and deletes
+ * nothing.</li>
  * </ul>
  *
  * <h2>Session and connection loss</h2>
@@ -77,7 +90,12 @@ import org.slf4j.LoggerFactory;
  * each grant's token is strictly greater than every earlier grant's of that key: across expiry, leader change and
  * ensemble restart with its data kept (the epoch only grows). The assumption is that the ensemble's data is never
  * lost or rolled back; an ensemble rebuilt from empty data starts again from small zxids. Nothing is stored per key
- * beyond the live lock nodes.
+ * beyond the live lock nodes and their markers.
+ *
+ * <h2>Node format</h2>
+ * Lock nodes carry the format {@code distlock-2}. A node in any other format (written by an earlier version of this
+ * backend, whose grants had no marker, or by something else) is treated as held: it is never taken over or released,
+ * and ends with its session.
  *
  * <h2>Release notification</h2>
  * One watch per waited-for key, shared by every waiter of the backend on that key, and re-armed while anyone waits: a
@@ -87,8 +105,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Keys and nodes</h2>
  * Keys of 1 to {@link ZooKeeperLockOptions#maxKeyLength()} characters; the node name is the key's UTF-8 bytes with
  * every byte other than {@code A-Z a-z 0-9 - _} written as {@code %XX}, so distinct keys have distinct names and no name
- * is {@code .} or {@code ..}. A key with an unpaired surrogate has no UTF-8 form and is rejected with
- * {@link IllegalArgumentException}. Lock nodes all live under one parent: no node is left behind per key.
+ * is {@code .} or {@code ..}; a marker's name joins the encoded key and the encoded owner token with {@code ~}, which
+ * neither contains. A key with an unpaired surrogate has no UTF-8 form and is rejected with
+ * {@link IllegalArgumentException}. Lock nodes all live under one parent, and markers under another: no node is left
+ * behind per key.
  *
  * <h2>Time bounds</h2>
  * Calls fail fast when the client is not connected; a call that loses its connection midway is bounded by the client's
@@ -121,6 +141,8 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
 
     private final String locksPrefix;
 
+    private final String grantsPrefix;
+
     private final ReleaseCallbacks callbacks = new ReleaseCallbacks();
 
     // Keys with at least one open release subscription, with how many; changed by subscribe and by closing one.
@@ -146,6 +168,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         this.client = client;
         this.options = options;
         this.locksPrefix = options.locksPath() + "/";
+        this.grantsPrefix = options.grantsPath() + "/";
     }
 
     /**
@@ -197,7 +220,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
 
     private void createNodes() {
         for (String path : new String[] {this.options.basePath(), this.options.locksPath(),
-                this.options.clockPath()}) {
+                this.options.grantsPath(), this.options.clockPath()}) {
             try {
                 this.client.create().creatingParentsIfNeeded().forPath(path, NO_DATA);
             }
@@ -220,7 +243,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         byte[] data = LockNodeData.encode(ownerToken, leaseMillis);
         return call("acquire", key, () -> {
             try {
-                return granted(key, ownerToken, create(path, data));
+                return granted(key, ownerToken, commit(grantOps(key, path, ownerToken, data, new ArrayList<>(3))));
             }
             catch (KeeperException.NodeExistsException ex) {
                 return whenNodeExists(key, path, ownerToken, data);
@@ -239,8 +262,8 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         if (held == null) {
             return AcquireResult.heldByAnother();
         }
-        if (held.ownerToken().equals(ownerToken) && stat.getEphemeralOwner() == currentSession()) {
-            // Our own create, applied on the server, whose reply was lost and retried by Curator.
+        if (isOurs(held, stat, ownerToken)) {
+            // Our own grant, applied on the server, whose reply was lost and retried by Curator.
             return granted(key, ownerToken, stat);
         }
         long remaining = stat.getMtime() + held.leaseMillis() - serverTime();
@@ -248,22 +271,59 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
             return AcquireResult.heldByAnother(Duration.ofMillis(remaining));
         }
         // The holder's session lives on but its lease ran out unrenewed: take the node over, unless it was renewed
-        // (a new version) or deleted since it was read.
+        // (a new version) or is no longer the grant that was read (its marker is gone: released, or taken over by
+        // another contender, whose new node may well have the version read).
+        List<CuratorOp> takeover = new ArrayList<>(5);
+        takeover.add(this.client.transactionOp().delete().withVersion(stat.getVersion()).forPath(path));
+        takeover.add(this.client.transactionOp().delete().forPath(markerPath(key, held.ownerToken())));
+        grantOps(key, path, ownerToken, data, takeover);
         try {
-            this.client.delete().withVersion(stat.getVersion()).forPath(path);
+            return granted(key, ownerToken, commit(takeover));
         }
-        catch (KeeperException.BadVersionException ex) {
-            return AcquireResult.heldByAnother();
+        catch (KeeperException.BadVersionException | KeeperException.NoNodeException
+                | KeeperException.NodeExistsException ex) {
+            // Renewed, released or granted anew since it was read; or our own takeover, applied, whose reply was lost
+            // and whose retry found the node it had made.
+            Stat now = new Stat();
+            LockNodeData current = LockNodeData.decode(dataOf(path, now));
+            return (current != null && isOurs(current, now, ownerToken)) ? granted(key, ownerToken, now)
+                    : AcquireResult.heldByAnother();
         }
-        catch (KeeperException.NoNodeException ex) {
-            // Gone already; try to create it below.
+    }
+
+    private boolean isOurs(LockNodeData held, Stat stat, String ownerToken) {
+        return held.ownerToken().equals(ownerToken) && stat.getEphemeralOwner() == currentSession();
+    }
+
+    /**
+     * Adds to {@code ops} the operations of a grant: the lock node and its marker, and a second write of the lock
+     * node's data. A create in a transaction answers with its path only; the write, in the same transaction and so
+     * at the same zxid, answers with the new node's stat (its creation zxid, the fencing token, and its session).
+     */
+    private List<CuratorOp> grantOps(String key, String path, String ownerToken, byte[] data, List<CuratorOp> ops)
+            throws Exception {
+        ops.add(this.client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(path, data));
+        ops.add(this.client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+            .forPath(markerPath(key, ownerToken), NO_DATA));
+        ops.add(this.client.transactionOp().setData().withVersion(0).forPath(path, data));
+        return ops;
+    }
+
+    /** Commits a transaction of a grant and returns the lock node's stat, written by its last operation. */
+    private Stat commit(List<CuratorOp> ops) throws Exception {
+        List<CuratorTransactionResult> results = this.client.transaction().forOperations(ops);
+        CuratorTransactionResult written = results.get(results.size() - 1);
+        if (written.getType() != OperationType.SET_DATA || written.getResultStat() == null) {
+            throw new IllegalStateException("ZooKeeper's answer to a grant lacks the lock node's stat: " + results);
         }
-        try {
-            return granted(key, ownerToken, create(path, data));
-        }
-        catch (KeeperException.NodeExistsException ex) {
-            return AcquireResult.heldByAnother();
-        }
+        return written.getResultStat();
+    }
+
+    /** Deletes a lock node with the version given and its marker, in one transaction. */
+    private void deleteGrant(String key, String path, String ownerToken, int version) throws Exception {
+        this.client.transaction().forOperations(
+                this.client.transactionOp().delete().withVersion(version).forPath(path),
+                this.client.transactionOp().delete().forPath(markerPath(key, ownerToken)));
     }
 
     /** Reads a lock node's data and stat, or returns {@code null} when there is no node. */
@@ -274,12 +334,6 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         catch (KeeperException.NoNodeException ex) {
             return null;
         }
-    }
-
-    private Stat create(String path, byte[] data) throws Exception {
-        Stat stat = new Stat();
-        this.client.create().storingStatIn(stat).withMode(CreateMode.EPHEMERAL).forPath(path, data);
-        return stat;
     }
 
     private AcquireResult granted(String key, String ownerToken, Stat stat) {
@@ -328,7 +382,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
             if (renewed.getMtime() >= stat.getMtime() + held.leaseMillis()) {
                 // The lease had run out on the leader's clock before this renewal arrived: a contender may already
                 // consider it free, so it is not revived.
-                deleteQuietly(path, renewed.getVersion());
+                deleteQuietly(key, path, ownerToken, renewed.getVersion());
                 return lost(grant);
             }
             return true;
@@ -348,7 +402,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
                 return false;
             }
             try {
-                this.client.delete().withVersion(stat.getVersion()).forPath(path);
+                deleteGrant(key, path, ownerToken, stat.getVersion());
                 return true;
             }
             catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
@@ -491,9 +545,9 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         return false;
     }
 
-    private void deleteQuietly(String path, int version) {
+    private void deleteQuietly(String key, String path, String ownerToken, int version) {
         try {
-            this.client.delete().withVersion(version).forPath(path);
+            deleteGrant(key, path, ownerToken, version);
         }
         catch (Exception ex) {
             // Renewed or deleted by someone else meanwhile, or unreachable: either way not ours to keep.
@@ -531,6 +585,11 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
                     + "backend accepts at most " + this.options.maxKeyLength());
         }
         return this.locksPrefix + LockNodeNames.encode(key);
+    }
+
+    /** The marker of the grant of {@code key} to {@code ownerToken}; the key was checked by {@link #pathOf}. */
+    private String markerPath(String key, String ownerToken) {
+        return this.grantsPrefix + LockNodeNames.encode(key) + '~' + LockNodeNames.encode(ownerToken);
     }
 
     private static String grantKey(String key, String ownerToken) {
@@ -588,7 +647,8 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
     /** The data of a lock node: a format version, the owner token and the lease time in milliseconds. */
     record LockNodeData(String ownerToken, long leaseMillis) {
 
-        private static final String FORMAT = "distlock-1";
+        // Format 1 had no grant markers; its nodes are treated as foreign (held, never taken over).
+        private static final String FORMAT = "distlock-2";
 
         static byte[] encode(String ownerToken, long leaseMillis) {
             return (FORMAT + "\n" + ownerToken + "\n" + leaseMillis).getBytes(StandardCharsets.US_ASCII);

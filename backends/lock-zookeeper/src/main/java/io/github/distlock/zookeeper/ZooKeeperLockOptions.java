@@ -5,9 +5,10 @@ import io.github.distlock.core.InvalidSettingException;
 /**
  * Where the ZooKeeper backend keeps its nodes and which keys it accepts. Immutable.
  *
- * <p>The backend uses three persistent nodes under the base path, whatever the number of keys: the base path
- * itself, {@code <basePath>/locks} (the parent of every lock node, so no parent is left behind per key) and
- * {@code <basePath>/clock} (written to read the server's time, see {@link ZooKeeperLeaseBackend}).
+ * <p>The backend uses four persistent nodes under the base path, whatever the number of keys: the base path
+ * itself, {@code <basePath>/locks} (the parent of every lock node, so no parent is left behind per key),
+ * {@code <basePath>/grants} (the parent of every grant's marker, which tells one grant of a key from the next) and
+ * {@code <basePath>/clock} (written to read the server's time); see {@link ZooKeeperLeaseBackend}.
  *
  * @param basePath the absolute path under which the backend's nodes live, for example {@code /distlock}; it must not
  *     end with {@code /} and must be a valid ZooKeeper path
@@ -81,6 +82,15 @@ public record ZooKeeperLockOptions(String basePath, int maxKeyLength) {
      */
     public String locksPath() {
         return this.basePath + "/locks";
+    }
+
+    /**
+     * Returns the parent of every grant's marker: an ephemeral node created and deleted together with its lock node,
+     * named after the key and the owner token, so that a takeover can require the very grant it found expired.
+     * @return {@code <basePath>/grants}
+     */
+    public String grantsPath() {
+        return this.basePath + "/grants";
     }
 
     /**
