@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.AdviceMode;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -111,6 +112,8 @@ public final class DistributedLockAutoConfiguration {
 
     // Boot proxies classes unless spring.aop.proxy-target-class=false; the lock proxies follow the same setting.
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = DistributedLockProperties.PREFIX, name = "mode", havingValue = "proxy",
+            matchIfMissing = true)
     @ConditionalOnProperty(name = "spring.aop.proxy-target-class", havingValue = "true", matchIfMissing = true)
     @EnableDistributedLock(proxyTargetClass = true)
     static class ClassProxyingConfiguration {
@@ -118,9 +121,19 @@ public final class DistributedLockAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = DistributedLockProperties.PREFIX, name = "mode", havingValue = "proxy",
+            matchIfMissing = true)
     @ConditionalOnProperty(name = "spring.aop.proxy-target-class", havingValue = "false")
     @EnableDistributedLock
     static class InterfaceProxyingConfiguration {
+
+    }
+
+    // The woven aspect of lock-spring-aspects; without that module, start-up fails saying so.
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = DistributedLockProperties.PREFIX, name = "mode", havingValue = "aspectj")
+    @EnableDistributedLock(mode = AdviceMode.ASPECTJ)
+    static class AspectJConfiguration {
 
     }
 

@@ -8,6 +8,7 @@ import io.github.distlock.spring.LeaseLostAction;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.annotation.AdviceMode;
 
 /**
  * The {@code distributed-lock.*} properties shared by every backend. Fields and their defaults only: the rules live
@@ -58,6 +59,12 @@ public class DistributedLockProperties {
      * Order of the lock advisor, by default just outside the transaction advisor.
      */
     private int order = DistributedLockSettings.DEFAULT_ADVISOR_ORDER;
+
+    /**
+     * How locked methods are advised: 'proxy' (Spring AOP proxies: calls of a bean to itself and non-public methods
+     * are not locked) or 'aspectj' (the aspect of lock-spring-aspects, in classes woven at compile or load time).
+     */
+    private AdviceMode mode = AdviceMode.PROXY;
 
     /**
      * What happens when a lease was lost while its method ran.
@@ -122,6 +129,14 @@ public class DistributedLockProperties {
 
     public void setOrder(int order) {
         this.order = order;
+    }
+
+    public AdviceMode getMode() {
+        return this.mode;
+    }
+
+    public void setMode(AdviceMode mode) {
+        this.mode = mode;
     }
 
     public LeaseLostAction getOnLeaseLost() {

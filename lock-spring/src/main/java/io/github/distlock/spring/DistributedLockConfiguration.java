@@ -1,10 +1,11 @@
 package io.github.distlock.spring;
 
+import java.util.function.Supplier;
+
 import io.github.distlock.core.LockClient;
 import io.github.distlock.spring.interceptor.AnnotationDistributedLockOperationSource;
 import io.github.distlock.spring.interceptor.DistributedLockAdvisor;
 import io.github.distlock.spring.interceptor.DistributedLockInterceptor;
-import io.github.distlock.spring.interceptor.DistributedLockStartupValidator;
 import io.github.distlock.spring.observation.LockAcquireObservationConvention;
 import io.github.distlock.spring.observation.LockHeldObservationConvention;
 import io.micrometer.observation.ObservationRegistry;
@@ -17,43 +18,15 @@ import org.springframework.context.annotation.Role;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
- * The infrastructure beans behind {@link EnableDistributedLock}: the operation source, the start-up validator, the
- * interceptor and the advisor. The lock client and settings are looked up lazily, so that a backend's connections
+ * The infrastructure beans behind {@link EnableDistributedLock} in its proxy mode: besides the operation source and
+ * the start-up validator of {@link AbstractDistributedLockConfiguration}, the interceptor and the advisor. The lock client and settings are looked up lazily, so that a backend's connections
  * are not created while post-processors are being set up.
  *
  * @since 0.1.0
  */
 @Configuration(proxyBeanMethods = false)
 @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-public class DistributedLockConfiguration {
-
-    /**
-     * The operation source: reads and caches {@link DistributedLock} operations.
-     * @param settings the application's settings, if it declares them
-     * @return the operation source
-     */
-    @Bean
-    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    public AnnotationDistributedLockOperationSource distributedLockOperationSource(
-            ObjectProvider<DistributedLockSettings> settings) {
-        return new AnnotationDistributedLockOperationSource(settingsSupplier(settings));
-    }
-
-    /**
-     * Checks every locked method of every bean at creation, and once the singletons are instantiated, that the lock
-     * client can serve them.
-     * @param operationSource the operation source
-     * @param interceptor the interceptor, whose lock client is asked after the singletons are instantiated
-     * @return the validator
-     */
-    @Bean
-    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    public static DistributedLockStartupValidator distributedLockStartupValidator(
-            ObjectProvider<AnnotationDistributedLockOperationSource> operationSource,
-            ObjectProvider<DistributedLockInterceptor> interceptor) {
-        return new DistributedLockStartupValidator(SingletonSupplier.of(operationSource::getObject),
-                SingletonSupplier.of(interceptor::getObject));
-    }
+public class DistributedLockConfiguration extends AbstractDistributedLockConfiguration {
 
     /**
      * The interceptor that takes and releases locks, observed through the application's
@@ -76,9 +49,7 @@ public class DistributedLockConfiguration {
             ObjectProvider<LockHeldObservationConvention> heldConvention) {
         DistributedLockInterceptor interceptor = new DistributedLockInterceptor(operationSource,
                 SingletonSupplier.of(lockClient::getObject), settingsSupplier(settings));
-        interceptor.setObservationRegistry(() -> observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
-        interceptor.setAcquireObservationConvention(acquireConvention::getIfUnique);
-        interceptor.setHeldObservationConvention(heldConvention::getIfUnique);
+        observe(interceptor, observationRegistry, acquireConvention, heldConvention);
         return interceptor;
     }
 
@@ -94,16 +65,11 @@ public class DistributedLockConfiguration {
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     public DistributedLockAdvisor distributedLockAdvisor(AnnotationDistributedLockOperationSource operationSource,
             DistributedLockInterceptor interceptor, ObjectProvider<DistributedLockSettings> settings) {
-        SingletonSupplier<DistributedLockSettings> resolved = settingsSupplier(settings);
+        Supplier<DistributedLockSettings> resolved = settingsSupplier(settings);
         DistributedLockAdvisor advisor = new DistributedLockAdvisor(operationSource,
                 () -> resolved.get().advisorOrder());
         advisor.setAdvice(interceptor);
         return advisor;
-    }
-
-    private static SingletonSupplier<DistributedLockSettings> settingsSupplier(
-            ObjectProvider<DistributedLockSettings> settings) {
-        return SingletonSupplier.of(() -> settings.getIfAvailable(DistributedLockSettings::defaults));
     }
 
 }

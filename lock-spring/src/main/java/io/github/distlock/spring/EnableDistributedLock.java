@@ -6,6 +6,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import org.springframework.context.annotation.AdviceMode;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -24,12 +25,17 @@ import org.springframework.context.annotation.Import;
  * }
  * }</pre>
  *
+ * <p>By default locked methods are advised through proxies, so only calls that come through the proxy are locked:
+ * a call from the bean to itself ({@code this.charge(order)}) and non-public methods are not intercepted. With
+ * {@link #mode() mode = AdviceMode.ASPECTJ}, the AspectJ aspect of {@code io.github.distlock:lock-spring-aspects}
+ * locks them instead, in classes woven at compile time or at load time; no proxy is made.
+ *
  * @since 0.1.0
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-@Import({ DistributedLockProxyRegistrar.class, DistributedLockConfiguration.class })
+@Import(DistributedLockConfigurationSelector.class)
 public @interface EnableDistributedLock {
 
     /**
@@ -37,5 +43,13 @@ public @interface EnableDistributedLock {
      * @return whether to force class proxies
      */
     boolean proxyTargetClass() default false;
+
+    /**
+     * How locked methods are advised: {@link AdviceMode#PROXY} (the default) through Spring AOP proxies, or
+     * {@link AdviceMode#ASPECTJ} through the woven aspect of {@code lock-spring-aspects}, which also locks calls
+     * from an object to itself and non-public methods. {@link #proxyTargetClass()} applies to proxies only.
+     * @return the advice mode
+     */
+    AdviceMode mode() default AdviceMode.PROXY;
 
 }

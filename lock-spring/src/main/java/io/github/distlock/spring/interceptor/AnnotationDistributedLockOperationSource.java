@@ -1,5 +1,6 @@
 package io.github.distlock.spring.interceptor;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
@@ -75,12 +76,26 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
 
     private @Nullable StringValueResolver valueResolver;
 
+    // Set while the context is configured, before the first bean is validated.
+    private volatile boolean woven;
+
     /**
      * Creates a source whose defaults come from the given settings, read when an operation is first built.
      * @param settings the defaults and limits
      */
     public AnnotationDistributedLockOperationSource(Supplier<DistributedLockSettings> settings) {
         this.settings = settings;
+    }
+
+    /**
+     * Says that locked methods are woven by AspectJ rather than reached through proxies ({@code AdviceMode.ASPECTJ}):
+     * {@link #validate} then accepts private, static and final methods, and instead fails for a class that was not
+     * woven and for an annotation the aspect cannot see (on an interface, on an overridden method, or through a
+     * composed annotation).
+     * @param woven whether locked methods are woven
+     */
+    public void setWoven(boolean woven) {
+        this.woven = woven;
     }
 
     @Override
@@ -146,7 +161,12 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
             if (method.isBridge() || method.isSynthetic()) {
                 continue;
             }
-            if (AnnotatedElementUtils.hasAnnotation(method, DistributedLock.class)) {
+            if (this.woven) {
+                if (hasOperation(method, beanClass)) {
+                    requireWoven(method, beanClass);
+                }
+            }
+            else if (AnnotatedElementUtils.hasAnnotation(method, DistributedLock.class)) {
                 String unreachable = whyNeverIntercepted(method);
                 if (unreachable != null) {
                     throw new IllegalStateException("@DistributedLock on " + describe(method, beanClass)
@@ -160,6 +180,37 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
             }
         }
         return operations;
+    }
+
+    /**
+     * Fails unless the aspect of the AspectJ mode runs for {@code method}: its class was woven, and the annotation
+     * is one the aspect's pointcut matches.
+     */
+    private static void requireWoven(Method method, Class<?> beanClass) {
+        Class<?> declaring = method.getDeclaringClass();
+        boolean seenByTheAspect = method.isAnnotationPresent(DistributedLock.class)
+                || (Modifier.isPublic(method.getModifiers()) && declaring.isAnnotationPresent(DistributedLock.class));
+        if (!seenByTheAspect) {
+            throw new IllegalStateException("@DistributedLock for " + describe(method, beanClass) + " is not woven: "
+                    + "in AspectJ mode the aspect sees only @DistributedLock written on the method itself or on the "
+                    + "class that declares it (for its public methods), not on an interface, on an overridden "
+                    + "method or through a composed annotation; annotate " + declaring.getName() + " or its method");
+        }
+        if (!isWovenByAspectJ(declaring)) {
+            throw new IllegalStateException("@DistributedLock on " + describe(method, beanClass) + " cannot take "
+                    + "effect: the mode is AspectJ, but " + declaring.getName() + " was not woven (compile it with "
+                    + "ajc and lock-spring-aspects on its aspect path, or weave it at load time)");
+        }
+    }
+
+    /** A class woven by AspectJ carries the join-point fields that the AspectJ weaver adds. */
+    private static boolean isWovenByAspectJ(Class<?> type) {
+        for (Field field : type.getDeclaredFields()) {
+            if (field.getName().startsWith("ajc$")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static @Nullable String whyNeverIntercepted(Method method) {

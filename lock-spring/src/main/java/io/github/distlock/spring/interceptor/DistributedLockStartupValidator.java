@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanInitializationException;
@@ -35,6 +36,9 @@ public class DistributedLockStartupValidator implements BeanPostProcessor, Smart
 
     private final Supplier<? extends DistributedLockAspectSupport> aspect;
 
+    // Set on a thread while it resolves the operation source, so that the beans made for it are not checked.
+    private final ThreadLocal<@Nullable Boolean> resolvingOperationSource = new ThreadLocal<>();
+
     // Added to by bean creation until the singletons are instantiated, then checked and emptied by
     // afterSingletonsInstantiated; guarded by itself, as is singletonsInstantiated.
     private final List<CheckAtStartup> needFencingTokens = new ArrayList<>();
@@ -54,12 +58,27 @@ public class DistributedLockStartupValidator implements BeanPostProcessor, Smart
         this.aspect = aspect;
     }
 
+    private AnnotationDistributedLockOperationSource operationSource() {
+        this.resolvingOperationSource.set(Boolean.TRUE);
+        try {
+            return this.operationSource.get();
+        }
+        finally {
+            this.resolvingOperationSource.remove();
+        }
+    }
+
     @Override
     public Object postProcessBeforeInitialization(Object bean, String beanName) throws BeansException {
+        if (this.resolvingOperationSource.get() != null) {
+            // Made on the way to the operation source (its configuration and what that needs): infrastructure that
+            // cannot be checked with a source that does not exist yet, and has no locked methods.
+            return bean;
+        }
         Class<?> beanClass = ClassUtils.getUserClass(AopUtils.getTargetClass(bean));
         List<DistributedLockOperation> operations;
         try {
-            operations = this.operationSource.get().validate(beanClass);
+            operations = operationSource().validate(beanClass);
         }
         catch (IllegalStateException ex) {
             throw new BeanInitializationException("Invalid @DistributedLock in bean '" + beanName + "': "
