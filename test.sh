@@ -5,7 +5,7 @@
 # in the test JVM (Curator's TestingServer, a real ZooKeeper server, nothing to install) and drive a headless
 # Chromium; this script installs the Debian packages that are missing when run as root, or names them and stops when
 # not. Then it runs the Maven build (the wrapper downloads Maven) and the Redis tests a second time on Jedis 8.
-# Honors JAVA_HOME (the build passes on JDK 17 and on JDK 25).
+# Honors JAVA_HOME (the build passes on JDK 17 and on JDK 25) and JDK25_HOME (the virtual-thread tests' JDK).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,6 +28,23 @@ command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 # The Redlock clock test runs one Redis master under libfaketime (Debian's faketime package brings the library).
 [[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ]] || missing+=(faketime)
 
+# The virtual-thread tests compile and run on a JDK 25 of their own (the rest builds on the build's JDK). Debian 12
+# packages none, so it is looked for where Temurin's package puts it, or in JDK25_HOME.
+jdk25="${JDK25_HOME:-}"
+if [[ -z "$jdk25" ]]; then
+    for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk /usr/lib/jvm/java-25-openjdk-amd64; do
+        if [[ -x "$candidate/bin/javac" ]]; then
+            jdk25="$candidate"
+            break
+        fi
+    done
+fi
+if [[ -z "$jdk25" || ! -x "$jdk25/bin/javac" ]]; then
+    echo "The virtual-thread tests need a JDK 25, which is not installed: install Temurin 25 (Adoptium's apt" >&2
+    echo "repository, package temurin-25-jdk, or its archive from adoptium.net) or set JDK25_HOME to a JDK 25." >&2
+    exit 1
+fi
+
 if ((${#missing[@]})); then
     if [[ "$(id -u)" -ne 0 ]]; then
         echo "The tests need these Debian packages, which are not installed: ${missing[*]}" >&2
@@ -40,7 +57,7 @@ if ((${#missing[@]})); then
     apt-get install -y -q "${missing[@]}"
 fi
 
-./mvnw -B -ntp verify
+./mvnw -B -ntp verify -Djdk25.home="$jdk25"
 
 # The Redis backend codes against the Jedis API shared by 7.0 (managed by Spring Boot) and 8.x: its tests run again
 # on the newest Jedis.
