@@ -108,6 +108,16 @@ public interface LockClient {
     boolean supportsFencingTokens();
 
     /**
+     * Returns whether this client grants {@link LockMode#READ} requests (shared leases). A client that does not
+     * refuses them with {@link IllegalArgumentException} before any backend call.
+     * @return {@code true} if the backend offers shared leases
+     * @since 0.3.0
+     */
+    default boolean supportsSharedLeases() {
+        return false;
+    }
+
+    /**
      * Returns the short name of the backend, for logs and metrics.
      * @return the backend name, for example {@code in-memory}
      */

@@ -21,10 +21,12 @@ import java.util.Objects;
  *     background (owner-checked), so the caller never waits for it; {@link Duration#ZERO} releases at once. At most
  *     {@code leaseTime}, so that the backend keeps the key that long even when this process dies and nobody releases
  *     it. This is what keeps a scheduled job from running twice in one period on instances whose clocks disagree
+ * @param mode {@link LockMode#WRITE} for an exclusive lease (the default), {@link LockMode#READ} for a lease shared
+ *     with other readers; a reader waits while a writer holds or waits for the key
  * @since 0.1.0
  */
 public record LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant,
-        String name, Duration minHold) {
+        String name, Duration minHold, LockMode mode) {
 
     /**
      * Validates the request.
@@ -37,6 +39,7 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
         Objects.requireNonNull(waitTime, "waitTime must not be null");
         Objects.requireNonNull(name, "name must not be null");
         Objects.requireNonNull(minHold, "minHold must not be null");
+        Objects.requireNonNull(mode, "mode must not be null");
         if (key.isEmpty()) {
             throw new IllegalArgumentException("lock key must not be empty");
         }
@@ -53,6 +56,23 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
             throw new IllegalArgumentException("minHold " + minHold + " of lock '" + key + "' must not be longer than "
                     + "its leaseTime " + leaseTime + ": a process that dies keeps the key for the lease time only");
         }
+    }
+
+    /**
+     * Creates an exclusive ({@link LockMode#WRITE}) request.
+     * @param key the lock key
+     * @param leaseTime the lease time
+     * @param waitTime the wait time
+     * @param autoRenew whether to renew automatically
+     * @param reentrant whether the calling thread may re-enter a lease it holds
+     * @param name the label for operators, or empty for none
+     * @param minHold the shortest time the key stays held after the grant, at most the lease time
+     * @throws IllegalArgumentException if the key is empty, the lease is not positive, the wait is negative, or the
+     *     minimum hold is negative or longer than the lease
+     */
+    public LockRequest(String key, Duration leaseTime, Duration waitTime, boolean autoRenew, boolean reentrant,
+            String name, Duration minHold) {
+        this(key, leaseTime, waitTime, autoRenew, reentrant, name, minHold, LockMode.WRITE);
     }
 
     /**
@@ -100,7 +120,7 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      */
     public LockRequest withWaitTime(Duration waitTime) {
         return new LockRequest(this.key, this.leaseTime, waitTime, this.autoRenew, this.reentrant, this.name,
-                this.minHold);
+                this.minHold, this.mode);
     }
 
     /**
@@ -110,7 +130,7 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      */
     public LockRequest withAutoRenew(boolean autoRenew) {
         return new LockRequest(this.key, this.leaseTime, this.waitTime, autoRenew, this.reentrant, this.name,
-                this.minHold);
+                this.minHold, this.mode);
     }
 
     /**
@@ -120,7 +140,7 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      */
     public LockRequest withReentrant(boolean reentrant) {
         return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, reentrant, this.name,
-                this.minHold);
+                this.minHold, this.mode);
     }
 
     /**
@@ -130,7 +150,7 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      */
     public LockRequest withName(String name) {
         return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, this.reentrant, name,
-                this.minHold);
+                this.minHold, this.mode);
     }
 
     /**
@@ -141,7 +161,17 @@ public record LockRequest(String key, Duration leaseTime, Duration waitTime, boo
      */
     public LockRequest withMinHold(Duration minHold) {
         return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, this.reentrant, this.name,
-                minHold);
+                minHold, this.mode);
+    }
+
+    /**
+     * Returns a copy with the given mode.
+     * @param mode {@link LockMode#READ} to share the key with other readers, {@link LockMode#WRITE} to hold it alone
+     * @return the copy
+     */
+    public LockRequest withMode(LockMode mode) {
+        return new LockRequest(this.key, this.leaseTime, this.waitTime, this.autoRenew, this.reentrant, this.name,
+                this.minHold, mode);
     }
 
 }

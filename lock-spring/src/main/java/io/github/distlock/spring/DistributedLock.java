@@ -7,6 +7,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import io.github.distlock.core.LockMode;
+
 import org.springframework.core.annotation.AliasFor;
 
 /**
@@ -127,5 +129,18 @@ public @interface DistributedLock {
      * @return whether to renew automatically
      */
     boolean autoRenew() default true;
+
+    /**
+     * Whether the call holds the key alone ({@link LockMode#WRITE}, the default) or shares it with other readers
+     * ({@link LockMode#READ}): any number of {@code READ} calls run at once, a {@code WRITE} call runs with nobody
+     * else, and a {@code WRITE} call that waits keeps later {@code READ} calls out, so readers cannot starve it.
+     * {@code READ} needs a backend with shared leases (the README lists them); on any other backend the
+     * application fails to start, naming the method and the backend. A {@code READ} method called inside a {@code WRITE} or {@code READ} hold of
+     * the same key on the same thread re-enters it; a {@code WRITE} method called inside a {@code READ} hold is
+     * refused with {@link IllegalStateException}.
+     * @return the mode
+     * @since 0.3.0
+     */
+    LockMode mode() default LockMode.WRITE;
 
 }

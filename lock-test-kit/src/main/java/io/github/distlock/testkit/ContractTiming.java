@@ -17,6 +17,12 @@ final class ContractTiming {
     /** How long a waiting acquire in the contention test may wait; far above any real hand-off. */
     static final Duration LONG_WAIT = Duration.ofSeconds(30);
 
+    /**
+     * How long a writer waits for a key that a stream of overlapping readers holds: far above what the hand-off takes,
+     * and the time after which the starvation test fails when the backend lets readers in past a waiting writer.
+     */
+    static final Duration STARVATION_WAIT = Duration.ofSeconds(5);
+
     /** Added to every expected duration as the bound of an eventual condition. */
     static final Duration PATIENCE = Duration.ofSeconds(10);
 

@@ -12,6 +12,7 @@ import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
+import io.github.distlock.core.spi.SharedLeaseBackend;
 
 import org.jspecify.annotations.Nullable;
 
@@ -69,7 +70,7 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * @since 0.1.0
  */
-public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLeaseBackend {
+public final class RedisLeaseBackend implements FencingLeaseBackend, SharedLeaseBackend {
 
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "redis";
@@ -82,6 +83,20 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLea
     private static final RedisScript RENEW = RedisScript.load("renew.lua");
 
     private static final RedisScript RELEASE = RedisScript.load("release.lua");
+
+    private static final RedisScript ACQUIRE_SHARED = RedisScript.load("acquire_shared.lua");
+
+    private static final RedisScript RENEW_SHARED = RedisScript.load("renew_shared.lua");
+
+    // The last reader's release hands the key on by release.lua's rules, inside the same atomic script.
+    private static final RedisScript RELEASE_SHARED = RedisScript.loadCalling("release_shared.lua", "releaseHeldBy",
+            "release.lua");
+
+    /**
+     * The owner the lock key names while readers hold it: never an owner token of a queued wait (those have no
+     * {@code '|'}), so the exclusive scripts see the key held by someone else.
+     */
+    private static final String READERS_MARK = "|readers";
 
     private static final String CLAIM_MILLIS = Long.toString(HAND_OFF_CLAIM_TIME.toMillis());
 
@@ -167,12 +182,50 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLea
             if (granted != 1) {
                 return AcquireResult.heldByAnother(Duration.ofMillis(Math.max(0, value)));
             }
-            awaitReplicas(connection, key, keys, ownerToken);
+            awaitReplicas(connection, key, keys, () -> release(connection, keys, ownerToken));
             return AcquireResult.granted(value);
         });
     }
 
-    private void awaitReplicas(Connection connection, String key, String[] keys, String ownerToken) {
+    @Override
+    public AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime) {
+        String storedKey = storedKey(key);
+        String[] keys = { storedKey, queueKey(storedKey), readersKey(storedKey) };
+        String leaseMillis = millis(leaseTime);
+        return this.connections.call(storedKey, "shared acquire", connection -> {
+            List<?> reply = (List<?>) ACQUIRE_SHARED.run(connection, keys, ownerToken, leaseMillis, READERS_MARK);
+            long value = (Long) reply.get(1);
+            if ((Long) reply.get(0) != 1L) {
+                return (value < 0) ? AcquireResult.heldByAnother() : AcquireResult.heldByAnother(Duration.ofMillis(value));
+            }
+            awaitReplicas(connection, key, keys, () -> releaseShared(connection, keys, ownerToken));
+            return AcquireResult.granted(value);
+        });
+    }
+
+    @Override
+    public boolean renewSharedIfOwner(String key, String ownerToken, Duration leaseTime) {
+        String storedKey = storedKey(key);
+        String[] keys = { storedKey, readersKey(storedKey) };
+        String leaseMillis = millis(leaseTime);
+        return this.connections.call(storedKey, "shared renewal",
+                connection -> (Long) RENEW_SHARED.run(connection, keys, ownerToken, leaseMillis, READERS_MARK) == 1L);
+    }
+
+    @Override
+    public boolean releaseSharedIfOwner(String key, String ownerToken) {
+        String storedKey = storedKey(key);
+        String[] keys = { storedKey, queueKey(storedKey), readersKey(storedKey) };
+        return this.connections.call(storedKey, "shared release",
+                connection -> releaseShared(connection, keys, ownerToken));
+    }
+
+    private boolean releaseShared(Connection connection, String[] keys, String ownerToken) {
+        return (Long) RELEASE_SHARED.run(connection, keys, ownerToken, this.retentionMillis,
+                this.options.nodeChannelPrefix(), CLAIM_MILLIS, READERS_MARK) == 1L;
+    }
+
+    private void awaitReplicas(Connection connection, String key, String[] keys, Runnable releaseTheGrant) {
         int replicas = this.options.replicasToAcknowledge();
         if (replicas == 0) {
             return;
@@ -185,7 +238,7 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLea
                 : (Long) connection.executeCommand(new CommandArguments(Protocol.Command.WAIT).add(replicas)
                         .add(waitMillis));
         if (acknowledged < replicas) {
-            release(connection, keys, ownerToken);
+            releaseTheGrant.run();
             throw new RedisReplicationException("Only " + acknowledged + " of " + replicas + " replicas acknowledged "
                     + "the lease on '" + key + "' (" + this.connections.describe(keys[0]) + ") within "
                     + Duration.ofMillis(Math.max(0, waitMillis)) + "; the lease was released");
@@ -266,6 +319,16 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLea
      */
     public String queueKey(String storedKey) {
         return storedKey + ":q";
+    }
+
+    /**
+     * Returns the Redis key of the readers of a stored lock key (their owner tokens, scored by the end of each
+     * shared lease); it exists only while readers hold the key.
+     * @param storedKey the stored lock key, from {@link #storedKey(String)}
+     * @return the readers' key, in the same hash slot
+     */
+    public String readersKey(String storedKey) {
+        return storedKey + ":r";
     }
 
     /**

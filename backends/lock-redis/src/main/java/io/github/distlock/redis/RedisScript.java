@@ -33,19 +33,42 @@ final class RedisScript {
     }
 
     static RedisScript load(String resourceName) {
+        return of(resourceName, read(resourceName));
+    }
+
+    /**
+     * Loads a script that runs another script's body as a local function {@code name(KEYS, ARGV)} inside its own
+     * atomic call, so that a rule written once in one script serves both.
+     * @param resourceName the calling script
+     * @param functionName the name the calling script knows the other one by
+     * @param functionResourceName the script run as that function
+     * @return the composed script
+     */
+    static RedisScript loadCalling(String resourceName, String functionName, String functionResourceName) {
+        String source = "local function " + functionName + "(KEYS, ARGV)\n" + read(functionResourceName) + "\nend\n"
+                + read(resourceName);
+        return of(resourceName, source);
+    }
+
+    private static RedisScript of(String name, String source) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+            return new RedisScript(name, source, HexFormat.of().formatHex(digest));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-1 is not available", ex);
+        }
+    }
+
+    private static String read(String resourceName) {
         try (InputStream in = RedisScript.class.getResourceAsStream(resourceName)) {
             if (in == null) {
                 throw new IllegalStateException("Lua script " + resourceName + " is missing from the classpath");
             }
-            String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
-            return new RedisScript(resourceName, source, HexFormat.of().formatHex(digest));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         catch (IOException ex) {
             throw new UncheckedIOException("Cannot read Lua script " + resourceName, ex);
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-1 is not available", ex);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.testkit.FencingLeaseBackendContractTests;
 import io.github.distlock.testkit.QueueingContract;
+import io.github.distlock.testkit.SharedLeaseContract;
 import io.github.distlock.testservers.RedisClusterGroup;
 import io.github.distlock.testservers.RedisSentinelGroup;
 import io.github.distlock.testservers.RedisServer;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Nested;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The backend contract, fencing and release notification included, on each Redis topology: a standalone server
+ * The backend contract, fencing and release notification included (and shared leases on a standalone server and a
+ * Cluster), on each Redis topology: a standalone server
  * (through the backend's own connections and through an application's own Jedis client), a Sentinel-monitored
  * master and a three-node Cluster, all real servers started for these tests.
  */
@@ -37,7 +39,7 @@ class RedisContractTests {
     }
 
     @Nested
-    class Standalone extends FencingLeaseBackendContractTests implements QueueingContract {
+    class Standalone extends FencingLeaseBackendContractTests implements QueueingContract, SharedLeaseContract {
 
         private static RedisServer server;
 
@@ -105,7 +107,7 @@ class RedisContractTests {
     }
 
     @Nested
-    class Cluster extends FencingLeaseBackendContractTests implements QueueingContract {
+    class Cluster extends FencingLeaseBackendContractTests implements QueueingContract, SharedLeaseContract {
 
         private static RedisClusterGroup cluster;
 

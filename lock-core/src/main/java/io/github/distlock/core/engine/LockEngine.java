@@ -34,6 +34,7 @@ import java.util.function.Consumer;
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LeaseLossListener;
 import io.github.distlock.core.LockClient;
+import io.github.distlock.core.LockMode;
 import io.github.distlock.core.LockNotAcquiredException;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.LockUnavailableException;
@@ -43,6 +44,7 @@ import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
+import io.github.distlock.core.spi.SharedLeaseBackend;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,7 +68,13 @@ import org.slf4j.LoggerFactory;
  * {@link System#nanoTime()}; an attempt that took longer than that is released and not reported as granted.</li>
  * <li><b>Reentrancy.</b> A thread that holds a key through this engine and asks for it again (with a reentrant
  * request) gets another handle to the same lease without a backend call; the lease is released with its last
- * handle.</li>
+ * handle. By mode: a READ inside a READ and a READ inside a WRITE re-enter the lease the thread holds (a writer
+ * already excludes everyone else); a WRITE inside a READ is refused with {@link IllegalStateException}, since an
+ * upgrade would wait for the other readers, who may be waiting to upgrade as well.</li>
+ * <li><b>Readers and writers.</b> A {@link LockMode#READ} request needs a {@link SharedLeaseBackend} (otherwise it is
+ * refused with {@link IllegalArgumentException} before any backend call). Readers never queue; a writer that waits
+ * queues, and its place in the queue is what keeps readers that come after it out, so a stream of overlapping
+ * readers cannot starve it. Leases of both modes are renewed, checked and lost by the same rules.</li>
  * <li><b>Renewal.</b> Auto-renewed leases are renewed every {@code lease time * renewal ratio}: one timer thread
  * per engine (not a thread or timer per lock) decides when, and a small pool of renewal threads (at most
  * {@link LockEngineSettings#renewalThreads()}, started on demand) makes the backend calls, so a renewal stuck in a
@@ -122,6 +130,9 @@ public final class LockEngine implements LockClient, AutoCloseable {
     private final @Nullable QueueingLeaseBackend queue;
 
     private final boolean fencing;
+
+    // Non-null when the backend grants shared (READ) leases.
+    private final @Nullable SharedLeaseBackend shared;
 
     private final LockEngineSettings settings;
 
@@ -192,6 +203,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         this.releaseNotifier = (backend instanceof ReleaseNotifyingBackend notifier) ? notifier : null;
         this.queue = (backend instanceof QueueingLeaseBackend queueing) ? queueing : null;
         this.fencing = backend instanceof FencingLeaseBackend;
+        this.shared = (backend instanceof SharedLeaseBackend sharing) ? sharing : null;
         int engineNumber = engineCount.incrementAndGet();
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("distlock-timer-" + engineNumber));
         // Released leases cancel their tasks; without this the cancelled tasks would stay queued until due.
@@ -391,7 +403,8 @@ public final class LockEngine implements LockClient, AutoCloseable {
             this.request = request;
             this.deadline = System.nanoTime() + request.waitTime().toNanos();
             boolean waits = !request.waitTime().isZero();
-            QueueingLeaseBackend queue = LockEngine.this.queue;
+            // Only writers queue: a queued writer is the backend's writer intent, which keeps new readers out.
+            QueueingLeaseBackend queue = (request.mode() == LockMode.WRITE) ? LockEngine.this.queue : null;
             if (waits && queue != null) {
                 this.queue = queue;
                 this.queueOwnerToken = newOwnerToken();
@@ -621,6 +634,11 @@ public final class LockEngine implements LockClient, AutoCloseable {
     }
 
     @Override
+    public boolean supportsSharedLeases() {
+        return this.shared != null;
+    }
+
+    @Override
     public String backendName() {
         return this.backend.name();
     }
@@ -639,7 +657,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         for (SharedLease lease : this.live) {
             if (lease.endBecauseEngineCloses()) {
                 try {
-                    releases.add(this.renewals.submit(() -> releaseQuietly(lease.key, lease.ownerToken)));
+                    releases.add(this.renewals.submit(() -> releaseQuietly(lease.key, lease.ownerToken, lease.mode)));
                 }
                 catch (RejectedExecutionException ex) {
                     // A concurrent close() already stopped the pool; that call sends the releases it collected.
@@ -674,6 +692,15 @@ public final class LockEngine implements LockClient, AutoCloseable {
         this.timer.shutdownNow();
         // An attempt the pool dropped never ran: its wait is ended here instead.
         this.asyncAcquires.forEach(acquire -> acquire.end(false));
+    }
+
+    /** Renews an exclusive or a shared lease, each through its own backend call. */
+    boolean renewIfOwner(String key, String ownerToken, LockMode mode, Duration leaseTime) {
+        if (mode == LockMode.READ) {
+            return Objects.requireNonNull(this.shared, "validated: READ needs a SharedLeaseBackend")
+                .renewSharedIfOwner(key, ownerToken, leaseTime);
+        }
+        return this.backend.renewIfOwner(key, ownerToken, leaseTime);
     }
 
     LeaseBackend backend() {
@@ -763,9 +790,15 @@ public final class LockEngine implements LockClient, AutoCloseable {
         });
     }
 
-    void releaseQuietly(String key, String ownerToken) {
+    void releaseQuietly(String key, String ownerToken, LockMode mode) {
         try {
-            this.backend.releaseIfOwner(key, ownerToken);
+            if (mode == LockMode.READ) {
+                Objects.requireNonNull(this.shared, "validated: READ needs a SharedLeaseBackend")
+                    .releaseSharedIfOwner(key, ownerToken);
+            }
+            else {
+                this.backend.releaseIfOwner(key, ownerToken);
+            }
         }
         catch (RuntimeException ex) {
             logger.warn("Release of lock '{}' on backend '{}' failed; the lease will expire on the server", key,
@@ -783,6 +816,11 @@ public final class LockEngine implements LockClient, AutoCloseable {
     private void validate(LockRequest request) {
         Objects.requireNonNull(request, "request");
         requireOpen(request);
+        if (request.mode() == LockMode.READ && this.shared == null) {
+            throw new IllegalArgumentException("Lock '" + request.key() + "' asks for mode READ (a shared lease), but "
+                    + "backend '" + this.backend.name() + "' grants exclusive leases only; use mode WRITE or a "
+                    + "backend with shared leases");
+        }
         int maxKeyLength = this.backend.maxKeyLength();
         if (request.key().length() > maxKeyLength) {
             throw new IllegalArgumentException("Lock key is " + request.key().length()
@@ -811,6 +849,12 @@ public final class LockEngine implements LockClient, AutoCloseable {
         if (lease == null) {
             return null;
         }
+        if (request.mode() == LockMode.WRITE && lease.mode == LockMode.READ) {
+            // An upgrade would wait for the other readers, who may be waiting to upgrade too: a deadlock.
+            throw new IllegalStateException("Lock '" + request.key() + "' is asked for in mode WRITE by a thread that "
+                    + "holds it in mode READ; a read lease cannot be upgraded (two readers upgrading would wait for each "
+                    + "other forever): release the read lease first, or take the key in mode WRITE from the start");
+        }
         // Throws LeaseLostException when the outer hold lost its lease, so a thread never waits for itself.
         if (lease.addHandle(request.minHold())) {
             return new LeaseHandle(lease);
@@ -833,14 +877,21 @@ public final class LockEngine implements LockClient, AutoCloseable {
         long start = System.nanoTime();
         AcquireResult result;
         try {
-            result = (queueFor != null) ? this.queue.tryAcquireOrQueue(key, ownerToken, request.leaseTime(), queueFor)
-                    : this.backend.tryAcquire(key, ownerToken, request.leaseTime());
+            if (request.mode() == LockMode.READ) {
+                result = Objects.requireNonNull(this.shared, "validated: READ needs a SharedLeaseBackend")
+                    .tryAcquireShared(key, ownerToken, request.leaseTime());
+            }
+            else {
+                result = (queueFor != null)
+                        ? this.queue.tryAcquireOrQueue(key, ownerToken, request.leaseTime(), queueFor)
+                        : this.backend.tryAcquire(key, ownerToken, request.leaseTime());
+            }
         }
         catch (RuntimeException ex) {
             // The attempt may have been applied with only its reply lost: free the key if it is ours. A queued
             // caller leaves the queue when it stops waiting, which frees it too.
             if (queueFor == null) {
-                releaseInBackground(key, ownerToken);
+                releaseInBackground(key, ownerToken, request.mode());
             }
             outageBegins(ex);
             throw new LockUnavailableException(key, this.backend.name(), "acquire", ex);
@@ -854,7 +905,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         long validUntil = start + validNanos(request.leaseTime());
         if (System.nanoTime() - validUntil >= 0) {
             logger.warn("Acquiring lock '{}' took longer than its validity; releasing it and treating it as held", key);
-            releaseQuietly(key, ownerToken);
+            releaseQuietly(key, ownerToken, request.mode());
             return new Attempt(null, -1L);
         }
         Map<String, SharedLease> registry = null;
@@ -866,12 +917,12 @@ public final class LockEngine implements LockClient, AutoCloseable {
             }
         }
         SharedLease lease = new SharedLease(this, key, request.name(), ownerToken, result.fencingToken(),
-                request.leaseTime(), request.autoRenew(), validUntil, request.minHold(), registry);
+                request.leaseTime(), request.mode(), request.autoRenew(), validUntil, request.minHold(), registry);
         this.live.add(lease);
         // After the registration above: either close() sees this lease and ends it, or this sees the flag.
         if (this.closed) {
             if (lease.endBecauseEngineCloses()) {
-                releaseQuietly(key, ownerToken);
+                releaseQuietly(key, ownerToken, request.mode());
             }
             requireOpen(request);
         }
@@ -915,9 +966,9 @@ public final class LockEngine implements LockClient, AutoCloseable {
         }
     }
 
-    void releaseInBackground(String key, String ownerToken) {
+    void releaseInBackground(String key, String ownerToken, LockMode mode) {
         try {
-            this.renewals.execute(() -> releaseQuietly(key, ownerToken));
+            this.renewals.execute(() -> releaseQuietly(key, ownerToken, mode));
         }
         catch (RuntimeException ex) {
             logger.debug("Could not schedule the clean-up release of lock '{}'", key, ex);

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LeaseLossListener;
 import io.github.distlock.core.LeaseLostException;
+import io.github.distlock.core.LockMode;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -54,6 +55,8 @@ final class SharedLease {
     final OptionalLong fencingToken;
 
     final Duration leaseTime;
+
+    final LockMode mode;
 
     private final boolean autoRenew;
 
@@ -108,7 +111,7 @@ final class SharedLease {
     private final @Nullable Map<String, SharedLease> reentrancyRegistry;
 
     SharedLease(LockEngine engine, String key, String name, String ownerToken, OptionalLong fencingToken,
-            Duration leaseTime, boolean autoRenew, long validUntilNanos, Duration minHold,
+            Duration leaseTime, LockMode mode, boolean autoRenew, long validUntilNanos, Duration minHold,
             @Nullable Map<String, SharedLease> reentrancyRegistry) {
         this.engine = engine;
         this.key = key;
@@ -116,6 +119,7 @@ final class SharedLease {
         this.ownerToken = ownerToken;
         this.fencingToken = fencingToken;
         this.leaseTime = leaseTime;
+        this.mode = mode;
         this.autoRenew = autoRenew;
         this.renewalIntervalNanos = engine.settings().renewalIntervalFor(leaseTime).toNanos();
         this.validUntilNanos = validUntilNanos;
@@ -248,7 +252,7 @@ final class SharedLease {
         forget();
         if (sendRelease) {
             // Sent even after a loss: it is owner-checked, and it frees a key that only this process thought expired.
-            this.engine.releaseQuietly(this.key, this.ownerToken);
+            this.engine.releaseQuietly(this.key, this.ownerToken, this.mode);
         }
     }
 
@@ -277,7 +281,7 @@ final class SharedLease {
         }
         forget();
         // The timer never calls the backend, so one slow release cannot delay another lease's renewal or loss.
-        this.engine.releaseInBackground(this.key, this.ownerToken);
+        this.engine.releaseInBackground(this.key, this.ownerToken, this.mode);
     }
 
     /**
@@ -348,7 +352,7 @@ final class SharedLease {
             }
         }
         try {
-            renewed = this.engine.backend().renewIfOwner(this.key, this.ownerToken, this.leaseTime);
+            renewed = this.engine.renewIfOwner(this.key, this.ownerToken, this.mode, this.leaseTime);
         }
         catch (RuntimeException ex) {
             failure = ex;

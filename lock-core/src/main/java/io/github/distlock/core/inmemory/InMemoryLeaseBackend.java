@@ -1,6 +1,7 @@
 package io.github.distlock.core.inmemory;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,7 @@ import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseCallbacks;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
+import io.github.distlock.core.spi.SharedLeaseBackend;
 
 import org.jspecify.annotations.Nullable;
 
@@ -31,11 +33,15 @@ import org.jspecify.annotations.Nullable;
  * and calls only that waiter's callback. Release callbacks ({@link ReleaseNotifyingBackend}) are called on every
  * release that frees the key; an expiry is not announced (waiters retry at the holder's remaining time).
  *
+ * <p>Shared leases ({@link SharedLeaseBackend}) are kept per key beside the exclusive one, with tokens from the same
+ * counter; a reader is refused while a writer holds the key or waits in its queue, and the last reader's release
+ * hands the key to the oldest waiting writer.
+ *
  * <p>Thread-safe; every operation is one atomic step on a {@link ConcurrentHashMap} entry.
  *
  * @since 0.1.0
  */
-public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend, QueueingLeaseBackend {
+public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend, SharedLeaseBackend {
 
     /** How long a key handed to a waiter stays reserved for it before the waiter claims it with an attempt. */
     public static final Duration HAND_OFF_CLAIM_TIME = Duration.ofSeconds(2);
@@ -70,25 +76,87 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
             if (state == null) {
                 state = new KeyState();
             }
-            if (!state.isHeldAt(now)) {
-                state.grant(ownerToken, this.lastToken.incrementAndGet(), now + leaseTime.toNanos());
-                state.waiters.remove(ownerToken);
-                result[0] = AcquireResult.granted(state.token);
-            }
-            else if (state.owner.equals(ownerToken)) {
+            boolean writerHolds = state.isHeldAt(now);
+            if (writerHolds && state.owner.equals(ownerToken)) {
                 // A key handed to this owner (or a retried attempt): extend the claim to the lease asked for.
                 state.expiresAtNanos = now + leaseTime.toNanos();
+                result[0] = AcquireResult.granted(state.token);
+            }
+            else if (!writerHolds && !state.hasReadersAt(now)) {
+                state.grant(ownerToken, this.lastToken.incrementAndGet(), now + leaseTime.toNanos());
+                state.waiters.remove(ownerToken);
                 result[0] = AcquireResult.granted(state.token);
             }
             else {
                 if (queueForNanos >= 0) {
                     state.waiters.putIfAbsent(ownerToken, now + queueForNanos);
                 }
-                result[0] = AcquireResult.heldByAnother(Duration.ofNanos(state.expiresAtNanos - now));
+                long holderEnd = writerHolds ? state.expiresAtNanos : state.lastReaderEndNanos();
+                result[0] = AcquireResult.heldByAnother(Duration.ofNanos(holderEnd - now));
             }
             return state;
         });
         return result[0];
+    }
+
+    @Override
+    public AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime) {
+        sweepExpiredOccasionally();
+        long now = System.nanoTime();
+        AcquireResult[] result = new AcquireResult[1];
+        this.leases.compute(key, (k, state) -> {
+            if (state == null) {
+                state = new KeyState();
+            }
+            if (state.isHeldAt(now)) {
+                result[0] = AcquireResult.heldByAnother(Duration.ofNanos(state.expiresAtNanos - now));
+            }
+            else if (state.hasWaitingWriterAt(now)) {
+                // The writer's intent: a reader arriving after a waiting writer waits behind it.
+                result[0] = AcquireResult.heldByAnother();
+            }
+            else {
+                long token = this.lastToken.incrementAndGet();
+                state.readers.put(ownerToken, now + leaseTime.toNanos());
+                result[0] = AcquireResult.granted(token);
+            }
+            return state.isWorthKeepingAt(now) ? state : null;
+        });
+        return result[0];
+    }
+
+    @Override
+    public boolean renewSharedIfOwner(String key, String ownerToken, Duration leaseTime) {
+        long now = System.nanoTime();
+        boolean[] renewed = new boolean[1];
+        this.leases.computeIfPresent(key, (k, state) -> {
+            if (state.hasReadersAt(now) && state.readers.containsKey(ownerToken)) {
+                state.readers.put(ownerToken, now + leaseTime.toNanos());
+                renewed[0] = true;
+            }
+            return state.isWorthKeepingAt(now) ? state : null;
+        });
+        return renewed[0];
+    }
+
+    @Override
+    public boolean releaseSharedIfOwner(String key, String ownerToken) {
+        long now = System.nanoTime();
+        boolean[] released = new boolean[1];
+        boolean[] freed = new boolean[1];
+        String[] handedTo = new String[1];
+        this.leases.computeIfPresent(key, (k, state) -> {
+            state.hasReadersAt(now);
+            released[0] = state.readers.remove(ownerToken) != null;
+            if (released[0] && state.readers.isEmpty() && !state.isHeldAt(now)) {
+                // The last reader out hands the key to the writer that waits longest, as a writer's release does.
+                handedTo[0] = state.handOff(now, this.lastToken);
+                freed[0] = true;
+            }
+            return state.isWorthKeepingAt(now) ? state : null;
+        });
+        announce(key, handedTo[0], freed[0]);
+        return released[0];
     }
 
     @Override
@@ -118,13 +186,18 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
             handedTo[0] = state.handOff(now, this.lastToken);
             return state.isWorthKeepingAt(now) ? state : null;
         });
-        if (handedTo[0] != null) {
-            this.handOffCallbacks.notifyReleased(handOffKey(key, handedTo[0]));
+        announce(key, handedTo[0], released[0]);
+        return released[0];
+    }
+
+    /** Tells the waiter the key was handed to, or else, when the key became free, everyone waiting for a release. */
+    private void announce(String key, @Nullable String handedTo, boolean freed) {
+        if (handedTo != null) {
+            this.handOffCallbacks.notifyReleased(handOffKey(key, handedTo));
         }
-        else if (released[0]) {
+        else if (freed) {
             this.releaseCallbacks.notifyReleased(key);
         }
-        return released[0];
     }
 
     @Override
@@ -195,6 +268,27 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
         // Owner token -> end of its wait (System.nanoTime), in arrival order.
         final LinkedHashMap<String, Long> waiters = new LinkedHashMap<>();
 
+        // Owner token of a shared lease -> its end (System.nanoTime).
+        final HashMap<String, Long> readers = new HashMap<>();
+
+        boolean hasReadersAt(long nowNanos) {
+            this.readers.values().removeIf(end -> nowNanos - end >= 0);
+            return !this.readers.isEmpty();
+        }
+
+        long lastReaderEndNanos() {
+            long last = Long.MIN_VALUE;
+            for (long end : this.readers.values()) {
+                last = (last == Long.MIN_VALUE || end - last > 0) ? end : last;
+            }
+            return last;
+        }
+
+        boolean hasWaitingWriterAt(long nowNanos) {
+            this.waiters.values().removeIf(waitEnd -> nowNanos - waitEnd >= 0);
+            return !this.waiters.isEmpty();
+        }
+
         boolean isHeldAt(long nowNanos) {
             return this.owner != null && nowNanos - this.expiresAtNanos < 0;
         }
@@ -221,8 +315,7 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
         }
 
         boolean isWorthKeepingAt(long nowNanos) {
-            this.waiters.values().removeIf(waitEnd -> nowNanos - waitEnd >= 0);
-            return isHeldAt(nowNanos) || !this.waiters.isEmpty();
+            return hasWaitingWriterAt(nowNanos) || hasReadersAt(nowNanos) || isHeldAt(nowNanos);
         }
 
     }

@@ -328,7 +328,7 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         Object skippedValue = (asynchronous || reactiveAdapter != null) ? null : emptyValueFor(returnType);
         return new DistributedLockOperation(method, description, name, keyText, keyExpression, leaseTime, waitTime,
                 whenLocked, annotation.autoRenew(), tokenParameter, tokenKind, asynchronous, skippedValue,
-                LockKeyEvaluator.SHARED.parameterNames(method), minHold, reactiveAdapter);
+                LockKeyEvaluator.SHARED.parameterNames(method), minHold, reactiveAdapter, annotation.mode());
     }
 
     /**

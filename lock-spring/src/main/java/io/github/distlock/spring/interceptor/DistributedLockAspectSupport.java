@@ -12,6 +12,7 @@ import io.github.distlock.core.Lease;
 import io.github.distlock.core.LeaseLostException;
 import io.github.distlock.core.LockClient;
 import io.github.distlock.core.LockNotAcquiredException;
+import io.github.distlock.core.LockMode;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.LockUnavailableException;
 import io.github.distlock.spring.DistributedLockSettings;
@@ -62,6 +63,8 @@ public abstract class DistributedLockAspectSupport {
     // Asked once, at the start-up check or at the first call that needs it: a lock client does not change its answer.
     private final SingletonSupplier<Boolean> clientIssuesFencingTokens;
 
+    private final SingletonSupplier<Boolean> clientSharesLeases;
+
     // Set while the context is configured, before the first call; read by every call.
     private Supplier<ObservationRegistry> observationRegistry = () -> ObservationRegistry.NOOP;
 
@@ -85,6 +88,7 @@ public abstract class DistributedLockAspectSupport {
         this.lockClient = lockClient;
         this.settings = settings;
         this.clientIssuesFencingTokens = SingletonSupplier.of(() -> lockClient.get().supportsFencingTokens());
+        this.clientSharesLeases = SingletonSupplier.of(() -> lockClient.get().supportsSharedLeases());
     }
 
     /**
@@ -139,7 +143,7 @@ public abstract class DistributedLockAspectSupport {
         }
         FencingTokenKind tokenKind = operation.fencingTokenKind();
         LockRequest request = new LockRequest(key, operation.leaseTime(), operation.waitTime(), operation.autoRenew(),
-                !operation.asynchronous(), operation.name(), operation.minHold());
+                !operation.asynchronous(), operation.name(), operation.minHold(), operation.mode());
         if (operation.reactiveAdapter() != null) {
             // The method runs once per subscription, under a lease of that subscription; nothing is locked here.
             return Objects.requireNonNull(this.reactiveLocking, "Reactor is on the class path")
@@ -185,11 +189,17 @@ public abstract class DistributedLockAspectSupport {
 
     /**
      * Explains why the lock client cannot serve the operation, or returns {@code null} if it can: a
-     * {@code long @FencingToken} parameter needs a client that issues fencing tokens. The client is asked once.
+     * {@code long @FencingToken} parameter needs a client that issues fencing tokens, {@code mode = READ} a client
+     * with shared leases. The client is asked once per capability.
      * @param operation the operation
-     * @return the problem, naming the method, the parameter and the backend, or {@code null}
+     * @return the problem, naming the method, the parameter or attribute, and the backend, or {@code null}
      */
     @Nullable String whyTheLockClientCannotServe(DistributedLockOperation operation) {
+        if (operation.mode() == LockMode.READ && !this.clientSharesLeases.obtain()) {
+            return operation.description() + " asks for mode = READ (a lock shared with other readers), but lock "
+                    + "backend '" + this.lockClient.get().backendName() + "' grants exclusive locks only; use "
+                    + "mode = WRITE, or a backend with shared locks";
+        }
         if (operation.fencingTokenKind() != FencingTokenKind.LONG || this.clientIssuesFencingTokens.obtain()) {
             return null;
         }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 
+import io.github.distlock.core.LockMode;
 import io.github.distlock.spring.WhenLocked;
 
 import org.jspecify.annotations.Nullable;
@@ -36,13 +37,43 @@ import org.springframework.expression.Expression;
  *     lease time
  * @param reactiveAdapter the adapter of the method's reactive return type, locked from subscription to termination,
  *     or {@code null} when the method does not return one (always {@code null} without Reactor on the class path)
+ * @param mode whether the call holds the key alone ({@link LockMode#WRITE}) or shares it with readers
  * @since 0.1.0
  */
 public record DistributedLockOperation(Method method, String description, String name, String keyExpressionText,
         @Nullable Expression keyExpression, Duration leaseTime, Duration waitTime, WhenLocked whenLocked,
         boolean autoRenew, int fencingTokenParameter, FencingTokenKind fencingTokenKind, boolean asynchronous,
         @Nullable Object skippedValue, List<String> parameterNames,
-        Duration minHold, @Nullable ReactiveAdapter reactiveAdapter) {
+        Duration minHold, @Nullable ReactiveAdapter reactiveAdapter, LockMode mode) {
+
+    /**
+     * Creates an exclusive ({@link LockMode#WRITE}) operation.
+     * @param method the annotated method
+     * @param description the method as shown in messages
+     * @param name the lock name
+     * @param keyExpressionText the key expression as written
+     * @param keyExpression the parsed key expression, or {@code null}
+     * @param leaseTime the lease time
+     * @param waitTime the wait time
+     * @param whenLocked the resolved policy
+     * @param autoRenew whether the lease is renewed
+     * @param fencingTokenParameter the index of the {@code @FencingToken} parameter, or {@code -1}
+     * @param fencingTokenKind the type of that parameter
+     * @param asynchronous whether the method returns a {@code CompletionStage}
+     * @param skippedValue what a skipped call returns
+     * @param parameterNames the parameter names
+     * @param minHold the minimum hold
+     * @param reactiveAdapter the reactive adapter, or {@code null}
+     */
+    public DistributedLockOperation(Method method, String description, String name, String keyExpressionText,
+            @Nullable Expression keyExpression, Duration leaseTime, Duration waitTime, WhenLocked whenLocked,
+            boolean autoRenew, int fencingTokenParameter, FencingTokenKind fencingTokenKind, boolean asynchronous,
+            @Nullable Object skippedValue, List<String> parameterNames, Duration minHold,
+            @Nullable ReactiveAdapter reactiveAdapter) {
+        this(method, description, name, keyExpressionText, keyExpression, leaseTime, waitTime, whenLocked, autoRenew,
+                fencingTokenParameter, fencingTokenKind, asynchronous, skippedValue, parameterNames, minHold,
+                reactiveAdapter, LockMode.WRITE);
+    }
 
     /**
      * Checks that the fencing token parameter and its kind agree, and that the policy is resolved.

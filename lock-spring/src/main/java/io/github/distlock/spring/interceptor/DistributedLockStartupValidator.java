@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import io.github.distlock.core.LockMode;
 import io.github.distlock.spring.interceptor.DistributedLockOperation.FencingTokenKind;
 
 import org.jspecify.annotations.Nullable;
@@ -23,8 +24,8 @@ import org.springframework.util.ClassUtils;
  * the first call.
  *
  * <p>Once the singletons are instantiated, it also checks that the lock client can serve the operations it saw: a
- * {@code long @FencingToken} parameter over a backend without fencing tokens fails start-up, naming the bean, the
- * method, the parameter and the backend. The lock client is not looked up before then, and not at all when no
+ * {@code long @FencingToken} parameter over a backend without fencing tokens, and {@code mode = READ} over a backend
+ * without shared leases, fail start-up, naming the bean, the method, the parameter or attribute, and the backend. The lock client is not looked up before then, and not at all when no
  * operation needs it. An operation met later (a bean created lazily) is checked by the interceptor at its first
  * call. Thread-safe.
  *
@@ -41,7 +42,7 @@ public class DistributedLockStartupValidator implements BeanPostProcessor, Smart
 
     // Added to by bean creation until the singletons are instantiated, then checked and emptied by
     // afterSingletonsInstantiated; guarded by itself, as is singletonsInstantiated.
-    private final List<CheckAtStartup> needFencingTokens = new ArrayList<>();
+    private final List<CheckAtStartup> needCapabilities = new ArrayList<>();
 
     // Set once by afterSingletonsInstantiated: operations met later are checked by the interceptor at the first call.
     private boolean singletonsInstantiated;
@@ -85,10 +86,10 @@ public class DistributedLockStartupValidator implements BeanPostProcessor, Smart
                     + ex.getMessage(), ex);
         }
         for (DistributedLockOperation operation : operations) {
-            if (operation.fencingTokenKind() == FencingTokenKind.LONG) {
-                synchronized (this.needFencingTokens) {
+            if (operation.fencingTokenKind() == FencingTokenKind.LONG || operation.mode() == LockMode.READ) {
+                synchronized (this.needCapabilities) {
                     if (!this.singletonsInstantiated) {
-                        this.needFencingTokens.add(new CheckAtStartup(beanName, operation));
+                        this.needCapabilities.add(new CheckAtStartup(beanName, operation));
                     }
                 }
             }
@@ -103,10 +104,10 @@ public class DistributedLockStartupValidator implements BeanPostProcessor, Smart
     @Override
     public void afterSingletonsInstantiated() {
         List<CheckAtStartup> checks;
-        synchronized (this.needFencingTokens) {
+        synchronized (this.needCapabilities) {
             this.singletonsInstantiated = true;
-            checks = List.copyOf(this.needFencingTokens);
-            this.needFencingTokens.clear();
+            checks = List.copyOf(this.needCapabilities);
+            this.needCapabilities.clear();
         }
         if (checks.isEmpty()) {
             return;
