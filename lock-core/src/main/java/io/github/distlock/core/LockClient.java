@@ -51,7 +51,7 @@ public interface LockClient {
      * interrupted by a cancel); {@code LockEngine} overrides it with an acquire that parks no thread at all.
      * @param request what to lock
      * @return the future lease
-     * @since 0.2.0
+     * @since 0.1.0
      */
     default CompletableFuture<Lease> acquireAsync(LockRequest request) {
         CompletableFuture<Lease> result = new CompletableFuture<>();
@@ -111,7 +111,7 @@ public interface LockClient {
      * Returns whether this client grants {@link LockMode#READ} requests (shared leases). A client that does not
      * refuses them with {@link IllegalArgumentException} before any backend call.
      * @return {@code true} if the backend offers shared leases
-     * @since 0.3.0
+     * @since 0.1.0
      */
     default boolean supportsSharedLeases() {
         return false;

@@ -3,7 +3,7 @@ package io.github.distlock.core;
 /**
  * How a lease shares its key: many {@link #READ readers} at once, or one {@link #WRITE writer} alone.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 public enum LockMode {
 

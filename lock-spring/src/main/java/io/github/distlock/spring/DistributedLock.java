@@ -139,7 +139,7 @@ public @interface DistributedLock {
      * the same key on the same thread re-enters it; a {@code WRITE} method called inside a {@code READ} hold is
      * refused with {@link IllegalStateException}.
      * @return the mode
-     * @since 0.3.0
+     * @since 0.1.0
      */
     LockMode mode() default LockMode.WRITE;
 

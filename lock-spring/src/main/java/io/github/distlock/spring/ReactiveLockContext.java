@@ -22,7 +22,7 @@ import reactor.util.context.ContextView;
  * subscribing thread; the work that runs later, on other threads, reads it here. Needs Reactor on the class path.
  * Stateless and thread-safe.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 public final class ReactiveLockContext {
 

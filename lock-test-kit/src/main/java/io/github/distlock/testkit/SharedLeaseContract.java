@@ -41,7 +41,7 @@ import static org.awaitility.Awaitility.await;
  * unbroken stream of overlapping readers holds the key gets it, which fails on a backend that ignores a waiting
  * writer.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 public interface SharedLeaseContract {
 

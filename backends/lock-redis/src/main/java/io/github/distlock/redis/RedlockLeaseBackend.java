@@ -78,7 +78,7 @@ import redis.clients.jedis.JedisClientConfig;
  * <p>Thread-safe. The fan-out runs on daemon threads the backend owns (started on demand, ended after 30 s idle);
  * the calling thread serves one master itself.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 public final class RedlockLeaseBackend implements QueueingLeaseBackend {
 

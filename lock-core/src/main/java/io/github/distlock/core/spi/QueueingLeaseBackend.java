@@ -37,7 +37,7 @@ import java.time.Duration;
  *
  * <p>Implementations are thread-safe; callbacks run on a backend thread and must not block.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 public interface QueueingLeaseBackend extends LeaseBackend {
 

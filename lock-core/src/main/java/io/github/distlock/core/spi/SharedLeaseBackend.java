@@ -30,7 +30,7 @@ import java.time.Duration;
  *
  * <p>Implementations are thread-safe.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 public interface SharedLeaseBackend extends QueueingLeaseBackend {
 
