@@ -1,5 +1,6 @@
 package io.github.distlock.core;
 
+import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -99,6 +100,60 @@ public interface LockClient {
             lease.checkHeld();
             return result;
         }
+    }
+
+    /**
+     * Acquires several keys together: every request's key, in sorted order, all or none within one wait.
+     *
+     * <p>Guarantees: the keys are taken one by one in their natural {@code String} order, whatever the order of the
+     * collection, so two callers whose key sets overlap never deadlock (each waits only for keys above those it
+     * holds); a key asked for twice on the same terms is taken once. The wait is one deadline for the whole set, the
+     * longest {@link LockRequest#waitTime()} of the requests. When a key is not granted in time, the backend fails or
+     * the thread is interrupted, every lease already taken is released before the exception is thrown, so no key is
+     * held then. Each key gets its own lease (its own fencing token, renewal and loss), see {@link MultiKeyLease}.
+     *
+     * <p>Not a single atomic grant: while the set is being taken, its first keys are already held and others may
+     * wait for them. Keys held by this thread before the call are re-entered as {@link #acquire} re-enters them; a
+     * thread that holds a key above one of the set's keys can still deadlock with a caller that takes them in
+     * order, as with any nested locking.
+     * @param requests what to lock, at least one
+     * @return the leases of all the keys
+     * @throws LockNotAcquiredException if a key stayed held for the whole wait (naming that key); no lease is held
+     * @throws LockUnavailableException if the backend failed; no lease is held
+     * @throws InterruptedException if the thread was interrupted while waiting; no lease is held
+     * @throws IllegalArgumentException if there is no request, one key is asked for on different terms, or a
+     *     request is invalid for this client
+     * @since 0.1.0
+     */
+    default MultiKeyLease acquireAll(Collection<LockRequest> requests) throws InterruptedException {
+        return LeaseSet.acquireAll(this, requests);
+    }
+
+    /**
+     * Makes one attempt per key, in sorted order, to acquire them all, ignoring the requests' wait times; when one
+     * is held by another owner, releases those already taken.
+     * @param requests what to lock, at least one
+     * @return the leases of all the keys, or empty if one of them is held by another owner (then none is held)
+     * @throws LockUnavailableException if the backend failed; no lease is held
+     * @throws IllegalArgumentException as for {@link #acquireAll}
+     * @since 0.1.0
+     */
+    default Optional<MultiKeyLease> tryAcquireAll(Collection<LockRequest> requests) {
+        return LeaseSet.tryAcquireAll(this, requests);
+    }
+
+    /**
+     * Acquires several keys together without blocking the caller, by the rules of {@link #acquireAll}: each key is
+     * asked for with {@link #acquireAsync} once the one before it is granted. The future completes with the leases
+     * of all the keys, or exceptionally (with what {@link #acquireAll} would throw) with none held. Cancelling it
+     * cancels the acquire in flight and releases the keys already taken.
+     * @param requests what to lock, at least one
+     * @return the future leases
+     * @throws IllegalArgumentException as for {@link #acquireAll} (thrown, not in the future)
+     * @since 0.1.0
+     */
+    default CompletableFuture<MultiKeyLease> acquireAllAsync(Collection<LockRequest> requests) {
+        return LeaseSet.acquireAllAsync(this, requests);
     }
 
     /**

@@ -80,6 +80,21 @@ public @interface DistributedLock {
     String key() default "";
 
     /**
+     * A SpEL expression, in the same form as {@link #key()}, that gives several keys at once: a collection or an
+     * array, each element one key ({@code #order.lines.![sku]} for every product of an order). Each element is
+     * locked as {@link #key()} would lock it alone, all of them or none: they are taken one by one in their sorted
+     * order, whatever the order of the collection, so two calls whose key sets overlap never deadlock; the wait
+     * time is one deadline for the whole set; when one key is not granted, those already taken are released and the
+     * method does not run. Each key has its own lease and fencing token ({@link LockContext#fencingTokens()}); a
+     * {@link FencingToken} parameter is not allowed. Elements follow the rules of {@link #key()}; {@code null}
+     * elements and an empty collection are refused at the call, before any lock is taken, and an element given
+     * twice is locked once. Not allowed together with {@link #key()}.
+     * @return the expression of the keys, or empty for a single key
+     * @since 0.1.0
+     */
+    String keys() default "";
+
+    /**
      * The namespace of the lock. Two methods with the same name and key share one lock. Empty means the declaring
      * class's name and the method name ({@code com.example.OrderService.charge}).
      * @return the lock name

@@ -2,9 +2,12 @@ package io.github.distlock.spring;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import io.github.distlock.core.Lease;
+import io.github.distlock.core.MultiKeyLease;
 
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +46,23 @@ public final class LockContext {
     public static Optional<Lease> find() {
         Deque<Lease> stack = leases.get();
         return (stack != null) ? Optional.ofNullable(stack.peek()) : Optional.empty();
+    }
+
+    /**
+     * Returns the fencing tokens of the innermost {@link DistributedLock} method running on this thread, by lock key:
+     * one per key of a {@link DistributedLock#keys() keys} method (in the order its keys were taken), the one token
+     * of a single-key method. Empty when the backend issues no fencing tokens.
+     * @return the tokens by lock key (the stored key, with prefix and name)
+     * @throws IllegalStateException if no locked method is running on this thread
+     * @since 0.1.0
+     */
+    public static Map<String, Long> fencingTokens() {
+        Lease lease = current();
+        if (lease instanceof MultiKeyLease set) {
+            return set.fencingTokens();
+        }
+        OptionalLong token = lease.fencingToken();
+        return token.isPresent() ? Map.of(lease.key(), token.getAsLong()) : Map.of();
     }
 
     /**

@@ -131,20 +131,20 @@ class StartupValidationTests {
     }
 
     @Test
-    void keyOnAnArrayParameterFailsStartupUntilMultiKeyLocksExist() {
+    void keyOnAnArrayParameterFailsStartupSuggestingKeys() {
         assertStartupFails(ArrayKey.class, "ArrayKey.charge(String[])", "'#p0'", "array", "String[]",
-                "multi-key");
+                "keys = ");
     }
 
     @Test
-    void keyOnACollectionParameterFailsStartupUntilMultiKeyLocksExist() {
+    void keyOnACollectionParameterFailsStartupSuggestingKeys() {
         assertStartupFails(CollectionKey.class, "CollectionKey.charge(List)", "'#orderIds'", "collection",
-                "multi-key");
+                "keys = ");
     }
 
     @Test
-    void keyOnAMapPropertyFailsStartupUntilMultiKeyLocksExist() {
-        assertStartupFails(MapKey.class, "MapKey.charge(Invoice)", "'#a0.lines'", "map", "multi-key");
+    void keyOnAMapPropertyFailsStartupSuggestingKeys() {
+        assertStartupFails(MapKey.class, "MapKey.charge(Invoice)", "'#a0.lines'", "map", "keys = ");
     }
 
     @Test

@@ -3,15 +3,19 @@ package io.github.distlock.testkit;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +40,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The contract every {@link LeaseBackend} must pass: one atomic attempt, owner-checked renew and release, expiry
  * on the service's clock, no recreation of a lost key, distinct keys kept distinct, and mutual exclusion under
- * contention through a {@link LockEngine}.
+ * contention through a {@link LockEngine}, for one key and for overlapping sets of keys taken together.
  *
  * <p>A backend's test extends this class and implements {@link #createBackend()}; everything else is inherited:
  * <pre class="code">
@@ -67,6 +71,10 @@ public abstract class LeaseBackendContractTests {
     private static final int CONTENTION_THREADS = 8;
 
     private static final int CONTENTION_ITERATIONS = 200;
+
+    private static final int SET_THREADS = 6;
+
+    private static final int SET_ITERATIONS = 25;
 
     private static final SecureRandom random = new SecureRandom();
 
@@ -603,6 +611,65 @@ public abstract class LeaseBackendContractTests {
                     .isEqualTo(outcome.criticalSections());
             assertThat(outcome.criticalSections()).as("every waiting acquire must succeed")
                     .isGreaterThanOrEqualTo(CONTENTION_THREADS * CONTENTION_ITERATIONS / 2);
+        }
+
+        /**
+         * Threads that each lock random sets of one to five of six keys with {@link LockEngine#acquireAll}, given in
+         * random order: with every set taken in sorted order no two calls wait for each other in a cycle, so every
+         * call is granted well within its wait, and no key ever has two holders.
+         */
+        @Test
+        void overlappingKeySetsTakenTogetherNeitherDeadlockNorOverlap() throws Exception {
+            LockEngine engine = newEngine();
+            String prefix = uniqueKey() + "-";
+            Map<String, Thread> holders = new ConcurrentHashMap<>();
+            AtomicInteger overlaps = new AtomicInteger();
+            AtomicInteger granted = new AtomicInteger();
+            List<FutureTask<Void>> workers = new ArrayList<>();
+            for (int i = 0; i < SET_THREADS; i++) {
+                FutureTask<Void> worker = new FutureTask<>(() -> {
+                    for (int iteration = 0; iteration < SET_ITERATIONS; iteration++) {
+                        List<String> keys = new ArrayList<>();
+                        for (int k = 0; k < 6; k++) {
+                            keys.add(prefix + k);
+                        }
+                        Collections.shuffle(keys, ThreadLocalRandom.current());
+                        keys = keys.subList(0, 1 + ThreadLocalRandom.current().nextInt(5));
+                        List<LockRequest> requests = new ArrayList<>();
+                        for (String key : keys) {
+                            requests.add(new LockRequest(key, ContractTiming.LONG_LEASE, ContractTiming.LONG_WAIT,
+                                    false, false));
+                        }
+                        try (Lease set = engine.acquireAll(requests)) {
+                            for (String key : keys) {
+                                if (holders.putIfAbsent(key, Thread.currentThread()) != null) {
+                                    overlaps.incrementAndGet();
+                                }
+                            }
+                            Thread.sleep(1);
+                            for (String key : keys) {
+                                holders.remove(key, Thread.currentThread());
+                            }
+                            granted.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+                workers.add(worker);
+                new Thread(worker, "contract-key-set-" + i).start();
+            }
+            long deadline = System.nanoTime() + ContractTiming.CONTENTION_TIMEOUT.toNanos();
+            for (FutureTask<Void> worker : workers) {
+                try {
+                    worker.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (ExecutionException ex) {
+                    throw (ex.getCause() instanceof Exception cause) ? cause : ex;
+                }
+            }
+            assertThat(overlaps).as("calls that found one of their keys held by another call").hasValue(0);
+            assertThat(granted).as("granted calls; a deadlock would have ended waits in LockNotAcquiredException")
+                    .hasValue(SET_THREADS * SET_ITERATIONS);
         }
 
     }

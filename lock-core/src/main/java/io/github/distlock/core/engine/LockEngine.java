@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -38,6 +39,7 @@ import io.github.distlock.core.LockMode;
 import io.github.distlock.core.LockNotAcquiredException;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.LockUnavailableException;
+import io.github.distlock.core.MultiKeyLease;
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.core.spi.LeaseBackend;
@@ -75,6 +77,8 @@ import org.slf4j.LoggerFactory;
  * refused with {@link IllegalArgumentException} before any backend call). Readers never queue; a writer that waits
  * queues, and its place in the queue is what keeps readers that come after it out, so a stream of overlapping
  * readers cannot starve it. Leases of both modes are renewed, checked and lost by the same rules.</li>
+ * <li><b>Several keys.</b> {@link #acquireAll} and its variants check every request first, then take the keys one by
+ * one in sorted order (see {@link LockClient#acquireAll}); each key's lease is an ordinary lease of this engine.</li>
  * <li><b>Renewal.</b> Auto-renewed leases are renewed every {@code lease time * renewal ratio}: one timer thread
  * per engine (not a thread or timer per lock) decides when, and a small pool of renewal threads (at most
  * {@link LockEngineSettings#renewalThreads()}, started on demand) makes the backend calls, so a renewal stuck in a
@@ -626,6 +630,49 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
         }
 
+    }
+
+    /**
+     * Acquires several keys together, by the rules of {@link LockClient#acquireAll}, after checking every request
+     * (so an invalid one fails before any key is taken).
+     * @param requests what to lock, at least one
+     * @return the leases of all the keys
+     * @throws InterruptedException if the thread was interrupted while waiting; no lease is held
+     */
+    @Override
+    public MultiKeyLease acquireAll(Collection<LockRequest> requests) throws InterruptedException {
+        validateAll(requests);
+        return LockClient.super.acquireAll(requests);
+    }
+
+    /**
+     * Makes one attempt per key, by the rules of {@link LockClient#tryAcquireAll}, after checking every request.
+     * @param requests what to lock, at least one
+     * @return the leases of all the keys, or empty if one of them is held by another owner
+     */
+    @Override
+    public Optional<MultiKeyLease> tryAcquireAll(Collection<LockRequest> requests) {
+        validateAll(requests);
+        return LockClient.super.tryAcquireAll(requests);
+    }
+
+    /**
+     * Acquires several keys together without parking a thread, by the rules of {@link LockClient#acquireAllAsync},
+     * after checking every request.
+     * @param requests what to lock, at least one
+     * @return the future leases
+     */
+    @Override
+    public CompletableFuture<MultiKeyLease> acquireAllAsync(Collection<LockRequest> requests) {
+        validateAll(requests);
+        return LockClient.super.acquireAllAsync(requests);
+    }
+
+    private void validateAll(Collection<LockRequest> requests) {
+        Objects.requireNonNull(requests, "requests");
+        for (LockRequest request : requests) {
+            validate(request);
+        }
     }
 
     @Override

@@ -39,6 +39,9 @@ class RecordingLeaseBackend implements LeaseBackend {
     // The switches below are set by the test thread and read by engine threads.
     volatile boolean failAcquire;
 
+    /** When set, only acquires of this key fail. */
+    volatile @Nullable String failAcquireOfKey;
+
     volatile boolean loseAcquireReply;
 
     volatile boolean refuseRenewal;
@@ -75,7 +78,7 @@ class RecordingLeaseBackend implements LeaseBackend {
         this.acquireCalls.incrementAndGet();
         this.acquireOwners.add(ownerToken);
         this.acquireThreads.add(Thread.currentThread().getName());
-        if (this.failAcquire) {
+        if (this.failAcquire || key.equals(this.failAcquireOfKey)) {
             throw new IllegalStateException("simulated backend failure on acquire");
         }
         AcquireResult result = this.delegate.tryAcquire(key, ownerToken, leaseTime);

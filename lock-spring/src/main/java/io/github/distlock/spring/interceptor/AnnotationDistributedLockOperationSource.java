@@ -269,9 +269,16 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
         if (name.isEmpty()) {
             name = method.getDeclaringClass().getName() + "." + method.getName();
         }
-        String keyText = annotation.key().trim();
+        String keysText = annotation.keys().trim();
+        boolean multiKey = !keysText.isEmpty();
+        if (multiKey && !annotation.key().isBlank()) {
+            throw new IllegalStateException("@DistributedLock on " + description + " sets both key (\""
+                    + annotation.key() + "\") and keys (\"" + annotation.keys() + "\"); use key for one lock key, "
+                    + "or keys for a collection or array of them");
+        }
+        String keyText = multiKey ? keysText : annotation.key().trim();
         Expression keyExpression = keyText.isEmpty() ? null
-                : LockKeyEvaluator.SHARED.parse(keyText, method, description);
+                : LockKeyEvaluator.SHARED.parse(keyText, method, description, multiKey);
         Duration leaseTime = parseDuration(annotation.leaseTime(), "leaseTime", defaults.defaultLeaseTime(),
                 description);
         if (leaseTime.isNegative() || leaseTime.isZero()) {
@@ -322,13 +329,18 @@ public class AnnotationDistributedLockOperationSource implements DistributedLock
                     + "wrapper type or void, or use WAIT or FAIL");
         }
         int tokenParameter = findFencingTokenParameter(method, description);
+        if (multiKey && tokenParameter >= 0) {
+            throw new IllegalStateException("@DistributedLock(keys = \"" + keysText + "\") on " + description
+                    + " takes a @FencingToken parameter, but each of its keys has a fencing token of its own; remove "
+                    + "the parameter and read them from LockContext.fencingTokens()");
+        }
         FencingTokenKind tokenKind = (tokenParameter < 0) ? FencingTokenKind.NONE
                 : Objects.requireNonNull(FencingTokenKind.of(method.getParameterTypes()[tokenParameter]));
         ReactiveAdapter reactiveAdapter = ReactiveMethods.lockableAdapter(method);
         Object skippedValue = (asynchronous || reactiveAdapter != null) ? null : emptyValueFor(returnType);
         return new DistributedLockOperation(method, description, name, keyText, keyExpression, leaseTime, waitTime,
                 whenLocked, annotation.autoRenew(), tokenParameter, tokenKind, asynchronous, skippedValue,
-                LockKeyEvaluator.SHARED.parameterNames(method), minHold, reactiveAdapter, annotation.mode());
+                LockKeyEvaluator.SHARED.parameterNames(method), minHold, reactiveAdapter, annotation.mode(), multiKey);
     }
 
     /**

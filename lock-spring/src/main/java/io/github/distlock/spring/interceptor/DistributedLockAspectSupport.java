@@ -1,8 +1,10 @@
 package io.github.distlock.spring.interceptor;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -135,23 +137,22 @@ public abstract class DistributedLockAspectSupport {
             return invoker.proceed();
         }
         DistributedLockSettings settings = this.settings.get();
-        String key = operation.lockKey(settings.keyPrefix(), LockKeyEvaluator.SHARED.evaluate(operation, args, target));
+        List<LockRequest> requests = requestsOf(operation, settings, args, target);
+        String key = keyOf(operation, requests);
         LockClient client = this.lockClient.get();
         String unserved = whyTheLockClientCannotServe(operation);
         if (unserved != null) {
             throw new IllegalStateException(unserved);
         }
         FencingTokenKind tokenKind = operation.fencingTokenKind();
-        LockRequest request = new LockRequest(key, operation.leaseTime(), operation.waitTime(), operation.autoRenew(),
-                !operation.asynchronous(), operation.name(), operation.minHold(), operation.mode());
         if (operation.reactiveAdapter() != null) {
             // The method runs once per subscription, under a lease of that subscription; nothing is locked here.
             return Objects.requireNonNull(this.reactiveLocking, "Reactor is on the class path")
-                .lock(invoker, operation, request, args, client, settings.onLeaseLost());
+                .lock(invoker, operation, requests, args, client, settings.onLeaseLost());
         }
         ObservationRegistry registry = this.observationRegistry.get();
-        Lease lease = registry.isNoop() ? acquire(client, operation, request)
-                : acquireObserved(client, operation, request, registry);
+        Lease lease = registry.isNoop() ? acquire(client, operation, requests)
+                : acquireObserved(client, operation, requests, registry);
         if (lease == null) {
             logger.debug("Skipped {}: lock '{}' is held by another owner", operation.description(), key);
             // A future of its own for each skipped call: a shared one could be changed by any caller (obtrudeValue).
@@ -188,6 +189,29 @@ public abstract class DistributedLockAspectSupport {
     }
 
     /**
+     * Evaluates the operation's key (or keys) for one call and makes the requests: one for a single-key operation,
+     * one per key (in the collection's order; the client sorts them) for a multi-key one.
+     */
+    private static List<LockRequest> requestsOf(DistributedLockOperation operation, DistributedLockSettings settings,
+            Object[] args, @Nullable Object target) {
+        if (!operation.multiKey()) {
+            return List.of(requestFor(operation, operation.lockKey(settings.keyPrefix(),
+                    LockKeyEvaluator.SHARED.evaluate(operation, args, target))));
+        }
+        List<String> keys = LockKeyEvaluator.SHARED.evaluateAll(operation, args, target);
+        List<LockRequest> requests = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            requests.add(requestFor(operation, operation.lockKey(settings.keyPrefix(), key)));
+        }
+        return requests;
+    }
+
+    private static LockRequest requestFor(DistributedLockOperation operation, String key) {
+        return new LockRequest(key, operation.leaseTime(), operation.waitTime(), operation.autoRenew(),
+                !operation.asynchronous(), operation.name(), operation.minHold(), operation.mode());
+    }
+
+    /**
      * Explains why the lock client cannot serve the operation, or returns {@code null} if it can: a
      * {@code long @FencingToken} parameter needs a client that issues fencing tokens, {@code mode = READ} a client
      * with shared leases. The client is asked once per capability.
@@ -215,16 +239,16 @@ public abstract class DistributedLockAspectSupport {
      * Acquires as {@link #acquire} does, inside a {@code distributed.lock.acquire} observation whose outcome says how
      * it ended.
      */
-    private @Nullable Lease acquireObserved(LockClient client, DistributedLockOperation operation, LockRequest request,
-            ObservationRegistry registry) {
-        LockAcquireContext context = new LockAcquireContext(operation.name(), request.key(), client.backendName(),
-                operation.whenLocked());
+    private @Nullable Lease acquireObserved(LockClient client, DistributedLockOperation operation,
+            List<LockRequest> requests, ObservationRegistry registry) {
+        LockAcquireContext context = new LockAcquireContext(operation.name(), keyOf(operation, requests),
+                client.backendName(), operation.whenLocked());
         Observation observation = DistributedLockObservationDocumentation.ACQUIRE
             .observation(this.acquireConvention.get(), DefaultLockAcquireObservationConvention.INSTANCE, () -> context,
                     registry)
             .start();
         try {
-            Lease lease = acquire(client, operation, request);
+            Lease lease = acquire(client, operation, requests);
             context.setOutcome((lease != null) ? LockAcquireContext.Outcome.ACQUIRED
                     : LockAcquireContext.Outcome.SKIPPED);
             return lease;
@@ -268,32 +292,47 @@ public abstract class DistributedLockAspectSupport {
      * Acquires per the operation's policy. The lock exceptions that reach the caller name the method and say that
      * it did not run: the engine's own messages know only the key.
      */
-    private @Nullable Lease acquire(LockClient client, DistributedLockOperation operation, LockRequest request) {
+    private @Nullable Lease acquire(LockClient client, DistributedLockOperation operation,
+            List<LockRequest> requests) {
+        LockRequest request = requests.get(0);
+        boolean multiKey = operation.multiKey();
         try {
             switch (operation.whenLocked()) {
                 case WAIT:
                     try {
-                        return client.acquire(request);
+                        return multiKey ? client.acquireAll(requests) : client.acquire(request);
                     }
                     catch (LockNotAcquiredException ex) {
                         throw new LockNotAcquiredException(ex.getKey(), ex.getWaitTime(), operation.description());
                     }
                 case FAIL:
-                    return client.tryAcquire(request).orElseThrow(() -> new LockNotAcquiredException(request.key(),
-                            request.waitTime(), operation.description()));
+                    return tryAcquire(client, operation, requests).orElseThrow(() -> new LockNotAcquiredException(
+                            keyOf(operation, requests), request.waitTime(), operation.description()));
                 case SKIP:
                 default:
-                    return client.tryAcquire(request).orElse(null);
+                    return tryAcquire(client, operation, requests).orElse(null);
             }
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new DistributedLockException(request.key(), "Interrupted while waiting for lock '"
-                    + request.key() + "' of " + operation.description() + "; the method did not run", ex);
+            String key = keyOf(operation, requests);
+            throw new DistributedLockException(key, "Interrupted while waiting for lock '"
+                    + key + "' of " + operation.description() + "; the method did not run", ex);
         }
         catch (LockUnavailableException ex) {
             throw new LockUnavailableException(operation.description(), ex);
         }
+    }
+
+    private static Optional<? extends Lease> tryAcquire(LockClient client, DistributedLockOperation operation,
+            List<LockRequest> requests) {
+        return operation.multiKey() ? client.tryAcquireAll(requests) : client.tryAcquire(requests.get(0));
+    }
+
+    /** The key as shown in messages and observations: the one key, or a multi-key operation's keys as a list. */
+    static String keyOf(DistributedLockOperation operation, List<LockRequest> requests) {
+        return operation.multiKey() ? requests.stream().map(LockRequest::key).toList().toString()
+                : requests.get(0).key();
     }
 
     private static CompletableFuture<Object> releaseOnCompletion(CompletionStage<?> stage, Lease lease,

@@ -38,13 +38,45 @@ import org.springframework.expression.Expression;
  * @param reactiveAdapter the adapter of the method's reactive return type, locked from subscription to termination,
  *     or {@code null} when the method does not return one (always {@code null} without Reactor on the class path)
  * @param mode whether the call holds the key alone ({@link LockMode#WRITE}) or shares it with readers
+ * @param multiKey whether the key expression (from {@code keys}) gives a collection or array of keys, all locked
+ *     together, rather than one key
  * @since 0.1.0
  */
 public record DistributedLockOperation(Method method, String description, String name, String keyExpressionText,
         @Nullable Expression keyExpression, Duration leaseTime, Duration waitTime, WhenLocked whenLocked,
         boolean autoRenew, int fencingTokenParameter, FencingTokenKind fencingTokenKind, boolean asynchronous,
         @Nullable Object skippedValue, List<String> parameterNames,
-        Duration minHold, @Nullable ReactiveAdapter reactiveAdapter, LockMode mode) {
+        Duration minHold, @Nullable ReactiveAdapter reactiveAdapter, LockMode mode, boolean multiKey) {
+
+    /**
+     * Creates a single-key operation.
+     * @param method the annotated method
+     * @param description the method as shown in messages
+     * @param name the lock name
+     * @param keyExpressionText the key expression as written
+     * @param keyExpression the parsed key expression, or {@code null}
+     * @param leaseTime the lease time
+     * @param waitTime the wait time
+     * @param whenLocked the resolved policy
+     * @param autoRenew whether the lease is renewed
+     * @param fencingTokenParameter the index of the {@code @FencingToken} parameter, or {@code -1}
+     * @param fencingTokenKind the type of that parameter
+     * @param asynchronous whether the method returns a {@code CompletionStage}
+     * @param skippedValue what a skipped call returns
+     * @param parameterNames the parameter names
+     * @param minHold the minimum hold
+     * @param reactiveAdapter the reactive adapter, or {@code null}
+     * @param mode the mode
+     */
+    public DistributedLockOperation(Method method, String description, String name, String keyExpressionText,
+            @Nullable Expression keyExpression, Duration leaseTime, Duration waitTime, WhenLocked whenLocked,
+            boolean autoRenew, int fencingTokenParameter, FencingTokenKind fencingTokenKind, boolean asynchronous,
+            @Nullable Object skippedValue, List<String> parameterNames, Duration minHold,
+            @Nullable ReactiveAdapter reactiveAdapter, LockMode mode) {
+        this(method, description, name, keyExpressionText, keyExpression, leaseTime, waitTime, whenLocked, autoRenew,
+                fencingTokenParameter, fencingTokenKind, asynchronous, skippedValue, parameterNames, minHold,
+                reactiveAdapter, mode, false);
+    }
 
     /**
      * Creates an exclusive ({@link LockMode#WRITE}) operation.
@@ -77,10 +109,14 @@ public record DistributedLockOperation(Method method, String description, String
 
     /**
      * Checks that the fencing token parameter and its kind agree, and that the policy is resolved.
-     * @throws IllegalArgumentException if only one of them says there is a parameter, or the policy is
-     *     {@link WhenLocked#DEFAULT}
+     * @throws IllegalArgumentException if only one of them says there is a parameter, the policy is
+     *     {@link WhenLocked#DEFAULT}, or a multi-key operation has no key expression or a fencing token parameter
      */
     public DistributedLockOperation {
+        if (multiKey && (keyExpression == null || fencingTokenParameter >= 0)) {
+            throw new IllegalArgumentException("multi-key operation " + description + " needs a key expression and "
+                    + "no fencing token parameter");
+        }
         if (whenLocked == WhenLocked.DEFAULT) {
             throw new IllegalArgumentException("whenLocked of " + description + " must be resolved, was DEFAULT");
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import io.github.distlock.spring.LockKeyEvaluationException;
@@ -21,6 +22,8 @@ import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.expression.spel.support.DataBindingPropertyAccessor;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ObjectUtils;
 
 /**
  * Parses key expressions once (when the bean is created) and evaluates them per call against a read-only context:
@@ -55,6 +58,16 @@ final class LockKeyEvaluator {
      * @throws IllegalStateException naming the method and the expression if it is invalid
      */
     Expression parse(String expressionText, Method method, String description) {
+        return parse(expressionText, method, description, false);
+    }
+
+    /**
+     * Parses a key expression as {@link #parse(String, Method, String)} does; for a {@code keys} expression
+     * ({@code multiKey}) the declared type must be able to hold several keys (see
+     * {@link LockKeyTypes#problemWithDeclaredKeysType}).
+     * @throws IllegalStateException naming the method and the expression if it is invalid
+     */
+    Expression parse(String expressionText, Method method, String description, boolean multiKey) {
         Expression expression;
         try {
             expression = this.parser.parseExpression(expressionText);
@@ -82,11 +95,14 @@ final class LockKeyEvaluator {
                         + hintForRootReference(missing, method, expressionText));
             }
             Class<?> declaredType = KeyExpressionChecks.declaredKeyType(spel.getAST(), method, parameterNames(method));
-            String problem = (declaredType != null)
-                    ? LockKeyTypes.problemWithDeclaredType(declaredType, expressionText) : null;
+            String problem = null;
+            if (declaredType != null) {
+                problem = multiKey ? LockKeyTypes.problemWithDeclaredKeysType(declaredType)
+                        : LockKeyTypes.problemWithDeclaredType(declaredType, expressionText);
+            }
             if (problem != null) {
-                throw new IllegalStateException("@DistributedLock key expression '" + expressionText + "' on "
-                        + description + " gives " + problem);
+                throw new IllegalStateException("@DistributedLock " + (multiKey ? "keys" : "key") + " expression '"
+                        + expressionText + "' on " + description + " gives " + problem);
             }
         }
         return expression;
@@ -102,6 +118,45 @@ final class LockKeyEvaluator {
         if (expression == null) {
             return "";
         }
+        return keyOf(operation, valueOf(expression, operation, args, target), "");
+    }
+
+    /**
+     * Evaluates the keys of a multi-key operation for one call: every element of the collection or array the
+     * expression gives, in its order, each checked as {@link #evaluate} checks a key.
+     * @throws LockKeyEvaluationException if evaluation fails, gives {@code null}, something that is not a
+     *     collection or array, no element at all, or an element that is not a valid key
+     */
+    List<String> evaluateAll(DistributedLockOperation operation, Object[] args, @Nullable Object target) {
+        Expression expression = Objects.requireNonNull(operation.keyExpression(), "a multi-key operation has keys");
+        Object value = valueOf(expression, operation, args, target);
+        List<Object> elements = new ArrayList<>();
+        if (value instanceof Iterable<?> iterable) {
+            iterable.forEach(elements::add);
+        }
+        else if (value != null && value.getClass().isArray()) {
+            elements.addAll(Arrays.asList(ObjectUtils.toObjectArray(value)));
+        }
+        else {
+            throw new LockKeyEvaluationException("@DistributedLock keys expression '" + operation.keyExpressionText()
+                    + "' on " + operation.description() + " evaluated to "
+                    + ((value == null) ? "null" : "a " + ClassUtils.getShortName(value.getClass()))
+                    + ", not a collection or array of keys; no lock was taken");
+        }
+        if (elements.isEmpty()) {
+            throw new LockKeyEvaluationException("@DistributedLock keys expression '" + operation.keyExpressionText()
+                    + "' on " + operation.description() + " evaluated to no keys at all; no lock was taken (the "
+                    + "method would have run unlocked)");
+        }
+        List<String> keys = new ArrayList<>(elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            keys.add(keyOf(operation, elements.get(i), " element " + i));
+        }
+        return keys;
+    }
+
+    private Object valueOf(Expression expression, DistributedLockOperation operation, Object[] args,
+            @Nullable Object target) {
         SimpleEvaluationContext context = SimpleEvaluationContext.forPropertyAccessors(READ_ONLY_PROPERTIES)
             .withAssignmentDisabled()
             .withInstanceMethods()
@@ -115,29 +170,41 @@ final class LockKeyEvaluator {
                 context.setVariable(names.get(i), args[i]);
             }
         }
-        Object value;
         try {
-            value = expression.getValue(context);
+            return expression.getValue(context);
         }
         catch (RuntimeException ex) {
-            throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
-                    + "' on " + operation.description() + " failed: " + ex.getMessage() + "; no lock was taken", ex);
+            throw new LockKeyEvaluationException("@DistributedLock " + attribute(operation) + " expression '"
+                    + operation.keyExpressionText() + "' on " + operation.description() + " failed: "
+                    + ex.getMessage() + "; no lock was taken", ex);
         }
+    }
+
+    /**
+     * Checks one evaluated key (a key expression's value, or one element of a keys expression's) and returns its
+     * text.
+     * @param which empty for a key expression's value, or which element it is
+     */
+    private static String keyOf(DistributedLockOperation operation, @Nullable Object value, String which) {
         // Refused before toString(): an identity hash as the key would give every call a lock of its own.
         String problem = (value != null) ? LockKeyTypes.problemWithValueOf(value.getClass(),
                 operation.keyExpressionText()) : null;
         if (problem != null) {
-            throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
-                    + "' on " + operation.description() + " evaluated to " + problem + "; no lock was taken");
+            throw new LockKeyEvaluationException("@DistributedLock " + attribute(operation) + " expression '"
+                    + operation.keyExpressionText() + "' on " + operation.description() + " evaluated" + which
+                    + " to " + problem + "; no lock was taken");
         }
         String key = (value != null) ? value.toString() : null;
         if (key == null || key.isEmpty()) {
-            throw new LockKeyEvaluationException("@DistributedLock key expression '" + operation.keyExpressionText()
-                    + "' on " + operation.description() + " evaluated to "
-                    + ((key == null) ? "null" : "an empty string")
-                    + "; no lock was taken");
+            throw new LockKeyEvaluationException("@DistributedLock " + attribute(operation) + " expression '"
+                    + operation.keyExpressionText() + "' on " + operation.description() + " evaluated" + which
+                    + " to " + ((key == null) ? "null" : "an empty string") + "; no lock was taken");
         }
         return key;
+    }
+
+    private static String attribute(DistributedLockOperation operation) {
+        return operation.multiKey() ? "keys" : "key";
     }
 
     List<String> parameterNames(Method method) {

@@ -16,8 +16,8 @@ import org.springframework.util.ReflectionUtils;
  * <ul>
  * <li>an object whose class inherits {@link Object#toString()}: its text is its class name and hash code
  * ({@code Order@1b2c3d}), so calls about the same order would never contend;
- * <li>an array, a {@link Collection} or a {@link Map}, until multi-key locks exist: one lock on their text does
- * not exclude a call whose elements overlap, and an array's text is again its identity.
+ * <li>an array, a {@link Collection} or a {@link Map} as one key: one lock on their text does not exclude a call
+ * whose elements overlap, and an array's text is again its identity ({@code keys} locks each element instead).
  * </ul>
  * The answer for a class is computed once. Thread-safe.
  */
@@ -75,6 +75,26 @@ final class LockKeyTypes {
                 : null;
     }
 
+    /**
+     * Explains why the declared type of a {@code keys} expression cannot give several keys, or returns {@code null}
+     * if it can (an array, an {@link Iterable}) or the declared type cannot tell.
+     * @param type the declared type of the expression
+     * @return what the value is and what to do instead, or {@code null}
+     */
+    static @Nullable String problemWithDeclaredKeysType(Class<?> type) {
+        if (type.isArray() || Iterable.class.isAssignableFrom(type) || type == Object.class) {
+            return null;
+        }
+        if (Map.class.isAssignableFrom(type)) {
+            return "a map (" + ClassUtils.getShortName(type) + "), not a collection or array of keys; use its keySet() "
+                    + "or values()";
+        }
+        boolean couldBeIterable = (type.isInterface() || Modifier.isAbstract(type.getModifiers()))
+                && !type.isPrimitive();
+        return couldBeIterable ? null : ClassUtils.getShortName(type) + ", not a collection or array of keys; for one "
+                + "key, write the expression as key = \"...\"";
+    }
+
     private static @Nullable String problemWithMultipleValues(Class<?> type) {
         String why;
         if (type.isArray()) {
@@ -92,8 +112,8 @@ final class LockKeyTypes {
         else {
             return null;
         }
-        return why + "; arrays, collections and maps are not lock keys until multi-key locks exist: use one value "
-                + "that identifies the work";
+        return why + "; to lock each element, write the expression as keys = \"...\" instead of key, or use one "
+                + "value that identifies the work";
     }
 
     private static String problemWithObjectToString(Class<?> type, String expressionText) {

@@ -1,5 +1,6 @@
 package io.github.distlock.spring.interceptor;
 
+import java.util.List;
 import java.util.Objects;
 
 import io.github.distlock.core.Lease;
@@ -64,12 +65,12 @@ final class ReactiveLocking {
      * Returns the publisher that locks each subscription to the method, adapted to the method's return type. The
      * method is not invoked here.
      */
-    Object lock(Invoker invoker, DistributedLockOperation operation, LockRequest request, Object[] args,
+    Object lock(Invoker invoker, DistributedLockOperation operation, List<LockRequest> requests, Object[] args,
             LockClient client, LeaseLostAction onLeaseLost) {
         ReactiveAdapter adapter = Objects.requireNonNull(operation.reactiveAdapter(), "reactiveAdapter");
         // Each subscription gets its own copy of the arguments, since it receives its own fencing token.
         Object[] arguments = args.clone();
-        Mono<Hold> acquire = Mono.defer(() -> acquire(operation, request, client))
+        Mono<Hold> acquire = Mono.defer(() -> acquire(operation, requests, client))
             .map(lease -> new Hold(lease, operation, client, onLeaseLost));
         Publisher<Object> locked;
         if (adapter.isMultiValue()) {
@@ -87,16 +88,19 @@ final class ReactiveLocking {
      * One acquire, observed as {@code distributed.lock.acquire} when observations are on. A {@code SKIP} that finds
      * the lock held completes empty; a cancel of the subscription cancels the engine's wait.
      */
-    private Mono<Lease> acquire(DistributedLockOperation operation, LockRequest request, LockClient client) {
+    private Mono<Lease> acquire(DistributedLockOperation operation, List<LockRequest> requests, LockClient client) {
         ObservationRegistry registry = this.support.observationRegistry();
+        String key = DistributedLockAspectSupport.keyOf(operation, requests);
         LockAcquireContext context = registry.isNoop() ? null
-                : new LockAcquireContext(operation.name(), request.key(), client.backendName(), operation.whenLocked());
+                : new LockAcquireContext(operation.name(), key, client.backendName(), operation.whenLocked());
         Observation observation = (context == null) ? null
                 : DistributedLockObservationDocumentation.ACQUIRE
                     .observation(this.support.acquireConvention(), DefaultLockAcquireObservationConvention.INSTANCE,
                             () -> context, registry)
                     .start();
-        Mono<Lease> acquired = Mono.fromFuture(() -> client.acquireAsync(request))
+        // The client's own future, not a stage derived from it: cancelling the subscription must cancel the wait.
+        Mono<Lease> acquired = Mono.<Lease>fromFuture(() -> operation.multiKey() ? client.acquireAllAsync(requests)
+                : client.acquireAsync(requests.get(0)))
             // The method runs on the thread that delivers the lease: not one of the engine's few acquire threads,
             // which every asynchronous acquire shares.
             .publishOn(Schedulers.boundedElastic())
@@ -108,7 +112,7 @@ final class ReactiveLocking {
                     ex -> new LockUnavailableException(operation.description(), ex));
         if (operation.whenLocked() == WhenLocked.SKIP) {
             acquired = acquired.onErrorResume(LockNotAcquiredException.class, ex -> {
-                logger.debug("Skipped {}: lock '{}' is held by another owner", operation.description(), request.key());
+                logger.debug("Skipped {}: lock '{}' is held by another owner", operation.description(), key);
                 return Mono.empty();
             });
         }
