@@ -265,7 +265,8 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
         return this.statements;
     }
 
-    private void deleteExpiredRowsIfDue() {
+    /** Runs a clean-up if one is due; called after a grant or a release. */
+    final void deleteExpiredRowsIfDue() {
         long due = this.nextCleanupNanos.get();
         long now = System.nanoTime();
         if (now - due < 0

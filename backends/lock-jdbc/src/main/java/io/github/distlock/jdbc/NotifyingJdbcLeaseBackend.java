@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
+import io.github.distlock.core.spi.SharedLeaseBackend;
 
 /**
  * A {@link JdbcLeaseBackend} on PostgreSQL that queues waiters per key and hands a released key to the oldest one
@@ -41,7 +42,7 @@ import io.github.distlock.core.spi.ReleaseSubscription;
  *
  * @since 0.1.0
  */
-public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements QueueingLeaseBackend {
+public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements SharedLeaseBackend {
 
     /** How long a key handed to a waiter stays reserved for it before the waiter claims it with an attempt. */
     public static final Duration HAND_OFF_CLAIM_TIME = Duration.ofSeconds(2);
@@ -112,6 +113,35 @@ public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements
             this.queue.leaveQueue(connection, key, ownerToken);
             return true;
         });
+    }
+
+    @Override
+    public AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime) {
+        requireValidKey(key, maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        long leaseMicros = leaseMicros(leaseTime);
+        return acquireWith(key, connection -> this.queue.acquireShared(connection, key, ownerToken, leaseMicros));
+    }
+
+    @Override
+    public boolean renewSharedIfOwner(String key, String ownerToken, Duration leaseTime) {
+        requireValidKey(key, maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        long leaseMicros = leaseMicros(leaseTime);
+        return idempotently("renew the shared lease of", key,
+                connection -> this.queue.renewShared(connection, key, ownerToken, leaseMicros));
+    }
+
+    @Override
+    public boolean releaseSharedIfOwner(String key, String ownerToken) {
+        requireValidKey(key, maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        boolean released = idempotently("release the shared lease of", key,
+                connection -> this.queue.releaseShared(connection, key, ownerToken));
+        if (released) {
+            deleteExpiredRowsIfDue();
+        }
+        return released;
     }
 
     /**
