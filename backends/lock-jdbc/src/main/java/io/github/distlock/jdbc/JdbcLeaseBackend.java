@@ -64,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * On PostgreSQL with its JDBC driver on the classpath (and {@link JdbcLockOptions#releaseNotification()} on, the
  * default), {@link #create} returns a {@link NotifyingJdbcLeaseBackend}: waiters queue in the key's row, a release
  * hands the key to the oldest one and tells only that waiter's application instance with {@code NOTIFY}, and a
- * release nobody waits for notifies nobody. Other databases have no such mechanism; their waiters poll with the
- * engine's bounded, jittered backoff.
+ * release nobody waits for notifies nobody; it also grants shared leases ({@code READ} locks), and any backend on
+ * the same table refuses while readers hold a key, since readers mark its row as held. Other databases have no such
+ * mechanism: their waiters poll with the engine's bounded, jittered backoff, and {@code READ} locks are refused.
  *
  * <p>Created with {@link #create(DataSource, JdbcLockOptions)}, which checks the table at once: a missing table,
  * missing rights or a key column that is too short fail there, not at the first lock. Thread-safe.
@@ -265,7 +266,8 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
         return this.statements;
     }
 
-    private void deleteExpiredRowsIfDue() {
+    /** Runs a clean-up if one is due; called after a grant or a release. */
+    final void deleteExpiredRowsIfDue() {
         long due = this.nextCleanupNanos.get();
         long now = System.nanoTime();
         if (now - due < 0

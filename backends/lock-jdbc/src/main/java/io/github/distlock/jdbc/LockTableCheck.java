@@ -144,8 +144,8 @@ final class LockTableCheck {
         if (platform != JdbcPlatform.POSTGRESQL) {
             return "";
         }
-        return "; a table created by distlock 0.1 lacks the queue's columns owner_node and waiters, which running "
-                + "the script again adds";
+        return "; a table created by an earlier version of distlock may lack the queue's columns owner_node and "
+                + "waiters (added in 0.1) or the shared leases' column readers, which running the script again adds";
     }
 
     private static LockTableException keyColumnTooShort(JdbcPlatform platform, JdbcLockOptions options, String where,

@@ -12,10 +12,12 @@ import javax.sql.DataSource;
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
+import io.github.distlock.core.spi.SharedLeaseBackend;
 
 /**
  * A {@link JdbcLeaseBackend} on PostgreSQL that queues waiters per key and hands a released key to the oldest one
- * ({@link QueueingLeaseBackend}), telling only that waiter's application instance.
+ * ({@link QueueingLeaseBackend}), telling only that waiter's application instance, and that grants shared leases
+ * ({@link SharedLeaseBackend}, for {@code READ} locks).
  *
  * <h2>The queue</h2>
  * A waiting attempt that finds the key held adds its owner to the key's queue, kept in the key's own row (column
@@ -31,6 +33,18 @@ import io.github.distlock.core.spi.ReleaseSubscription;
  * ({@link #leaveQueue}). At most {@value PostgresLockStatements#MAX_QUEUED_WAITERS} waiters queue per key; a waiter
  * beyond it retries when the holder's lease would end.
  *
+ * <h2>Shared leases</h2>
+ * Readers live in the key's row as well (column {@code readers}, one {@code 'lease-end owner'} entry each), changed
+ * under the same row lock. While readers hold the key, the row's owner is {@link PostgresLockStatements#READERS_MARK}
+ * (which no owner token equals) and its {@code expires_at} the end of the longest reader lease, so every exclusive
+ * statement, unchanged, refuses while any reader holds and reports that lease as the holder's remaining time. A
+ * shared grant is refused while a writer holds the key, while a hand-off waits to be claimed, and while a writer in
+ * the queue still waits (the writer's intent), and draws its token from the same sequence under the row lock; a
+ * refusal because of a waiting writer reports no remaining time. Readers do not queue and get no announcement: the
+ * engine retries them with its backoff. The release of the last reader hands the key to the oldest waiting writer
+ * and notifies its node, as an exclusive release does. Shared renewals and releases are owner-checked on the
+ * reader's entry, which ends by database time ({@code clock_timestamp()}) like every lease here.
+ *
  * <h2>The listener</h2>
  * Each backend listens on a channel of its own, {@code distlock_<node id>} (16 random hexadecimal digits), with one
  * {@code LISTEN} on a connection taken from the data source when its first caller waits. Notifications are hints:
@@ -41,7 +55,7 @@ import io.github.distlock.core.spi.ReleaseSubscription;
  *
  * @since 0.1.0
  */
-public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements QueueingLeaseBackend {
+public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements SharedLeaseBackend {
 
     /** How long a key handed to a waiter stays reserved for it before the waiter claims it with an attempt. */
     public static final Duration HAND_OFF_CLAIM_TIME = Duration.ofSeconds(2);
@@ -112,6 +126,35 @@ public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements
             this.queue.leaveQueue(connection, key, ownerToken);
             return true;
         });
+    }
+
+    @Override
+    public AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime) {
+        requireValidKey(key, maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        long leaseMicros = leaseMicros(leaseTime);
+        return acquireWith(key, connection -> this.queue.acquireShared(connection, key, ownerToken, leaseMicros));
+    }
+
+    @Override
+    public boolean renewSharedIfOwner(String key, String ownerToken, Duration leaseTime) {
+        requireValidKey(key, maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        long leaseMicros = leaseMicros(leaseTime);
+        return idempotently("renew the shared lease of", key,
+                connection -> this.queue.renewShared(connection, key, ownerToken, leaseMicros));
+    }
+
+    @Override
+    public boolean releaseSharedIfOwner(String key, String ownerToken) {
+        requireValidKey(key, maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        boolean released = idempotently("release the shared lease of", key,
+                connection -> this.queue.releaseShared(connection, key, ownerToken));
+        if (released) {
+            deleteExpiredRowsIfDue();
+        }
+        return released;
     }
 
     /**

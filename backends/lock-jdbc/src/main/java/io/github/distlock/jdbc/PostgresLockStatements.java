@@ -30,6 +30,15 @@ import io.github.distlock.core.spi.AcquireResult;
  * release nobody waits for notifies nobody. Entries whose wait ended are dropped whenever the row is written. At most
  * {@value #MAX_QUEUED_WAITERS} waiters queue per key, which bounds the row (a waiter beyond it retries when the
  * holder's lease would end).
+ *
+ * <h2>Shared leases, with release notification on</h2>
+ * Readers are entries of the row's {@code readers} array ({@code 'lease-end owner'}, lease ends in database
+ * microseconds); while any holds, {@code owner_token} is {@link #READERS_MARK} and {@code expires_at} the end of the
+ * longest reader lease, both rewritten with the array by each shared statement. A shared grant is an
+ * {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE} (no writer holds, no writer in {@code waiters} still waits),
+ * like the plain acquire; renewal and release are owner-checked {@code UPDATE}s on the reader's entry, and the last
+ * reader's release hands the key on exactly as the release above does. The readers of one key are not bounded: each
+ * shared statement rewrites the array, so its cost grows with the readers holding the key at once.
  */
 final class PostgresLockStatements extends LockStatements {
 
@@ -39,11 +48,26 @@ final class PostgresLockStatements extends LockStatements {
     // Now, in database microseconds since the epoch: the clock queue entries' wait ends are measured on.
     private static final String NOW_MICROS = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::bigint";
 
+    // The origin of NOW_MICROS, to turn a reader's lease end back into an expires_at exactly.
+    private static final String EPOCH = "TIMESTAMPTZ 'epoch'";
+
+    /**
+     * The owner_token of a row held by readers. Owner tokens have no spaces, so none equals it: the exclusive
+     * statements, owner-checked on owner_token, see the key held by someone else until the longest reader lease ends.
+     */
+    static final String READERS_MARK = " readers";
+
     private final String acquireSql;
 
     private final String acquireOrQueueSql;
 
     private final String leaveQueueSql;
+
+    private final String acquireSharedSql;
+
+    private final String renewSharedSql;
+
+    private final String releaseSharedSql;
 
     private final boolean handingOff;
 
@@ -120,6 +144,154 @@ final class PostgresLockStatements extends LockStatements {
                 WHERE held.lock_key = ?
                   AND ? IN (SELECT split_part(x.entry, ' ', 2) FROM unnest(held.waiters) AS x(entry))
                 """.formatted(table);
+        this.acquireSharedSql = acquireSharedSql(table, nextToken);
+        this.renewSharedSql = renewSharedSql(table);
+        this.releaseSharedSql = releaseSharedSql(table, nextToken);
+    }
+
+    /*
+     * The shared statements. Every one works on the key's row under its row lock and rewrites owner_token,
+     * expires_at and readers together, so that expires_at is always the end of the longest reader lease while
+     * owner_token is READERS_MARK: the exclusive statements need no change to refuse while readers hold, and they
+     * report the longest reader lease as the remaining time. Reader entries whose lease ended are dropped whenever
+     * the row is written; a takeover by a writer leaves them (all ended, or the key would not have been free), and
+     * the shared statements ignore them.
+     */
+
+    private static String acquireSharedSql(String table, String nextToken) {
+        // Allowed when no writer holds (the row is free or held by readers) and no writer waits. Each grant draws a
+        // token after the row lock, so it lies between the writers' tokens before and after it.
+        return """
+                WITH me AS (
+                    SELECT ?::text AS lock_key, ?::text AS owner_token, ?::bigint AS lease_micros
+                ), attempt AS (
+                    INSERT INTO %1$s AS held (lock_key, owner_token, fencing_token, expires_at, readers)
+                    SELECT me.lock_key, '%2$s', %3$s, %5$s + mine.lease_end * INTERVAL '1 microsecond',
+                           ARRAY[mine.lease_end::text || ' ' || me.owner_token]
+                    FROM me CROSS JOIN LATERAL (SELECT %4$s + me.lease_micros AS lease_end) AS mine
+                    ON CONFLICT (lock_key) DO UPDATE
+                        SET (owner_token, fencing_token, expires_at, owner_node, readers) = (
+                            SELECT '%2$s', %3$s, %5$s + last.lease_end * INTERVAL '1 microsecond', NULL, list.entries
+                            FROM me
+                            CROSS JOIN LATERAL (SELECT %4$s AS micros) AS now
+                            CROSS JOIN LATERAL (SELECT ARRAY(
+                                SELECT r.entry FROM unnest(held.readers) WITH ORDINALITY AS r(entry, place)
+                                WHERE split_part(r.entry, ' ', 1)::bigint > now.micros
+                                  AND split_part(r.entry, ' ', 2) <> me.owner_token
+                                UNION ALL
+                                SELECT (now.micros + me.lease_micros)::text || ' ' || me.owner_token
+                            ) AS entries) AS list
+                            CROSS JOIN LATERAL (
+                                SELECT max(split_part(e.entry, ' ', 1)::bigint) AS lease_end
+                                FROM unnest(list.entries) AS e(entry)
+                            ) AS last
+                        )
+                        WHERE (held.owner_token = '%2$s' OR held.expires_at <= clock_timestamp())
+                          AND NOT EXISTS (
+                              SELECT 1 FROM unnest(held.waiters) AS w(entry)
+                              WHERE split_part(w.entry, ' ', 1)::bigint > %4$s)
+                    RETURNING held.fencing_token
+                )
+                SELECT fencing_token, NULL::bigint FROM attempt
+                UNION ALL
+                SELECT NULL, CASE WHEN owner_token <> '%2$s' AND expires_at > clock_timestamp()
+                    THEN (EXTRACT(EPOCH FROM (expires_at - clock_timestamp())) * 1000000)::bigint END
+                FROM %1$s
+                WHERE lock_key = (SELECT lock_key FROM me) AND NOT EXISTS (SELECT 1 FROM attempt)
+                """.formatted(table, READERS_MARK, nextToken, NOW_MICROS, EPOCH);
+    }
+
+    private static String renewSharedSql(String table) {
+        // The owner's entry is kept even if it ended between the WHERE and the SET (microseconds apart): the
+        // WHERE found it holding.
+        return """
+                WITH me AS (
+                    SELECT ?::bigint AS lease_micros, ?::text AS lock_key, ?::text AS owner_token
+                )
+                UPDATE %1$s AS held SET (expires_at, readers) = (
+                    SELECT %4$s + last.lease_end * INTERVAL '1 microsecond', list.entries
+                    FROM me
+                    CROSS JOIN LATERAL (SELECT %3$s AS micros) AS now
+                    CROSS JOIN LATERAL (SELECT ARRAY(
+                        SELECT CASE WHEN split_part(r.entry, ' ', 2) = me.owner_token
+                                    THEN (now.micros + me.lease_micros)::text || ' ' || me.owner_token
+                                    ELSE r.entry END
+                        FROM unnest(held.readers) WITH ORDINALITY AS r(entry, place)
+                        WHERE split_part(r.entry, ' ', 1)::bigint > now.micros
+                           OR split_part(r.entry, ' ', 2) = me.owner_token
+                        ORDER BY r.place
+                    ) AS entries) AS list
+                    CROSS JOIN LATERAL (
+                        SELECT max(split_part(e.entry, ' ', 1)::bigint) AS lease_end
+                        FROM unnest(list.entries) AS e(entry)
+                    ) AS last
+                )
+                FROM me
+                WHERE held.lock_key = me.lock_key AND held.owner_token = '%2$s'
+                  AND EXISTS (
+                      SELECT 1 FROM unnest(held.readers) AS r(entry)
+                      WHERE split_part(r.entry, ' ', 2) = me.owner_token
+                        AND split_part(r.entry, ' ', 1)::bigint > %3$s)
+                """.formatted(table, READERS_MARK, NOW_MICROS, EPOCH);
+    }
+
+    private static String releaseSharedSql(String table, String nextToken) {
+        // With other readers left, the key stays theirs until the longest of their leases ends. The last reader's
+        // release hands the key to the oldest waiter whose wait has not ended, exactly as an exclusive release
+        // does (next token, claim time, the waiter's node notified when this commits); with nobody waiting it ends
+        // at once.
+        long claimMicros = TimeUnit.MICROSECONDS.convert(NotifyingJdbcLeaseBackend.HAND_OFF_CLAIM_TIME);
+        return """
+                WITH me AS (
+                    SELECT ?::text AS lock_key, ?::text AS owner_token
+                ), released AS (
+                    UPDATE %1$s AS held SET (owner_token, fencing_token, expires_at, owner_node, waiters, readers) = (
+                        SELECT COALESCE(split_part(head.entry, ' ', 2), held.owner_token),
+                               CASE WHEN head.entry IS NULL THEN held.fencing_token ELSE %3$s END,
+                               CASE WHEN last.lease_end IS NOT NULL
+                                        THEN %5$s + last.lease_end * INTERVAL '1 microsecond'
+                                    WHEN head.entry IS NOT NULL
+                                        THEN clock_timestamp() + %6$d * INTERVAL '1 microsecond'
+                                    ELSE clock_timestamp() END,
+                               CASE WHEN head.entry IS NULL THEN held.owner_node
+                                    ELSE split_part(head.entry, ' ', 3) END,
+                               CASE WHEN head.entry IS NULL THEN held.waiters ELSE NULLIF(ARRAY(
+                                   SELECT w.entry FROM unnest(held.waiters) WITH ORDINALITY AS w(entry, place)
+                                   WHERE w.place > head.place AND split_part(w.entry, ' ', 1)::bigint > now.micros
+                                   ORDER BY w.place), '{}') END,
+                               NULLIF(list.entries, '{}')
+                        FROM me
+                        CROSS JOIN LATERAL (SELECT %4$s AS micros) AS now
+                        CROSS JOIN LATERAL (SELECT ARRAY(
+                            SELECT r.entry FROM unnest(held.readers) WITH ORDINALITY AS r(entry, place)
+                            WHERE split_part(r.entry, ' ', 1)::bigint > now.micros
+                              AND split_part(r.entry, ' ', 2) <> me.owner_token
+                            ORDER BY r.place
+                        ) AS entries) AS list
+                        CROSS JOIN LATERAL (
+                            SELECT max(split_part(e.entry, ' ', 1)::bigint) AS lease_end
+                            FROM unnest(list.entries) AS e(entry)
+                        ) AS last
+                        LEFT JOIN LATERAL (
+                            SELECT w.entry, w.place
+                            FROM unnest(held.waiters) WITH ORDINALITY AS w(entry, place)
+                            WHERE last.lease_end IS NULL AND split_part(w.entry, ' ', 1)::bigint > now.micros
+                            ORDER BY w.place LIMIT 1
+                        ) AS head ON true
+                    )
+                    FROM me
+                    WHERE held.lock_key = me.lock_key AND held.owner_token = '%2$s'
+                      AND EXISTS (
+                          SELECT 1 FROM unnest(held.readers) AS r(entry)
+                          WHERE split_part(r.entry, ' ', 2) = me.owner_token
+                            AND split_part(r.entry, ' ', 1)::bigint > %4$s)
+                    RETURNING held.lock_key, held.owner_token, held.owner_node
+                )
+                SELECT CASE WHEN released.owner_token <> '%2$s'
+                           THEN pg_notify('distlock_' || released.owner_node,
+                                   released.lock_key || chr(10) || released.owner_token) END
+                FROM released
+                """.formatted(table, READERS_MARK, nextToken, NOW_MICROS, EPOCH, claimMicros);
     }
 
     private static String nextToken(JdbcLockOptions options) {
@@ -225,6 +397,50 @@ final class PostgresLockStatements extends LockStatements {
         release(connection, key, owner);
     }
 
+    /**
+     * Takes a shared lease on the key if no writer holds it and none waits for it, in one statement.
+     * @return granted with the fencing token, or held with the writer's remaining time (none when a waiting writer
+     *     is the reason, or when the holder committed after this statement's snapshot)
+     */
+    AcquireResult acquireShared(Connection connection, String key, String owner, long leaseMicros)
+            throws SQLException {
+        try (PreparedStatement statement = prepareAcquire(connection, this.acquireSharedSql, key, owner,
+                leaseMicros)) {
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return AcquireResult.heldByAnother();
+                }
+                long token = rows.getLong(1);
+                if (!rows.wasNull()) {
+                    return AcquireResult.granted(token);
+                }
+                long remaining = rows.getLong(2);
+                return rows.wasNull() ? AcquireResult.heldByAnother() : heldFor(remaining);
+            }
+        }
+    }
+
+    /** Extends the owner's shared lease if it still holds one on the key. */
+    boolean renewShared(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
+        try (PreparedStatement statement = prepare(connection, this.renewSharedSql)) {
+            statement.setLong(1, leaseMicros);
+            statement.setString(2, key);
+            statement.setString(3, owner);
+            return statement.executeUpdate() > 0;
+        }
+    }
+
+    /** Ends the owner's shared lease; the last reader's release hands the key to the oldest waiter. */
+    boolean releaseShared(Connection connection, String key, String owner) throws SQLException {
+        try (PreparedStatement statement = prepare(connection, this.releaseSharedSql)) {
+            statement.setString(1, key);
+            statement.setString(2, owner);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
     @Override
     void probeMore(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
         if (!this.handingOff) {
@@ -235,6 +451,16 @@ final class PostgresLockStatements extends LockStatements {
             throw new SQLException("the probe key was not granted to a queueing attempt");
         }
         leaveQueue(connection, key, owner);
+        // Only the notifying backend grants shared leases, so only it needs the readers column.
+        if (!acquireShared(connection, key, owner, leaseMicros).isGranted()) {
+            throw new SQLException("the probe key was not granted to a shared attempt");
+        }
+        if (!renewShared(connection, key, owner, leaseMicros)) {
+            throw new SQLException("the probe's shared lease could not be renewed");
+        }
+        if (!releaseShared(connection, key, owner)) {
+            throw new SQLException("the probe's shared lease could not be released");
+        }
     }
 
     private static String deleteExpiredSql(JdbcLockOptions options) {

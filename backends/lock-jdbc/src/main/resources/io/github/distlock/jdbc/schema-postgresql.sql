@@ -11,18 +11,23 @@
 -- Expiry is database time with the time zone, so that time-zone settings and daylight-saving changes cannot move it.
 -- owner_node names the application instance to tell when a release hands the key to a waiter (NULL when the holder
 -- did not queue); waiters is the key's queue, oldest first, one 'wait-end-microseconds owner node' entry per waiter.
+-- readers holds the key's shared leases, one 'lease-end-microseconds owner' entry per reader; while readers hold
+-- the key, owner_token is a mark no owner token equals and expires_at is the end of the longest reader lease.
 CREATE TABLE IF NOT EXISTS ${table} (
     lock_key      VARCHAR(255) COLLATE "C" NOT NULL PRIMARY KEY,
     owner_token   VARCHAR(128) NOT NULL,
     fencing_token BIGINT NOT NULL,
     expires_at    TIMESTAMP(6) WITH TIME ZONE NOT NULL,
     owner_node    VARCHAR(32),
-    waiters       TEXT[]
+    waiters       TEXT[],
+    readers       TEXT[]
 );
 
 -- A table created by distlock 0.1 gains the queue's columns when this script runs again (PostgreSQL 9.6 or later).
 ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS owner_node VARCHAR(32);
 ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS waiters TEXT[];
+-- ... and the shared leases' column, which an older table lacks (the exclusive statements never read it).
+ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS readers TEXT[];
 
 -- CACHE 1 (PostgreSQL's default) matters: values cached per session would be handed out out of order.
 CREATE SEQUENCE IF NOT EXISTS ${sequence} CACHE 1;

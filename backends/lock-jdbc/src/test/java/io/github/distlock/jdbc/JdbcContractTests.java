@@ -5,6 +5,7 @@ import javax.sql.DataSource;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.testkit.FencingLeaseBackendContractTests;
 import io.github.distlock.testkit.QueueingContract;
+import io.github.distlock.testkit.SharedLeaseContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.Nested;
 /**
  * The backend contract, fencing included, on each database: a PostgreSQL and a MariaDB server started for these
  * tests, and an in-memory H2. Each platform's lock table is created from its schema script. PostgreSQL also passes
- * the queueing contract (waiters queue in the row, a hand-off is announced with NOTIFY).
+ * the queueing contract (waiters queue in the row, a hand-off is announced with NOTIFY) and the shared-lease contract
+ * (readers in the row, kept out by a waiting writer).
  */
 class JdbcContractTests {
 
@@ -20,7 +22,7 @@ class JdbcContractTests {
     private static final int POOL_SIZE = 10;
 
     @Nested
-    class Postgres extends FencingLeaseBackendContractTests implements QueueingContract {
+    class Postgres extends FencingLeaseBackendContractTests implements QueueingContract, SharedLeaseContract {
 
         private static TestDatabase database;
 

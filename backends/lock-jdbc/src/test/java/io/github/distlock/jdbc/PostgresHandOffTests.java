@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.github.distlock.core.Lease;
+import io.github.distlock.core.LockMode;
 import io.github.distlock.core.LockNotAcquiredException;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.engine.LockEngine;
@@ -24,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -215,12 +218,68 @@ class PostgresHandOffTests {
                 "CREATE SEQUENCE " + old.qualifiedSequenceName() + " CACHE 1");
         CountingDataSource connections = new CountingDataSource(database.pool("upgrade", 2));
         assertThatThrownBy(() -> JdbcLeaseBackend.create(connections, old)).isInstanceOf(LockTableException.class)
-            .hasMessageContaining("lacks the queue's columns owner_node and waiters, which running the script again "
-                    + "adds");
+            .hasMessageContaining("may lack the queue's columns owner_node and waiters (added in 0.1) or the shared "
+                    + "leases' column readers, which running the script again adds");
         JdbcLockSchema.createIfMissing(database.admin(), old);
         try (JdbcLeaseBackend upgraded = JdbcLeaseBackend.create(connections, old)) {
             assertThat(upgraded).isInstanceOf(NotifyingJdbcLeaseBackend.class);
             assertThat(upgraded.tryAcquire(uniqueKey(), "upgraded-owner", Duration.ofSeconds(5)).isGranted()).isTrue();
+        }
+    }
+
+    @Test
+    void theLastReadersReleaseHandsTheKeyToTheWaitingWriterAndWakesOnlyItsNode() throws Exception {
+        Node reading = node();
+        Node writing = node();
+        String writerChannel = this.backends.get(1).nodeChannel();
+        String key = uniqueKey();
+        LockRequest read = LockRequest.of(key, Duration.ofSeconds(30)).withMode(LockMode.READ).withReentrant(false);
+        Lease first = reading.engine().tryAcquire(read).orElseThrow();
+        Lease second = reading.engine().tryAcquire(read).orElseThrow();
+        ExecutorService threads = Executors.newSingleThreadExecutor();
+        try (Listening everyChannel = new Listening()) {
+            everyChannel.listenFromNow(this.backends);
+            Future<Lease> writer = threads.submit(() -> writing.engine()
+                .acquire(LockRequest.of(key, Duration.ofSeconds(30)).withWaitTime(Duration.ofSeconds(60))));
+            await().atMost(TestTimings.EVENTUALLY).until(() -> waiters(key) == 1);
+            assertThat(reading.engine().tryAcquire(read)).as("a new reader's attempt while a writer waits").isEmpty();
+            first.release();
+            assertThat(everyChannel.heard(TestTimings.WAITER_SETTLES))
+                .as("notifications sent by a release that leaves a reader holding").isEmpty();
+            assertThat(writer).as("the writer while a reader still holds").isNotDone();
+            second.release();
+            // Far sooner than the 30 s the writer was told to wait for without an announcement.
+            writer.get(TestTimings.PROMPT.toMillis(), TimeUnit.MILLISECONDS).release();
+            assertThat(everyChannel.heard(TestTimings.WAITER_SETTLES))
+                .as("notifications sent by the last reader's release").singleElement(as(STRING))
+                .startsWith(writerChannel + ": " + key + "\n");
+            assertThat(waiters(key)).isZero();
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTableWithTheQueueButWithoutTheReadersColumnIsRefusedAndWorksOnceTheScriptRunsAgain() {
+        JdbcLockOptions old = JdbcLockOptions.defaults().withTable(null, TestDatabase.randomTableName());
+        // The table as the script created it before shared leases.
+        database.execute("CREATE TABLE " + old.qualifiedTableName() + " (lock_key VARCHAR(255) COLLATE \"C\" NOT NULL "
+                + "PRIMARY KEY, owner_token VARCHAR(128) NOT NULL, fencing_token BIGINT NOT NULL, "
+                + "expires_at TIMESTAMP(6) WITH TIME ZONE NOT NULL, owner_node VARCHAR(32), waiters TEXT[])",
+                "CREATE SEQUENCE " + old.qualifiedSequenceName() + " CACHE 1");
+        CountingDataSource connections = new CountingDataSource(database.pool("upgrade", 2));
+        assertThatThrownBy(() -> JdbcLeaseBackend.create(connections, old)).isInstanceOf(LockTableException.class)
+            .hasMessageContaining("the shared leases' column readers, which running the script again adds");
+        // Without release notification the backend grants no shared leases and does not need the column.
+        JdbcLeaseBackend exclusiveOnly = JdbcLeaseBackend.create(connections, old.withReleaseNotification(false));
+        assertThat(exclusiveOnly.tryAcquire(uniqueKey(), "exclusive-owner", Duration.ofSeconds(5)).isGranted())
+            .isTrue();
+        JdbcLockSchema.createIfMissing(database.admin(), old);
+        try (JdbcLeaseBackend upgraded = JdbcLeaseBackend.create(connections, old)) {
+            assertThat(upgraded).isInstanceOf(NotifyingJdbcLeaseBackend.class);
+            assertThat(((NotifyingJdbcLeaseBackend) upgraded).tryAcquireShared(uniqueKey(), "upgraded-reader",
+                    Duration.ofSeconds(5)).isGranted()).isTrue();
         }
     }
 
