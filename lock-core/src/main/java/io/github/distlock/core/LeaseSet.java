@@ -35,7 +35,7 @@ final class LeaseSet implements MultiKeyLease {
 
     private final List<Lease> leases;
 
-    private LeaseSet(List<Lease> leases) {
+    LeaseSet(List<Lease> leases) {
         this.leases = List.copyOf(leases);
     }
 

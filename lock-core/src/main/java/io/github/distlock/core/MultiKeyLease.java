@@ -1,6 +1,7 @@
 package io.github.distlock.core;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -20,6 +21,30 @@ import java.util.OptionalLong;
  * @since 0.1.0
  */
 public interface MultiKeyLease extends Lease {
+
+    /**
+     * Returns the requests in the order {@link LockClient#acquireAll} takes them: sorted by key
+     * ({@link String#compareTo}), a key asked for twice on the same terms once. For implementations of
+     * {@link LockClient} that take sets in a way of their own, so that every client follows one order.
+     * @param requests the requests, at least one
+     * @return the requests in lock order
+     * @throws IllegalArgumentException if there are none, or one key is asked for on different terms
+     */
+    static List<LockRequest> lockOrder(Collection<LockRequest> requests) {
+        return LeaseSet.inLockOrder(requests);
+    }
+
+    /**
+     * Returns the set of the given leases, which are released together when it is.
+     * @param leases the leases of the set's keys, in lock order, at least one
+     * @return the set
+     */
+    static MultiKeyLease of(List<Lease> leases) {
+        if (leases.isEmpty()) {
+            throw new IllegalArgumentException("a set of leases needs at least one");
+        }
+        return new LeaseSet(leases);
+    }
 
     /**
      * Returns the lease of each key, in the order they were taken (the keys' natural {@code String} order).

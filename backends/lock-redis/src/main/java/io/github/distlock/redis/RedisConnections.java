@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -234,6 +235,16 @@ public final class RedisConnections implements AutoCloseable {
      * slot map first.
      * @throws RedisUnavailableException if no attempt succeeded within the time limit
      */
+    /**
+     * Returns whether one script can work on all these keys: always on one server (standalone or Sentinel), when
+     * they hash to one slot on a Cluster.
+     * @param storedKeys the stored keys, at least one
+     * @return {@code true} if a script may take them all
+     */
+    boolean inOneSlot(List<String> storedKeys) {
+        return endpoint().inOneSlot(storedKeys);
+    }
+
     <T> T call(String storedKey, String operation, Function<Connection, T> work) {
         long start = System.nanoTime();
         long deadline = start + this.timeout.toNanos();
@@ -407,6 +418,9 @@ public final class RedisConnections implements AutoCloseable {
 
         abstract Connection borrow(String storedKey);
 
+        /** Whether one script may touch all these keys: one server holds them all, in one slot on a Cluster. */
+        abstract boolean inOneSlot(List<String> storedKeys);
+
         abstract @Nullable HostAndPort serverFor(String storedKey);
 
         abstract String describe(String storedKey);
@@ -447,6 +461,11 @@ public final class RedisConnections implements AutoCloseable {
         }
 
         @Override
+        boolean inOneSlot(List<String> storedKeys) {
+            return true;
+        }
+
+        @Override
         @Nullable HostAndPort serverFor(String storedKey) {
             return this.address.get();
         }
@@ -479,6 +498,17 @@ public final class RedisConnections implements AutoCloseable {
         Connection borrow(String storedKey) {
             return storedKey.isEmpty() ? this.cluster.getConnection()
                     : this.cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(storedKey));
+        }
+
+        @Override
+        boolean inOneSlot(List<String> storedKeys) {
+            int slot = JedisClusterCRC16.getSlot(storedKeys.get(0));
+            for (String storedKey : storedKeys) {
+                if (JedisClusterCRC16.getSlot(storedKey) != slot) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.github.distlock.redis;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -10,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
+import io.github.distlock.core.spi.MultiKeyLeaseBackend;
 import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
 import io.github.distlock.core.spi.SharedLeaseBackend;
@@ -70,7 +72,7 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * @since 0.1.0
  */
-public final class RedisLeaseBackend implements FencingLeaseBackend, SharedLeaseBackend {
+public final class RedisLeaseBackend implements FencingLeaseBackend, SharedLeaseBackend, MultiKeyLeaseBackend {
 
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "redis";
@@ -83,6 +85,8 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, SharedLease
     private static final RedisScript RENEW = RedisScript.load("renew.lua");
 
     private static final RedisScript RELEASE = RedisScript.load("release.lua");
+
+    private static final RedisScript ACQUIRE_ALL = RedisScript.load("acquire_all.lua");
 
     private static final RedisScript ACQUIRE_SHARED = RedisScript.load("acquire_shared.lua");
 
@@ -184,6 +188,49 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, SharedLease
             }
             awaitReplicas(connection, key, keys, () -> release(connection, keys, ownerToken));
             return AcquireResult.granted(value);
+        });
+    }
+
+    /**
+     * Returns whether one script can take all the keys: always on one server (standalone, Sentinel), and on a Cluster
+     * when their stored keys hash to one slot (each key is its own hash tag, so different keys rarely do).
+     */
+    @Override
+    public boolean acquiresTogether(List<String> keys) {
+        return this.connections.inOneSlot(keys.stream().map(this::storedKey).toList());
+    }
+
+    /**
+     * Takes every key in one script ({@code acquire_all.lua}), all or none, each as {@link #tryAcquire} would; with
+     * {@link RedisLockOptions#replicasToAcknowledge()} the grant waits for the replicas once for the whole set, and
+     * releases every key if they do not acknowledge.
+     */
+    @Override
+    public List<AcquireResult> tryAcquireAll(List<String> keys, List<String> ownerTokens, Duration leaseTime) {
+        if (keys.size() != ownerTokens.size()) {
+            throw new IllegalArgumentException(keys.size() + " keys but " + ownerTokens.size() + " owner tokens");
+        }
+        String[] stored = keys.stream().map(this::storedKey).toArray(String[]::new);
+        String[] arguments = new String[keys.size() + 1];
+        arguments[0] = millis(leaseTime);
+        for (int i = 0; i < keys.size(); i++) {
+            arguments[i + 1] = ownerTokens.get(i);
+        }
+        return this.connections.call(stored[0], "acquire", connection -> {
+            List<?> reply = (List<?>) ACQUIRE_ALL.run(connection, stored, arguments);
+            if ((Long) reply.get(0) != 1L) {
+                return List.of(AcquireResult.heldByAnother(Duration.ofMillis(Math.max(0, (Long) reply.get(2)))));
+            }
+            awaitReplicas(connection, keys.toString(), stored, () -> {
+                for (int i = 0; i < stored.length; i++) {
+                    release(connection, new String[] { stored[i], queueKey(stored[i]) }, ownerTokens.get(i));
+                }
+            });
+            List<AcquireResult> granted = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                granted.add(AcquireResult.granted((Long) reply.get(i + 1)));
+            }
+            return granted;
         });
     }
 

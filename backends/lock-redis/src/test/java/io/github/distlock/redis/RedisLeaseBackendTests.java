@@ -19,6 +19,7 @@ import io.github.distlock.core.Lease;
 import io.github.distlock.core.LeaseLostException;
 import io.github.distlock.core.LockRequest;
 import io.github.distlock.core.LockUnavailableException;
+import io.github.distlock.core.MultiKeyLease;
 import io.github.distlock.core.engine.LockEngine;
 import io.github.distlock.core.engine.LockEngineSettings;
 import io.github.distlock.testservers.RedisServer;
@@ -373,6 +374,26 @@ class RedisLeaseBackendTests {
         this.server.restart();
         await().atMost(RedisTestClients.EVENTUALLY).ignoreExceptions()
             .until(() -> engine.tryAcquire(LockRequest.of(key, Duration.ofSeconds(5))).isPresent());
+    }
+
+    @Test
+    void aFreeSetOfKeysIsTakenInOneScriptCallAndAHeldOneKeyByKey() throws Exception {
+        LockEngine engine = engine(backend(RedisLockOptions.defaults()));
+        String base = uniqueKey();
+        List<LockRequest> requests = List.of(LockRequest.of(base + "-c", Duration.ofSeconds(5)),
+                LockRequest.of(base + "-a", Duration.ofSeconds(5)), LockRequest.of(base + "-b", Duration.ofSeconds(5)));
+        resetCommandStats();
+        try (MultiKeyLease set = engine.acquireAll(requests)) {
+            assertThat(commandCalls("evalsha")).as("script calls for three free keys").isEqualTo(1);
+            assertThat(set.fencingTokens()).hasSize(3);
+        }
+        Lease held = engine.tryAcquire(LockRequest.of(base + "-b", Duration.ofSeconds(5)).withReentrant(false))
+            .orElseThrow();
+        resetCommandStats();
+        assertThat(engine.tryAcquireAll(requests)).isEmpty();
+        assertThat(commandCalls("evalsha")).as("script calls for a set with a held key: the one refused attempt")
+            .isEqualTo(1);
+        held.release();
     }
 
     private long databaseSize() {

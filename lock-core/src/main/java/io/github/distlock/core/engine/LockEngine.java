@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,7 @@ import io.github.distlock.core.MultiKeyLease;
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.core.spi.LeaseBackend;
+import io.github.distlock.core.spi.MultiKeyLeaseBackend;
 import io.github.distlock.core.spi.QueueingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
@@ -78,7 +80,9 @@ import org.slf4j.LoggerFactory;
  * queues, and its place in the queue is what keeps readers that come after it out, so a stream of overlapping
  * readers cannot starve it. Leases of both modes are renewed, checked and lost by the same rules.</li>
  * <li><b>Several keys.</b> {@link #acquireAll} and its variants check every request first, then take the keys one by
- * one in sorted order (see {@link LockClient#acquireAll}); each key's lease is an ordinary lease of this engine.</li>
+ * one in sorted order (see {@link LockClient#acquireAll}); each key's lease is an ordinary lease of this engine. On
+ * a {@link MultiKeyLeaseBackend} that can take the keys together, the first attempt on an exclusive set is one
+ * atomic call for all of them; a refusal falls back to the one-by-one path.</li>
  * <li><b>Renewal.</b> Auto-renewed leases are renewed every {@code lease time * renewal ratio}: one timer thread
  * per engine (not a thread or timer per lock) decides when, and a small pool of renewal threads (at most
  * {@link LockEngineSettings#renewalThreads()}, started on demand) makes the backend calls, so a renewal stuck in a
@@ -132,6 +136,8 @@ public final class LockEngine implements LockClient, AutoCloseable {
     private final @Nullable ReleaseNotifyingBackend releaseNotifier;
 
     private final @Nullable QueueingLeaseBackend queue;
+
+    private final @Nullable MultiKeyLeaseBackend multiKey;
 
     private final boolean fencing;
 
@@ -208,6 +214,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         this.queue = (backend instanceof QueueingLeaseBackend queueing) ? queueing : null;
         this.fencing = backend instanceof FencingLeaseBackend;
         this.shared = (backend instanceof SharedLeaseBackend sharing) ? sharing : null;
+        this.multiKey = (backend instanceof MultiKeyLeaseBackend together) ? together : null;
         int engineNumber = engineCount.incrementAndGet();
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("distlock-timer-" + engineNumber));
         // Released leases cancel their tasks; without this the cancelled tasks would stay queued until due.
@@ -642,7 +649,8 @@ public final class LockEngine implements LockClient, AutoCloseable {
     @Override
     public MultiKeyLease acquireAll(Collection<LockRequest> requests) throws InterruptedException {
         validateAll(requests);
-        return LockClient.super.acquireAll(requests);
+        MultiKeyLease together = attemptTogether(requests);
+        return (together != null) ? together : LockClient.super.acquireAll(requests);
     }
 
     /**
@@ -653,6 +661,9 @@ public final class LockEngine implements LockClient, AutoCloseable {
     @Override
     public Optional<MultiKeyLease> tryAcquireAll(Collection<LockRequest> requests) {
         validateAll(requests);
+        if (this.multiKey != null && canGoTogether(MultiKeyLease.lockOrder(requests))) {
+            return Optional.ofNullable(attemptTogether(requests));
+        }
         return LockClient.super.tryAcquireAll(requests);
     }
 
@@ -666,6 +677,86 @@ public final class LockEngine implements LockClient, AutoCloseable {
     public CompletableFuture<MultiKeyLease> acquireAllAsync(Collection<LockRequest> requests) {
         validateAll(requests);
         return LockClient.super.acquireAllAsync(requests);
+    }
+
+    /**
+     * With a {@link MultiKeyLeaseBackend}, makes one atomic attempt on every key of the set when the backend can
+     * take them together: the set's first attempt in one round trip. Only for sets the one-by-one path would treat
+     * the same way: exclusive, the same lease time, and no key already held by this thread (which would be
+     * re-entered, not taken).
+     * @return the set, or {@code null} if it was refused or cannot be taken together (then nothing is held)
+     */
+    private @Nullable MultiKeyLease attemptTogether(Collection<LockRequest> requests) {
+        MultiKeyLeaseBackend together = this.multiKey;
+        if (together == null) {
+            return null;
+        }
+        List<LockRequest> ordered = MultiKeyLease.lockOrder(requests);
+        if (!canGoTogether(ordered)) {
+            return null;
+        }
+        List<String> keys = ordered.stream().map(LockRequest::key).toList();
+        List<String> owners = new ArrayList<>(ordered.size());
+        for (int i = 0; i < ordered.size(); i++) {
+            owners.add(newOwnerToken());
+        }
+        Duration leaseTime = ordered.get(0).leaseTime();
+        long start = System.nanoTime();
+        List<AcquireResult> results;
+        try {
+            results = together.tryAcquireAll(keys, owners, leaseTime);
+        }
+        catch (RuntimeException ex) {
+            // Applied with only the reply lost, perhaps: free every key that is ours.
+            for (int i = 0; i < keys.size(); i++) {
+                releaseInBackground(keys.get(i), owners.get(i), LockMode.WRITE);
+            }
+            outageBegins(ex);
+            throw new LockUnavailableException(keys.toString(), this.backend.name(), "acquire", ex);
+        }
+        if (this.outageSince.get() != 0) {
+            outageEnds();
+        }
+        if (results.size() != keys.size() || !results.stream().allMatch(AcquireResult::isGranted)) {
+            return null;
+        }
+        long validUntil = start + validNanos(leaseTime);
+        if (System.nanoTime() - validUntil >= 0) {
+            logger.warn("Acquiring locks {} took longer than their validity; releasing them and treating them as held",
+                    keys);
+            for (int i = 0; i < keys.size(); i++) {
+                releaseQuietly(keys.get(i), owners.get(i), LockMode.WRITE);
+            }
+            return null;
+        }
+        List<Lease> leases = new ArrayList<>(keys.size());
+        try {
+            for (int i = 0; i < keys.size(); i++) {
+                leases.add(register(ordered.get(i), owners.get(i), results.get(i).fencingToken(), validUntil));
+            }
+        }
+        catch (RuntimeException ex) {
+            // The engine closed meanwhile: register released the key it refused; the rest go too.
+            leases.forEach(Lease::release);
+            for (int i = leases.size() + 1; i < keys.size(); i++) {
+                releaseQuietly(keys.get(i), owners.get(i), LockMode.WRITE);
+            }
+            throw ex;
+        }
+        return MultiKeyLease.of(leases);
+    }
+
+    private boolean canGoTogether(List<LockRequest> ordered) {
+        Duration leaseTime = ordered.get(0).leaseTime();
+        Map<String, SharedLease> held = this.heldByThread.get();
+        for (LockRequest request : ordered) {
+            if (request.mode() != LockMode.WRITE || !request.leaseTime().equals(leaseTime)
+                    || (request.reentrant() && held != null && held.containsKey(request.key()))) {
+                return false;
+            }
+        }
+        return ordered.size() > 1 && Objects.requireNonNull(this.multiKey)
+            .acquiresTogether(ordered.stream().map(LockRequest::key).toList());
     }
 
     private void validateAll(Collection<LockRequest> requests) {
@@ -955,6 +1046,16 @@ public final class LockEngine implements LockClient, AutoCloseable {
             releaseQuietly(key, ownerToken, request.mode());
             return new Attempt(null, -1L);
         }
+        return new Attempt(register(request, ownerToken, result.fencingToken(), validUntil), 0);
+    }
+
+    /**
+     * Makes a granted key a lease of this engine: listed, renewed, reentrant when asked, and ended at once if the
+     * engine closed meanwhile.
+     * @throws IllegalStateException if the engine closed (the grant is then released)
+     */
+    private Lease register(LockRequest request, String ownerToken, OptionalLong fencingToken, long validUntil) {
+        String key = request.key();
         Map<String, SharedLease> registry = null;
         if (request.reentrant()) {
             registry = this.heldByThread.get();
@@ -963,7 +1064,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
                 this.heldByThread.set(registry);
             }
         }
-        SharedLease lease = new SharedLease(this, key, request.name(), ownerToken, result.fencingToken(),
+        SharedLease lease = new SharedLease(this, key, request.name(), ownerToken, fencingToken,
                 request.leaseTime(), request.mode(), request.autoRenew(), validUntil, request.minHold(), registry);
         this.live.add(lease);
         // After the registration above: either close() sees this lease and ends it, or this sees the flag.
@@ -977,7 +1078,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
             registry.put(key, lease);
         }
         lease.start();
-        return new Attempt(new LeaseHandle(lease), 0);
+        return new LeaseHandle(lease);
     }
 
     private void outageBegins(RuntimeException failure) {
