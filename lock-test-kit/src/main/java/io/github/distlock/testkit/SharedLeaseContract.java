@@ -17,6 +17,8 @@ import io.github.distlock.core.engine.LockEngineSettings;
 import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.core.spi.LeaseBackend;
+import io.github.distlock.core.spi.QueueingLeaseBackend;
+import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
 import io.github.distlock.core.spi.SharedLeaseBackend;
 
@@ -115,31 +117,42 @@ public interface SharedLeaseContract {
     }
 
     @Test
-    @DisplayName("shared: a queued writer keeps new readers out and is handed the key when the last reader leaves")
+    @DisplayName("shared: a waiting writer keeps new readers out and gets the key once the last reader left")
     default void aWaitingWriterKeepsNewReadersOutAndGetsTheKeyFromTheLastReader() {
         String key = uniqueKey();
         String reader = newOwnerToken();
         assertThat(sharing().tryAcquireShared(key, reader, ContractTiming.LONG_LEASE).isGranted()).isTrue();
         String writer = newOwnerToken();
-        AtomicInteger handOffs = new AtomicInteger();
-        ReleaseSubscription subscription = sharing().subscribeToHandOff(key, writer, handOffs::incrementAndGet);
+        AtomicInteger announcements = new AtomicInteger();
+        // A queue hands the key to the writer and tells it; without one, the last reader's release is announced.
+        ReleaseSubscription subscription = null;
+        if (backend() instanceof QueueingLeaseBackend queue) {
+            subscription = queue.subscribeToHandOff(key, writer, announcements::incrementAndGet);
+        }
+        else if (backend() instanceof ReleaseNotifyingBackend notifier) {
+            subscription = notifier.subscribeToReleases(key, announcements::incrementAndGet);
+        }
         try {
-            assertThat(sharing().tryAcquireOrQueue(key, writer, ContractTiming.LONG_LEASE, ContractTiming.LONG_WAIT)
-                    .isGranted()).as("a writer's attempt while a reader holds the key").isFalse();
+            assertThat(sharing().tryAcquireAsWaitingWriter(key, writer, ContractTiming.LONG_LEASE,
+                    ContractTiming.LONG_WAIT).isGranted()).as("a writer's attempt while a reader holds the key").isFalse();
             assertThat(sharing().tryAcquireShared(key, newOwnerToken(), ContractTiming.LONG_LEASE).isGranted())
                     .as("a new reader's attempt while a writer waits").isFalse();
             assertThat(sharing().renewSharedIfOwner(key, reader, ContractTiming.LONG_LEASE))
                     .as("the holding reader's renewal while a writer waits").isTrue();
             assertThat(sharing().releaseSharedIfOwner(key, reader)).isTrue();
-            await().atMost(ContractTiming.PATIENCE).pollInterval(ContractTiming.POLL_INTERVAL)
-                    .until(() -> handOffs.get() > 0);
+            if (subscription != null) {
+                await().atMost(ContractTiming.PATIENCE).pollInterval(ContractTiming.POLL_INTERVAL)
+                        .until(() -> announcements.get() > 0);
+            }
             assertThat(sharing().tryAcquireShared(key, newOwnerToken(), ContractTiming.LONG_LEASE).isGranted())
-                    .as("a reader's attempt while the key waits for the writer to claim it").isFalse();
-            assertThat(sharing().tryAcquireOrQueue(key, writer, ContractTiming.LONG_LEASE, ContractTiming.LONG_WAIT)
-                    .isGranted()).as("the writer's attempt after the last reader left").isTrue();
+                    .as("a reader's attempt after the last reader left, while the writer still waits").isFalse();
+            assertThat(sharing().tryAcquireAsWaitingWriter(key, writer, ContractTiming.LONG_LEASE,
+                    ContractTiming.LONG_WAIT).isGranted()).as("the writer's attempt after the last reader left").isTrue();
         }
         finally {
-            subscription.close();
+            if (subscription != null) {
+                subscription.close();
+            }
         }
         assertThat(backend().releaseIfOwner(key, writer)).isTrue();
         assertThat(sharing().tryAcquireShared(key, reader, ContractTiming.LONG_LEASE).isGranted())
@@ -149,19 +162,50 @@ public interface SharedLeaseContract {
 
     @Test
     @DisplayName("shared: a writer that stopped waiting no longer keeps readers out")
-    default void aWriterThatLeftTheQueueNoLongerKeepsReadersOut() {
+    default void aWriterThatEndedItsIntentNoLongerKeepsReadersOut() {
         String key = uniqueKey();
         String reader = newOwnerToken();
         assertThat(sharing().tryAcquireShared(key, reader, ContractTiming.LONG_LEASE).isGranted()).isTrue();
         String writer = newOwnerToken();
-        assertThat(sharing().tryAcquireOrQueue(key, writer, ContractTiming.LONG_LEASE, ContractTiming.LONG_WAIT)
-                .isGranted()).isFalse();
-        sharing().leaveQueue(key, writer);
+        assertThat(sharing().tryAcquireAsWaitingWriter(key, writer, ContractTiming.LONG_LEASE,
+                ContractTiming.LONG_WAIT).isGranted()).isFalse();
+        sharing().endWriterIntent(key, writer);
         String second = newOwnerToken();
         assertThat(sharing().tryAcquireShared(key, second, ContractTiming.LONG_LEASE).isGranted())
-                .as("a reader's attempt after the waiting writer left the queue").isTrue();
+                .as("a reader's attempt after the waiting writer ended its intent").isTrue();
         assertThat(sharing().releaseSharedIfOwner(key, reader)).isTrue();
         assertThat(sharing().releaseSharedIfOwner(key, second)).isTrue();
+    }
+
+    @Test
+    @DisplayName("shared: a writer's intent ends with its wait, so a writer that vanished blocks readers no longer")
+    default void aWritersIntentEndsWithItsWait() {
+        String key = uniqueKey();
+        String reader = newOwnerToken();
+        assertThat(sharing().tryAcquireShared(key, reader, ContractTiming.LONG_LEASE).isGranted()).isTrue();
+        assertThat(sharing().tryAcquireAsWaitingWriter(key, newOwnerToken(), ContractTiming.LONG_LEASE,
+                sharedShortLease()).isGranted()).isFalse();
+        String second = newOwnerToken();
+        assertThat(await().atMost(sharedShortLease().plus(ContractTiming.PATIENCE))
+                .pollInterval(ContractTiming.POLL_INTERVAL)
+                .until(() -> sharing().tryAcquireShared(key, second, ContractTiming.LONG_LEASE), AcquireResult::isGranted)
+                .isGranted()).as("a reader's attempt after the writer's wait ended").isTrue();
+        assertThat(sharing().releaseSharedIfOwner(key, reader)).isTrue();
+        assertThat(sharing().releaseSharedIfOwner(key, second)).isTrue();
+    }
+
+    @Test
+    @DisplayName("shared: ending a writer's intent releases a grant its wait received (a reply lost, a hand-off)")
+    default void endingAWritersIntentReleasesAGrantItsWaitReceived() {
+        String key = uniqueKey();
+        String writer = newOwnerToken();
+        assertThat(sharing().tryAcquireAsWaitingWriter(key, writer, ContractTiming.LONG_LEASE,
+                ContractTiming.LONG_WAIT).isGranted()).isTrue();
+        sharing().endWriterIntent(key, writer);
+        String reader = newOwnerToken();
+        assertThat(sharing().tryAcquireShared(key, reader, ContractTiming.LONG_LEASE).isGranted())
+                .as("a reader's attempt after the writer ended the wait whose attempt was granted").isTrue();
+        assertThat(sharing().releaseSharedIfOwner(key, reader)).isTrue();
     }
 
     @Test

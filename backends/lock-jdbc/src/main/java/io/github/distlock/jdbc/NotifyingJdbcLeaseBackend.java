@@ -55,7 +55,7 @@ import io.github.distlock.core.spi.SharedLeaseBackend;
  *
  * @since 0.1.0
  */
-public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements SharedLeaseBackend {
+public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements QueueingLeaseBackend, SharedLeaseBackend {
 
     /** How long a key handed to a waiter stays reserved for it before the waiter claims it with an attempt. */
     public static final Duration HAND_OFF_CLAIM_TIME = Duration.ofSeconds(2);
@@ -126,6 +126,19 @@ public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements
             this.queue.leaveQueue(connection, key, ownerToken);
             return true;
         });
+    }
+
+    /** A waiting writer's intent is its place in the queue. */
+    @Override
+    public AcquireResult tryAcquireAsWaitingWriter(String key, String ownerToken, Duration leaseTime,
+            Duration remainingWait) {
+        return tryAcquireOrQueue(key, ownerToken, leaseTime, remainingWait);
+    }
+
+    /** A waiting writer's intent ends when it leaves the queue. */
+    @Override
+    public void endWriterIntent(String key, String ownerToken) {
+        leaveQueue(key, ownerToken);
     }
 
     @Override

@@ -72,7 +72,8 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * @since 0.1.0
  */
-public final class RedisLeaseBackend implements FencingLeaseBackend, SharedLeaseBackend, MultiKeyLeaseBackend {
+public final class RedisLeaseBackend implements FencingLeaseBackend, QueueingLeaseBackend, SharedLeaseBackend,
+        MultiKeyLeaseBackend {
 
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "redis";
@@ -232,6 +233,19 @@ public final class RedisLeaseBackend implements FencingLeaseBackend, SharedLease
             }
             return granted;
         });
+    }
+
+    /** A waiting writer's intent is its place in the queue. */
+    @Override
+    public AcquireResult tryAcquireAsWaitingWriter(String key, String ownerToken, Duration leaseTime,
+            Duration remainingWait) {
+        return tryAcquireOrQueue(key, ownerToken, leaseTime, remainingWait);
+    }
+
+    /** A waiting writer's intent ends when it leaves the queue. */
+    @Override
+    public void endWriterIntent(String key, String ownerToken) {
+        leaveQueue(key, ownerToken);
     }
 
     @Override

@@ -77,8 +77,9 @@ import org.slf4j.LoggerFactory;
  * upgrade would wait for the other readers, who may be waiting to upgrade as well.</li>
  * <li><b>Readers and writers.</b> A {@link LockMode#READ} request needs a {@link SharedLeaseBackend} (otherwise it is
  * refused with {@link IllegalArgumentException} before any backend call). Readers never queue; a writer that waits
- * queues, and its place in the queue is what keeps readers that come after it out, so a stream of overlapping
- * readers cannot starve it. Leases of both modes are renewed, checked and lost by the same rules.</li>
+ * queues (or, on a backend without a queue, records its intent with one owner token for its whole wait, and ends it
+ * when it gives up), and that is what keeps readers that come after it out, so a stream of overlapping readers cannot
+ * starve it. Leases of both modes are renewed, checked and lost by the same rules.</li>
  * <li><b>Several keys.</b> {@link #acquireAll} and its variants check every request first, then take the keys one by
  * one in sorted order (see {@link LockClient#acquireAll}); each key's lease is an ordinary lease of this engine. On
  * a {@link MultiKeyLeaseBackend} that can take the keys together, the first attempt on an exclusive set is one
@@ -394,8 +395,9 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
         private final long deadline;
 
-        // Non-null while waiting in the backend's queue, with the owner token of the whole wait.
-        private final @Nullable QueueingLeaseBackend queue;
+        // Whether the backend keeps this wait (a writer's place in the queue, or its intent on a backend with shared
+        // leases but no queue), with the owner token of the whole wait.
+        private final boolean keptByBackend;
 
         private final @Nullable String queueOwnerToken;
 
@@ -417,7 +419,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
             // Only writers queue: a queued writer is the backend's writer intent, which keeps new readers out.
             QueueingLeaseBackend queue = (request.mode() == LockMode.WRITE) ? LockEngine.this.queue : null;
             if (waits && queue != null) {
-                this.queue = queue;
+                this.keptByBackend = true;
                 this.queueOwnerToken = newOwnerToken();
                 this.signal = new ReleaseWaiters();
                 queuedWaits.add(this.signal);
@@ -434,8 +436,10 @@ public final class LockEngine implements LockClient, AutoCloseable {
                 this.notified = subscription != null;
             }
             else {
-                this.queue = null;
-                this.queueOwnerToken = null;
+                // A writer on a backend with shared leases but no queue records its intent, which keeps new readers
+                // out; it waits for release announcements like any waiter.
+                this.keptByBackend = waits && request.mode() == LockMode.WRITE && LockEngine.this.shared != null;
+                this.queueOwnerToken = this.keptByBackend ? newOwnerToken() : null;
                 this.handOffSubscription = null;
                 this.signal = waits ? startWaiting(request.key()) : null;
                 this.notified = this.signal != null && this.signal.subscription != null;
@@ -454,7 +458,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
         Attempt attempt() {
             requireOpen(this.request);
-            if (this.queue != null) {
+            if (this.keptByBackend) {
                 long remainingWait = this.deadline - System.nanoTime();
                 return attemptOnce(this.request, Objects.requireNonNull(this.queueOwnerToken),
                         Duration.ofNanos(Math.max(remainingWait, 0)));
@@ -483,18 +487,17 @@ public final class LockEngine implements LockClient, AutoCloseable {
             if (this.counted) {
                 countWaiter(this.request.key(), -1);
             }
-            if (this.queue != null) {
+            if (this.keptByBackend && LockEngine.this.queue != null) {
                 queuedWaits.remove(this.signal);
                 if (this.handOffSubscription != null) {
                     this.handOffSubscription.close();
                 }
-                if (!granted) {
-                    leaveQueueInBackground(this.queue, this.request.key(),
-                            Objects.requireNonNull(this.queueOwnerToken));
-                }
             }
             else if (this.signal != null) {
                 stopWaiting(this.request.key());
+            }
+            if (this.keptByBackend && !granted) {
+                endWaitInBackground(this.request.key(), Objects.requireNonNull(this.queueOwnerToken));
             }
         }
 
@@ -1020,14 +1023,21 @@ public final class LockEngine implements LockClient, AutoCloseable {
                     .tryAcquireShared(key, ownerToken, request.leaseTime());
             }
             else {
-                result = (queueFor != null)
-                        ? this.queue.tryAcquireOrQueue(key, ownerToken, request.leaseTime(), queueFor)
-                        : this.backend.tryAcquire(key, ownerToken, request.leaseTime());
+                if (queueFor == null) {
+                    result = this.backend.tryAcquire(key, ownerToken, request.leaseTime());
+                }
+                else if (this.queue != null) {
+                    result = this.queue.tryAcquireOrQueue(key, ownerToken, request.leaseTime(), queueFor);
+                }
+                else {
+                    result = Objects.requireNonNull(this.shared, "only a queue or shared leases keep a wait")
+                        .tryAcquireAsWaitingWriter(key, ownerToken, request.leaseTime(), queueFor);
+                }
             }
         }
         catch (RuntimeException ex) {
-            // The attempt may have been applied with only its reply lost: free the key if it is ours. A queued
-            // caller leaves the queue when it stops waiting, which frees it too.
+            // The attempt may have been applied with only its reply lost: free the key if it is ours. A caller whose
+            // wait the backend keeps ends it when it stops waiting, which frees it too.
             if (queueFor == null) {
                 releaseInBackground(key, ownerToken, request.mode());
             }
@@ -1097,20 +1107,30 @@ public final class LockEngine implements LockClient, AutoCloseable {
         }
     }
 
-    private void leaveQueueInBackground(QueueingLeaseBackend queue, String key, String ownerToken) {
+    /**
+     * Ends a writer's wait in the backend without the lease, on a renewal thread: leaves the queue, or ends the
+     * writer's intent; either also releases a grant that reached the owner meanwhile.
+     */
+    private void endWaitInBackground(String key, String ownerToken) {
         try {
             this.renewals.execute(() -> {
                 try {
-                    queue.leaveQueue(key, ownerToken);
+                    if (this.queue != null) {
+                        this.queue.leaveQueue(key, ownerToken);
+                    }
+                    else {
+                        Objects.requireNonNull(this.shared, "a writer's intent needs shared leases")
+                            .endWriterIntent(key, ownerToken);
+                    }
                 }
                 catch (RuntimeException ex) {
-                    logger.debug("Leaving the queue of lock '{}' on backend '{}' failed; the entry ends with its wait",
-                            key, this.backend.name(), ex);
+                    logger.debug("Ending the wait for lock '{}' on backend '{}' failed; the backend ends it with the "
+                            + "wait", key, this.backend.name(), ex);
                 }
             });
         }
         catch (RuntimeException ex) {
-            logger.debug("Could not schedule leaving the queue of lock '{}'", key, ex);
+            logger.debug("Could not schedule the end of the wait for lock '{}'", key, ex);
         }
     }
 

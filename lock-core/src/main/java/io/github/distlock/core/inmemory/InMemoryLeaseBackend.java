@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @since 0.1.0
  */
-public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend, SharedLeaseBackend {
+public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend, QueueingLeaseBackend,
+        SharedLeaseBackend {
 
     /** How long a key handed to a waiter stays reserved for it before the waiter claims it with an attempt. */
     public static final Duration HAND_OFF_CLAIM_TIME = Duration.ofSeconds(2);
@@ -97,6 +98,19 @@ public final class InMemoryLeaseBackend implements FencingLeaseBackend, ReleaseN
             return state;
         });
         return result[0];
+    }
+
+    /** A waiting writer's intent is its place in the queue. */
+    @Override
+    public AcquireResult tryAcquireAsWaitingWriter(String key, String ownerToken, Duration leaseTime,
+            Duration remainingWait) {
+        return tryAcquireOrQueue(key, ownerToken, leaseTime, remainingWait);
+    }
+
+    /** A waiting writer's intent ends when it leaves the queue. */
+    @Override
+    public void endWriterIntent(String key, String ownerToken) {
+        leaveQueue(key, ownerToken);
     }
 
     @Override

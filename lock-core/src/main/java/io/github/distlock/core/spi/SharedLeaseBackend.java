@@ -8,16 +8,21 @@ import java.time.Duration;
  *
  * <h2>Rules</h2>
  * <ul>
- * <li><b>Readers exclude writers.</b> {@link #tryAcquire} and {@link #tryAcquireOrQueue} refuse while any shared
+ * <li><b>Readers exclude writers.</b> {@link #tryAcquire} and {@link #tryAcquireAsWaitingWriter} refuse while any shared
  * lease of the key is held (reporting the longest remaining reader lease when known), and {@link #tryAcquireShared}
  * refuses while an exclusive lease is held or a hand-off to a writer waits to be claimed.</li>
- * <li><b>A queued writer is the writer's intent.</b> While the key's queue (of {@link QueueingLeaseBackend}) holds a
- * writer whose wait has not ended, {@link #tryAcquireShared} refuses new readers; readers that hold keep their
- * leases and renew. A writer that waits therefore blocks the readers that come after it, and gets the key once the
- * readers before it are gone: the release of the last shared lease hands the key to the writer at the head of the
- * queue, as a writer's release does. A writer's intent ends with its wait ({@link #leaveQueue} or the wait's end), so
- * one that gives up blocks readers no longer than it asked to wait. Readers never queue: they wait for a release
- * announcement where the backend gives them ({@link ReleaseNotifyingBackend}), else back off.</li>
+ * <li><b>A waiting writer's intent keeps new readers out.</b> A writer that waits makes its attempts with
+ * {@link #tryAcquireAsWaitingWriter}, which, when it is refused, records (or keeps) the writer's intent until its wait
+ * ends; while an intent whose wait has not ended exists for the key, {@link #tryAcquireShared} refuses new readers.
+ * Readers that hold keep their leases and renew. A writer that waits therefore blocks the readers that come after it,
+ * and gets the key once the readers before it are gone. An intent ends with its wait (by the service's clock, so a
+ * writer that vanished blocks readers no longer than it asked to wait) or with {@link #endWriterIntent}. On a
+ * {@link QueueingLeaseBackend} the intent is the writer's place in the key's queue: the two intent methods are then
+ * {@link QueueingLeaseBackend#tryAcquireOrQueue} and {@link QueueingLeaseBackend#leaveQueue}, and the release of the
+ * last shared lease hands the key to the writer at the head of the queue, as a writer's release does. Readers never
+ * queue: they wait for a release announcement where the backend gives them ({@link ReleaseNotifyingBackend}), else
+ * back off; a backend that keeps intents without a queue announces the release of the last shared lease of a key to
+ * its release subscribers.</li>
  * <li><b>Tokens.</b> On a {@link FencingLeaseBackend}, a shared grant carries a token from the same sequence as
  * exclusive grants: higher than the token of every writer granted before it, lower than every writer's after it. A
  * writer's token is thus higher than every token (reader or writer) issued before it for the key, and a resource that
@@ -32,7 +37,7 @@ import java.time.Duration;
  *
  * @since 0.1.0
  */
-public interface SharedLeaseBackend extends QueueingLeaseBackend {
+public interface SharedLeaseBackend extends LeaseBackend {
 
     /**
      * Makes one atomic attempt to take a shared lease on the key for the given owner.
@@ -46,6 +51,29 @@ public interface SharedLeaseBackend extends QueueingLeaseBackend {
     AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime);
 
     /**
+     * Makes one atomic exclusive attempt for a writer that waits, as {@link LeaseBackend#tryAcquire} does; when it is
+     * refused, records the writer's intent (or keeps the one an earlier attempt of the same wait recorded) until the
+     * wait ends, so that new readers are refused meanwhile. The engine makes every attempt of one wait with one owner
+     * token, and calls {@link #endWriterIntent} when the wait ends without the lease.
+     * @param key the lock key, already validated against {@link #maxKeyLength()}
+     * @param ownerToken the owner token of the writer's whole wait
+     * @param leaseTime how long the service keeps the lease without renewal
+     * @param remainingWait how much longer the writer waits; its intent ends then
+     * @return granted, or held (by readers or another writer) with the holder's remaining lease time when known
+     * @throws RuntimeException if the service could not be asked
+     */
+    AcquireResult tryAcquireAsWaitingWriter(String key, String ownerToken, Duration leaseTime, Duration remainingWait);
+
+    /**
+     * Ends the writer's intent on the key; if the key was granted to this owner meanwhile (an attempt whose reply
+     * was lost, or a hand-off), releases it.
+     * @param key the lock key
+     * @param ownerToken the owner token of the writer's wait
+     * @throws RuntimeException if the service could not be asked; the intent then ends with its wait
+     */
+    void endWriterIntent(String key, String ownerToken);
+
+    /**
      * Extends the shared lease to {@code leaseTime} from now (service time) if the owner still holds one on the key.
      * @param key the lock key
      * @param ownerToken the owner token the shared lease was granted to
@@ -57,7 +85,7 @@ public interface SharedLeaseBackend extends QueueingLeaseBackend {
 
     /**
      * Deletes the owner's shared lease on the key; when it was the last one, hands the key to the writer at the head
-     * of the queue or announces the release.
+     * of the queue (on a {@link QueueingLeaseBackend}) or announces the release.
      * @param key the lock key
      * @param ownerToken the owner token the shared lease was granted to
      * @return {@code true} if this owner held a shared lease on the key and it is now gone; {@code false} if not

@@ -2,6 +2,7 @@ package io.github.distlock.spring.interceptor;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LeaseLostException;
@@ -119,6 +120,7 @@ final class ReactiveLocking {
         if (observation == null) {
             return acquired;
         }
+        AtomicBoolean stopped = new AtomicBoolean();
         return acquired.doOnEach(signal -> {
             if (signal.isOnNext()) {
                 context.setOutcome(LockAcquireContext.Outcome.ACQUIRED);
@@ -132,13 +134,23 @@ final class ReactiveLocking {
                         : LockAcquireContext.Outcome.ERROR);
                 observation.error(failure);
             }
-        }).doFinally(signal -> {
-            if (context.getOutcome() == LockAcquireContext.Outcome.PENDING) {
-                // Cancelled while waiting: like an interrupted wait, the method did not run.
-                context.setOutcome(LockAcquireContext.Outcome.INTERRUPTED);
-            }
+        })
+            // Stopped before the terminal signal travels on, so that whoever sees the call end sees the observation
+            // stopped (doFinally would run only after the subscriber's onComplete).
+            .doOnTerminate(() -> stopOnce(observation, stopped))
+            .doOnCancel(() -> {
+                if (context.getOutcome() == LockAcquireContext.Outcome.PENDING) {
+                    // Cancelled while waiting: like an interrupted wait, the method did not run.
+                    context.setOutcome(LockAcquireContext.Outcome.INTERRUPTED);
+                }
+                stopOnce(observation, stopped);
+            });
+    }
+
+    private static void stopOnce(Observation observation, AtomicBoolean stopped) {
+        if (stopped.compareAndSet(false, true)) {
             observation.stop();
-        });
+        }
     }
 
     /**
