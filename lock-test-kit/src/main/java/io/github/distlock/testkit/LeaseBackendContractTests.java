@@ -275,6 +275,12 @@ public abstract class LeaseBackendContractTests {
             new Thread(worker, "contract-contender-" + i).start();
         }
         start.countDown();
+        awaitWorkers(workers);
+        return new ContentionOutcome(section.entries.get(), section.overlaps.get(), section.counter);
+    }
+
+    /** Waits for the contention workers, all within one contention timeout, and rethrows the first failure. */
+    private static void awaitWorkers(List<FutureTask<Void>> workers) throws Exception {
         long deadline = System.nanoTime() + ContractTiming.CONTENTION_TIMEOUT.toNanos();
         for (FutureTask<Void> worker : workers) {
             try {
@@ -284,7 +290,6 @@ public abstract class LeaseBackendContractTests {
                 throw (ex.getCause() instanceof Exception cause) ? cause : ex;
             }
         }
-        return new ContentionOutcome(section.entries.get(), section.overlaps.get(), section.counter);
     }
 
     private static String randomHex(int bytes) {
@@ -658,15 +663,7 @@ public abstract class LeaseBackendContractTests {
                 workers.add(worker);
                 new Thread(worker, "contract-key-set-" + i).start();
             }
-            long deadline = System.nanoTime() + ContractTiming.CONTENTION_TIMEOUT.toNanos();
-            for (FutureTask<Void> worker : workers) {
-                try {
-                    worker.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                }
-                catch (ExecutionException ex) {
-                    throw (ex.getCause() instanceof Exception cause) ? cause : ex;
-                }
-            }
+            awaitWorkers(workers);
             assertThat(overlaps).as("calls that found one of their keys held by another call").hasValue(0);
             assertThat(granted).as("granted calls; a deadlock would have ended waits in LockNotAcquiredException")
                     .hasValue(SET_THREADS * SET_ITERATIONS);

@@ -128,19 +128,6 @@ public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements
         });
     }
 
-    /** A waiting writer's intent is its place in the queue. */
-    @Override
-    public AcquireResult tryAcquireAsWaitingWriter(String key, String ownerToken, Duration leaseTime,
-            Duration remainingWait) {
-        return tryAcquireOrQueue(key, ownerToken, leaseTime, remainingWait);
-    }
-
-    /** A waiting writer's intent ends when it leaves the queue. */
-    @Override
-    public void endWriterIntent(String key, String ownerToken) {
-        leaveQueue(key, ownerToken);
-    }
-
     @Override
     public AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime) {
         requireValidKey(key, maxKeyLength());

@@ -55,14 +55,21 @@ public interface SharedLeaseBackend extends LeaseBackend {
      * refused, records the writer's intent (or keeps the one an earlier attempt of the same wait recorded) until the
      * wait ends, so that new readers are refused meanwhile. The engine makes every attempt of one wait with one owner
      * token, and calls {@link #endWriterIntent} when the wait ends without the lease.
+     *
+     * <p>This default serves a {@link QueueingLeaseBackend}, whose intent is the writer's place in the queue: it is
+     * {@link QueueingLeaseBackend#tryAcquireOrQueue}. A backend without a queue overrides it.
      * @param key the lock key, already validated against {@link #maxKeyLength()}
      * @param ownerToken the owner token of the writer's whole wait
      * @param leaseTime how long the service keeps the lease without renewal
      * @param remainingWait how much longer the writer waits; its intent ends then
      * @return granted, or held (by readers or another writer) with the holder's remaining lease time when known
      * @throws RuntimeException if the service could not be asked
+     * @throws UnsupportedOperationException from this default, on a backend without a queue that did not override it
      */
-    AcquireResult tryAcquireAsWaitingWriter(String key, String ownerToken, Duration leaseTime, Duration remainingWait);
+    default AcquireResult tryAcquireAsWaitingWriter(String key, String ownerToken, Duration leaseTime,
+            Duration remainingWait) {
+        return queueOf(this).tryAcquireOrQueue(key, ownerToken, leaseTime, remainingWait);
+    }
 
     /**
      * Ends the writer's intent on the key; if the key was granted to this owner meanwhile (an attempt whose reply
@@ -70,8 +77,12 @@ public interface SharedLeaseBackend extends LeaseBackend {
      * @param key the lock key
      * @param ownerToken the owner token of the writer's wait
      * @throws RuntimeException if the service could not be asked; the intent then ends with its wait
+     * @throws UnsupportedOperationException from this default, which is {@link QueueingLeaseBackend#leaveQueue},
+     *     on a backend without a queue that did not override it
      */
-    void endWriterIntent(String key, String ownerToken);
+    default void endWriterIntent(String key, String ownerToken) {
+        queueOf(this).leaveQueue(key, ownerToken);
+    }
 
     /**
      * Extends the shared lease to {@code leaseTime} from now (service time) if the owner still holds one on the key.
@@ -92,5 +103,13 @@ public interface SharedLeaseBackend extends LeaseBackend {
      * @throws RuntimeException if the service could not be asked
      */
     boolean releaseSharedIfOwner(String key, String ownerToken);
+
+    private static QueueingLeaseBackend queueOf(SharedLeaseBackend backend) {
+        if (backend instanceof QueueingLeaseBackend queue) {
+            return queue;
+        }
+        throw new UnsupportedOperationException("Backend '" + backend.name() + "' has shared leases but no queue; it "
+                + "must implement tryAcquireAsWaitingWriter and endWriterIntent itself");
+    }
 
 }

@@ -54,6 +54,15 @@ class MultiKeyLockingTests extends EngineTestSupport {
         return requests;
     }
 
+    /** The key after the given one in lock order: its last character replaced by the next one. */
+    private static String nextKey(String key) {
+        return key.substring(0, key.length() - 1) + (char) (key.charAt(key.length() - 1) + 1);
+    }
+
+    private static Lease holdOnAnotherThread(LockEngine engine, String key) throws Exception {
+        return onAnotherThread(() -> engine.tryAcquire(LockRequest.of(key, TestTimings.LONG_LEASE)).orElseThrow());
+    }
+
     @Test
     void keysAreTakenInSortedOrderWhateverTheOrderTheyAreGivenIn() throws Exception {
         RecordingLeaseBackend backend = new RecordingLeaseBackend();
@@ -72,8 +81,8 @@ class MultiKeyLockingTests extends EngineTestSupport {
     void aKeyHeldByAnotherOwnerLeavesNoKeyOfTheSetHeld() throws Exception {
         LockEngine engine = engineOver(new InMemoryLeaseBackend());
         String a = uniqueKey() + "a";
-        String b = a.substring(0, a.length() - 1) + "b";
-        Lease other = onAnotherThread(() -> engine.tryAcquire(LockRequest.of(b, TestTimings.LONG_LEASE)).orElseThrow());
+        String b = nextKey(a);
+        Lease other = holdOnAnotherThread(engine, b);
 
         assertThat(engine.tryAcquireAll(waitingFor(Duration.ZERO, a, b))).isEmpty();
         assertThat(freeForAnotherThread(engine, a)).as("the first key, taken before the refusal").isTrue();
@@ -92,7 +101,7 @@ class MultiKeyLockingTests extends EngineTestSupport {
         RecordingLeaseBackend backend = new RecordingLeaseBackend();
         LockEngine engine = engineOver(backend);
         String a = uniqueKey() + "a";
-        String b = a.substring(0, a.length() - 1) + "b";
+        String b = nextKey(a);
         backend.failAcquireOfKey = b;
         assertThatExceptionOfType(LockUnavailableException.class)
             .isThrownBy(() -> engine.acquireAll(waitingFor(Duration.ZERO, a, b)));
@@ -142,7 +151,7 @@ class MultiKeyLockingTests extends EngineTestSupport {
     void eachKeyHasItsOwnFencingTokenAndTheSetHasNoSingleOne() throws Exception {
         LockEngine engine = engineOver(new InMemoryLeaseBackend());
         String a = uniqueKey() + "a";
-        String b = a.substring(0, a.length() - 1) + "b";
+        String b = nextKey(a);
         try (MultiKeyLease set = engine.acquireAll(waitingFor(Duration.ZERO, b, a))) {
             Map<String, Long> tokens = set.fencingTokens();
             assertThat(tokens.keySet()).containsExactly(a, b);
@@ -175,8 +184,8 @@ class MultiKeyLockingTests extends EngineTestSupport {
     void anAsynchronousSetIsGrantedOnceEveryKeyIsFreeAndReleasedTogether() throws Exception {
         LockEngine engine = engineOver(new InMemoryLeaseBackend());
         String a = uniqueKey() + "a";
-        String b = a.substring(0, a.length() - 1) + "b";
-        Lease other = onAnotherThread(() -> engine.tryAcquire(LockRequest.of(b, TestTimings.LONG_LEASE)).orElseThrow());
+        String b = nextKey(a);
+        Lease other = holdOnAnotherThread(engine, b);
         CompletableFuture<MultiKeyLease> future = engine.acquireAllAsync(waitingFor(TestTimings.LONG_WAIT, a, b));
         await().atMost(TestTimings.PATIENCE).until(() -> engine.waiterCount() == 1);
         assertThat(future).isNotDone();
@@ -193,8 +202,8 @@ class MultiKeyLockingTests extends EngineTestSupport {
     void cancellingAnAsynchronousSetReleasesTheKeysItTookAndStopsWaiting() throws Exception {
         LockEngine engine = engineOver(new InMemoryLeaseBackend());
         String a = uniqueKey() + "a";
-        String b = a.substring(0, a.length() - 1) + "b";
-        Lease other = onAnotherThread(() -> engine.tryAcquire(LockRequest.of(b, TestTimings.LONG_LEASE)).orElseThrow());
+        String b = nextKey(a);
+        Lease other = holdOnAnotherThread(engine, b);
         CompletableFuture<MultiKeyLease> future = engine.acquireAllAsync(waitingFor(TestTimings.LONG_WAIT, a, b));
         await().atMost(TestTimings.PATIENCE).until(() -> engine.waiterCount() == 1);
         future.cancel(false);
@@ -208,8 +217,8 @@ class MultiKeyLockingTests extends EngineTestSupport {
     void anAsynchronousSetWhoseWaitEndsFailsNamingTheHeldKeyWithNoKeyHeld() throws Exception {
         LockEngine engine = engineOver(new InMemoryLeaseBackend());
         String a = uniqueKey() + "a";
-        String b = a.substring(0, a.length() - 1) + "b";
-        Lease other = onAnotherThread(() -> engine.tryAcquire(LockRequest.of(b, TestTimings.LONG_LEASE)).orElseThrow());
+        String b = nextKey(a);
+        Lease other = holdOnAnotherThread(engine, b);
         CompletableFuture<MultiKeyLease> future = engine.acquireAllAsync(waitingFor(TestTimings.SHORT_WAIT, a, b));
         assertThatThrownBy(() -> future.get(TestTimings.PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
             .isInstanceOf(ExecutionException.class)
@@ -228,7 +237,7 @@ class MultiKeyLockingTests extends EngineTestSupport {
     void withoutTheSortedOrderTwoCallersTakingOpposingOrdersDeadlockUntilTheirWaitsEnd() throws Exception {
         LockEngine engine = engineOver(new InMemoryLeaseBackend());
         String a = uniqueKey() + "a";
-        String b = a.substring(0, a.length() - 1) + "b";
+        String b = nextKey(a);
         CyclicBarrier bothHoldTheirFirstKey = new CyclicBarrier(2);
         AtomicInteger timedOut = new AtomicInteger();
         Background<Void> first = startOnAnotherThread(() -> oneByOne(engine, a, b, bothHoldTheirFirstKey, timedOut));
