@@ -27,7 +27,7 @@ function selectedKind() {
 }
 
 function kindClass(kind) {
-  return kind === 'FLASH_SALE' ? 'flash-sale' : 'checkout';
+  return { FLASH_SALE: 'flash-sale', SCHEDULED_JOB: 'scheduled-job' }[kind] || 'checkout';
 }
 
 function showKind() {
@@ -49,6 +49,7 @@ async function start(locked) {
       buyers: number('buyers'),
       stock: number('stock'),
       paymentTimeMillis: number('payment-time'),
+      periods: number('periods'),
       locked,
     });
     render(report);
@@ -107,6 +108,9 @@ function render(report) {
   setValue('sold', report.sold, false);
   setValue('oversold', report.oversold, report.oversold > 0);
   setValue('stock-left', report.stockLeft, report.stockLeft < 0);
+  setValue('periods-run-twice', report.periodsRunTwice, report.periodsRunTwice > 0);
+  setValue('extra-runs', report.extraRuns, report.extraRuns > 0);
+  setValue('periods-run', report.runsPerPeriod.filter((runs) => runs > 0).length, false);
   setValue('lock-waits', report.lockWaits, false);
   $('lock-wait-time').textContent = report.lockWaits > 0
     ? 'waited ' + seconds(report.lockWaitMillis) + ' in all, longest ' + report.longestLockWaitMillis + ' ms'
@@ -119,6 +123,9 @@ function render(report) {
     : '';
   if (report.request.kind === 'FLASH_SALE') {
     drawSale(report);
+  }
+  else if (report.request.kind === 'SCHEDULED_JOB') {
+    drawRuns(report);
   }
   else {
     drawCharges(report);
@@ -180,13 +187,24 @@ function drawAxes(context, area, maxY, yLabel, xLabel) {
 
 // Checkout: one bar per order, its height the ledger's charges of that order. One is right; more is a double charge.
 function drawCharges(report) {
+  drawCounts(report.chargesPerOrder, 'charges', 'orders 1 to ' + report.chargesPerOrder.length,
+    'Each bar is an order: green is charged once, red is charged more than once; the dashed line is one charge.');
+}
+
+// Scheduled job: one bar per period, its height the runs of the job in that period. One is right; more ran twice.
+function drawRuns(report) {
+  drawCounts(report.runsPerPeriod, 'runs', 'periods 1 to ' + report.runsPerPeriod.length,
+    'Each bar is a period: green ran the job once, red more than once; the dashed line is one run.');
+}
+
+// One bar per thing counted; one is right, more is red, none yet is a grey stub.
+function drawCounts(counts, yLabel, xLabel, legend) {
   const { context, area } = prepareCanvas();
-  const charges = report.chargesPerOrder;
-  const maxY = Math.max(2, ...charges);
-  drawAxes(context, area, maxY, 'charges', 'orders 1 to ' + charges.length);
-  const slot = area.width / Math.max(1, charges.length);
+  const maxY = Math.max(2, ...counts);
+  drawAxes(context, area, maxY, yLabel, xLabel);
+  const slot = area.width / Math.max(1, counts.length);
   const barWidth = Math.max(1, slot * 0.75);
-  charges.forEach((count, index) => {
+  counts.forEach((count, index) => {
     const x = area.left + index * slot + (slot - barWidth) / 2;
     if (count === 0) {
       context.fillStyle = COLORS.pending;
@@ -198,8 +216,7 @@ function drawCharges(report) {
     context.fillRect(x, area.bottom - barHeight, barWidth, barHeight);
   });
   dashedLine(context, area, 1 / maxY, COLORS.ink);
-  $('chart-legend').textContent = 'Each bar is an order: green is charged once, red is charged more than once; '
-    + 'the dashed line is one charge.';
+  $('chart-legend').textContent = legend;
 }
 
 // Flash sale: items sold by each server, stacked; the dashed line is the stock there was. Above it is oversold.
@@ -266,14 +283,19 @@ async function refreshRuns() {
 function runRow(report) {
   const row = document.createElement('tr');
   row.dataset.runId = report.id;
-  const checkout = report.request.kind !== 'FLASH_SALE';
-  const bad = checkout ? report.doubleCharged > 0 : report.oversold > 0;
-  const result = checkout
-    ? report.doubleCharged + ' of ' + report.request.orders + ' orders charged twice or more'
-    : report.sold + ' sold of ' + report.request.stock + ', ' + report.oversold + ' oversold';
+  const kind = report.request.kind;
+  const outcomes = {
+    CHECKOUT: [report.doubleCharged > 0,
+      report.doubleCharged + ' of ' + report.request.orders + ' orders charged twice or more', 'checkout'],
+    FLASH_SALE: [report.oversold > 0,
+      report.sold + ' sold of ' + report.request.stock + ', ' + report.oversold + ' oversold', 'flash sale'],
+    SCHEDULED_JOB: [report.periodsRunTwice > 0,
+      report.periodsRunTwice + ' of ' + report.request.periods + ' periods run twice or more', 'scheduled job'],
+  };
+  const [bad, result, name] = outcomes[kind] || outcomes.CHECKOUT;
   const cells = [
     report.id,
-    checkout ? 'checkout' : 'flash sale',
+    name,
     report.request.locked ? 'on' : 'off',
     String(report.request.servers),
     result,

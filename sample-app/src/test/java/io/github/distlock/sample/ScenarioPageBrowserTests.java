@@ -127,6 +127,26 @@ class ScenarioPageBrowserTests {
         assertThat(locked.number("stock-left")).isZero();
     }
 
+    @Test
+    void aScheduledJobRunsOnEveryServerEachPeriodWithoutTheLockAndOnceWithIt() throws IOException {
+        this.browser.get(sample.baseUrl() + "/");
+        awaitText(By.id("instance"), "Instance ");
+        this.browser.findElement(By.id("kind-scheduled-job")).click();
+        set("servers", "3");
+        set("periods", "8");
+        set("payment-time", "5");
+
+        Result unlocked = run("run-unlocked", "scheduled-job-without-lock");
+        assertThat(unlocked.number("periods-run-twice")).as("periods run twice or more without the lock")
+            .isEqualTo(8);
+        assertThat(unlocked.number("extra-runs")).isEqualTo(16);
+
+        Result locked = run("run-locked", "scheduled-job-with-lock");
+        assertThat(locked.number("periods-run-twice")).as("periods run twice or more with the lock").isZero();
+        assertThat(locked.number("periods-run")).isEqualTo(8);
+        assertThat(locked.number("failures")).isZero();
+    }
+
     // Clicks a run button, waits until the page shows the new run finished, and keeps a screenshot.
     private Result run(String button, String screenshot) throws IOException {
         WebElement result = this.browser.findElement(By.id("result"));

@@ -30,19 +30,23 @@ import org.jspecify.annotations.Nullable;
  * @param otherFailures calls that failed otherwise
  * @param lastFailure the message of the last failure, if any
  * @param servers what each simulated server did
+ * @param runsPerPeriod how many times the job ran in each period (scheduled job)
+ * @param periodsRunTwice periods in which the job ran more than once (scheduled job)
+ * @param extraRuns runs beyond the first of each period (scheduled job)
  */
 public record ScenarioReport(String id, ScenarioRequest request, String backend, String status, long elapsedMillis,
         int done, int total, List<Integer> chargesPerOrder, int ordersCharged, int doubleCharged, int extraCharges,
         int sold, int stockLeft, int oversold, int soldOut, long lockWaits, long lockWaitMillis,
         long longestLockWaitMillis, int lockNotAcquired, int staleTokens, int otherFailures,
-        @Nullable String lastFailure, List<ServerReport> servers) {
+        @Nullable String lastFailure, List<ServerReport> servers, List<Integer> runsPerPeriod, int periodsRunTwice,
+        int extraRuns) {
 
     /**
      * What one simulated server did.
      *
      * @param name the server
      * @param calls calls it finished
-     * @param successes charges (checkout) or sales (flash sale) it made
+     * @param successes charges (checkout) or sales (flash sale) it made, or times its scheduler fired the job
      * @param lockWaits acquires of its that waited
      */
     public record ServerReport(String name, int calls, int successes, long lockWaits) {

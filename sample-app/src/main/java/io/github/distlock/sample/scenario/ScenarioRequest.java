@@ -9,10 +9,12 @@ package io.github.distlock.sample.scenario;
  * @param buyers how many buyers try to buy the item at once, spread over the servers ({@link Kind#FLASH_SALE})
  * @param stock how many items are left when the sale starts ({@link Kind#FLASH_SALE})
  * @param locked whether the servers take the lock
- * @param paymentTimeMillis how long the simulated payment provider takes per payment
+ * @param paymentTimeMillis how long the simulated payment provider takes per payment, and one run of the scheduled
+ *     job ({@link Kind#SCHEDULED_JOB})
+ * @param periods how many periods every server's scheduler fires the job for ({@link Kind#SCHEDULED_JOB})
  */
 public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, int stock, boolean locked,
-        int paymentTimeMillis) {
+        int paymentTimeMillis, int periods) {
 
     /** Most simulated servers in one run. */
     public static final int MAX_SERVERS = 8;
@@ -27,6 +29,7 @@ public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, in
         check("buyers", buyers, 1, 100);
         check("stock", stock, 1, 50);
         check("paymentTimeMillis", paymentTimeMillis, 0, 1000);
+        check("periods", periods, 1, 40);
     }
 
     private static void check(String name, int value, int min, int max) {
@@ -44,7 +47,13 @@ public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, in
         CHECKOUT,
 
         /** K buyers try to buy the last items at once: without the lock more are sold than there are. */
-        FLASH_SALE
+        FLASH_SALE,
+
+        /**
+         * N servers each schedule the same job every period, their schedulers a few milliseconds apart: without the
+         * lock every period runs N times, with it once.
+         */
+        SCHEDULED_JOB
 
     }
 

@@ -8,13 +8,16 @@ import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.distlock.core.LockNotAcquiredException;
 import io.github.distlock.sample.scenario.SimulatedServers.SimulatedServer;
 import io.github.distlock.sample.shop.CheckoutResult;
 import io.github.distlock.sample.shop.Item;
+import io.github.distlock.sample.shop.JobLedger;
 import io.github.distlock.sample.shop.PaymentLedger;
+import io.github.distlock.sample.shop.ReportJob;
 import io.github.distlock.sample.shop.SoldOutException;
 import io.github.distlock.sample.shop.StaleFencingTokenException;
 import io.github.distlock.sample.shop.StockRepository;
@@ -27,13 +30,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checkout: every server checks out every order, all in the same sequence and starting together, so they keep
  * meeting on the same order. Flash sale: each buyer, on the server {@code buyer % servers}, tries to buy once, all
- * at the same moment.
+ * at the same moment. Scheduled job: each server's scheduler fires the job at the start of every period, server
+ * {@code i} {@code i * }{@value #SCHEDULER_SKEW_MILLIS}{@code  ms} after the first, as schedulers on instances whose
+ * clocks or start times differ a little would.
  *
  * <p>Thread-safe: the workers update the counters, the page's requests read them.
  */
 final class ScenarioRun {
 
     private static final Logger logger = LoggerFactory.getLogger(ScenarioRun.class);
+
+    /** How much later each server's scheduler fires than the one before it, in the scheduled-job scenario. */
+    static final long SCHEDULER_SKEW_MILLIS = 15;
 
     private final String id;
 
@@ -105,10 +113,16 @@ final class ScenarioRun {
                 workers.add(executor.submit(() -> checkOutEveryOrder(server, start)));
             }
         }
-        else {
+        else if (this.request.kind() == ScenarioRequest.Kind.FLASH_SALE) {
             for (int b = 0; b < this.request.buyers(); b++) {
                 int buyer = b;
                 workers.add(executor.submit(() -> buyOnce(buyer, start)));
+            }
+        }
+        else {
+            for (int s = 0; s < this.servers.size(); s++) {
+                int server = s;
+                workers.add(executor.submit(() -> fireEveryPeriod(server, start)));
             }
         }
         this.startNanos = System.nanoTime();
@@ -154,6 +168,27 @@ final class ScenarioRun {
         return null;
     }
 
+    /** One server's scheduler: fires the job once per period, at its own offset into the period. */
+    private Void fireEveryPeriod(int server, CountDownLatch start) throws InterruptedException {
+        start.await();
+        long origin = System.nanoTime();
+        long skew = TimeUnit.MILLISECONDS.toNanos(server * SCHEDULER_SKEW_MILLIS);
+        SimulatedServer simulated = this.servers.get(server);
+        for (int period = 0; period < this.request.periods(); period++) {
+            long fireAt = origin + period * ReportJob.PERIOD.toNanos() + skew;
+            long delay = fireAt - System.nanoTime();
+            if (delay > 0) {
+                TimeUnit.NANOSECONDS.sleep(delay);
+            }
+            int firing = period;
+            call(server, () -> {
+                simulated.job().run(this.id, firing);
+                return true;
+            });
+        }
+        return null;
+    }
+
     private void call(int server, Call call) {
         try {
             if (call.succeeded()) {
@@ -186,9 +221,10 @@ final class ScenarioRun {
      * Reports where the run stands, reading the ledger or the stock as they are now.
      * @param ledger the payment ledger
      * @param stock the flash-sale stock
+     * @param jobs the scheduled job's runs
      * @return the report
      */
-    ScenarioReport report(PaymentLedger ledger, StockRepository stock) {
+    ScenarioReport report(PaymentLedger ledger, StockRepository stock, JobLedger jobs) {
         List<Integer> chargesPerOrder = new ArrayList<>();
         int ordersCharged = 0;
         int doubleCharged = 0;
@@ -205,9 +241,19 @@ final class ScenarioRun {
                 extraCharges += Math.max(0, charges - 1);
             }
         }
-        else {
+        else if (this.request.kind() == ScenarioRequest.Kind.FLASH_SALE) {
             sold = stock.purchases(this.itemId);
             stockLeft = stock.find(this.itemId).map(Item::stock).orElse(0);
+        }
+        List<Integer> runsPerPeriod = List.of();
+        int periodsRunTwice = 0;
+        int extraRuns = 0;
+        if (this.request.kind() == ScenarioRequest.Kind.SCHEDULED_JOB) {
+            runsPerPeriod = jobs.runsPerPeriod(this.id, this.request.periods());
+            for (int runs : runsPerPeriod) {
+                periodsRunTwice += (runs > 1) ? 1 : 0;
+                extraRuns += Math.max(0, runs - 1);
+            }
         }
         long waits = 0;
         Duration waited = Duration.ZERO;
@@ -224,13 +270,16 @@ final class ScenarioRun {
             perServer.add(new ScenarioReport.ServerReport(this.servers.get(i).name(), this.callsPerServer.get(i).get(),
                     this.successesPerServer.get(i).get(), serverWaits));
         }
-        int total = (this.request.kind() == ScenarioRequest.Kind.CHECKOUT)
-                ? this.servers.size() * this.orderIds.size() : this.request.buyers();
+        int total = switch (this.request.kind()) {
+            case CHECKOUT -> this.servers.size() * this.orderIds.size();
+            case FLASH_SALE -> this.request.buyers();
+            case SCHEDULED_JOB -> this.servers.size() * this.request.periods();
+        };
         return new ScenarioReport(this.id, this.request, this.backend, this.status, elapsedMillis(), this.done.get(),
                 total, chargesPerOrder, ordersCharged, doubleCharged, extraCharges, sold, stockLeft,
                 Math.max(0, sold - this.request.stock()), this.soldOut.get(), waits, waited.toMillis(),
                 longest.toMillis(), this.lockNotAcquired.get(), this.staleTokens.get(), this.otherFailures.get(),
-                this.lastFailure, perServer);
+                this.lastFailure, perServer, runsPerPeriod, periodsRunTwice, extraRuns);
     }
 
     private long elapsedMillis() {

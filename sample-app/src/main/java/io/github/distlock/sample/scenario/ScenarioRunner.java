@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.distlock.sample.scenario.SimulatedServers.SimulatedServer;
+import io.github.distlock.sample.shop.JobLedger;
 import io.github.distlock.sample.shop.OrderRepository;
 import io.github.distlock.sample.shop.PaymentLedger;
 import io.github.distlock.sample.shop.StockRepository;
@@ -41,6 +42,8 @@ public class ScenarioRunner implements DisposableBean {
 
     private final StockRepository stock;
 
+    private final JobLedger jobs;
+
     private final ExecutorService executor;
 
     // Guarded by this; the oldest run is dropped beyond KEPT_RUNS.
@@ -49,8 +52,9 @@ public class ScenarioRunner implements DisposableBean {
     private @Nullable ScenarioRun current;
 
     ScenarioRunner(SimulatedServers simulatedServers, OrderRepository orders, PaymentLedger ledger,
-            StockRepository stock) {
+            StockRepository stock, JobLedger jobs) {
         this.simulatedServers = simulatedServers;
+        this.jobs = jobs;
         this.orders = orders;
         this.ledger = ledger;
         this.stock = stock;
@@ -83,17 +87,19 @@ public class ScenarioRunner implements DisposableBean {
                 orderIds.add(this.orders.create(id + "-" + i, ORDER_AMOUNT).id());
             }
         }
-        else {
+        else if (request.kind() == ScenarioRequest.Kind.FLASH_SALE) {
             this.stock.create(itemId, "Last concert ticket", request.stock());
         }
         ScenarioRun run = new ScenarioRun(id, request, backend, servers, orderIds, itemId);
         this.runs.put(id, run);
         if (this.runs.size() > KEPT_RUNS) {
-            this.runs.remove(this.runs.keySet().iterator().next());
+            String dropped = this.runs.keySet().iterator().next();
+            this.runs.remove(dropped);
+            this.jobs.forget(dropped);
         }
         this.current = run;
         this.executor.submit(() -> run.execute(this.executor));
-        return run.report(this.ledger, this.stock);
+        return run.report(this.ledger, this.stock, this.jobs);
     }
 
     /**
@@ -106,7 +112,7 @@ public class ScenarioRunner implements DisposableBean {
         synchronized (this) {
             run = this.runs.get(id);
         }
-        return Optional.ofNullable(run).map(found -> found.report(this.ledger, this.stock));
+        return Optional.ofNullable(run).map(found -> found.report(this.ledger, this.stock, this.jobs));
     }
 
     /**
@@ -118,7 +124,7 @@ public class ScenarioRunner implements DisposableBean {
         synchronized (this) {
             kept = new ArrayList<>(this.runs.values());
         }
-        return kept.stream().map(run -> run.report(this.ledger, this.stock)).toList();
+        return kept.stream().map(run -> run.report(this.ledger, this.stock, this.jobs)).toList();
     }
 
     @Override

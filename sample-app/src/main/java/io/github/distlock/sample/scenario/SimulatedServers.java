@@ -12,9 +12,11 @@ import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.sample.shop.CheckoutService;
 import io.github.distlock.sample.shop.FlashSaleService;
+import io.github.distlock.sample.shop.JobLedger;
 import io.github.distlock.sample.shop.OrderRepository;
 import io.github.distlock.sample.shop.PaymentLedger;
 import io.github.distlock.sample.shop.PaymentProvider;
+import io.github.distlock.sample.shop.ReportJob;
 import io.github.distlock.sample.shop.StockRepository;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.interceptor.AnnotationDistributedLockOperationSource;
@@ -67,6 +69,8 @@ public class SimulatedServers implements DisposableBean {
 
     private final StockRepository stock;
 
+    private final JobLedger jobs;
+
     private final TransactionInterceptor transactions;
 
     private final EmbeddedValueResolver valueResolver;
@@ -82,12 +86,13 @@ public class SimulatedServers implements DisposableBean {
 
     SimulatedServers(ConfigurableEnvironment environment, ObjectProvider<LeaseBackend> applicationBackend,
             PlatformTransactionManager transactionManager, ConfigurableBeanFactory beanFactory, OrderRepository orders,
-            PaymentLedger ledger, StockRepository stock) {
+            PaymentLedger ledger, StockRepository stock, JobLedger jobs) {
         this.environment = environment;
         this.applicationBackend = applicationBackend;
         this.orders = orders;
         this.ledger = ledger;
         this.stock = stock;
+        this.jobs = jobs;
         this.transactions = new TransactionInterceptor(transactionManager, new AnnotationTransactionAttributeSource());
         this.valueResolver = new EmbeddedValueResolver(beanFactory);
     }
@@ -107,7 +112,9 @@ public class SimulatedServers implements DisposableBean {
             CheckoutService checkout = new CheckoutService(this.orders, this.ledger, payments, name);
             FlashSaleService sale = new FlashSaleService(this.stock, payments, name);
             WaitCountingLockClient client = locked ? new WaitCountingLockClient(lockClient(i)) : null;
-            servers.add(new SimulatedServer(name, proxy(checkout, client), proxy(sale, client), client));
+            ReportJob job = new ReportJob(this.jobs, name, paymentTime);
+            servers.add(new SimulatedServer(name, proxy(checkout, client), proxy(sale, client), proxy(job, client),
+                    client));
         }
         return servers;
     }
@@ -233,7 +240,7 @@ public class SimulatedServers implements DisposableBean {
      * @param sale its flash-sale service
      * @param lockClient its lock client, counting waits; {@code null} when the run is unlocked
      */
-    record SimulatedServer(String name, CheckoutService checkout, FlashSaleService sale,
+    record SimulatedServer(String name, CheckoutService checkout, FlashSaleService sale, ReportJob job,
             @Nullable WaitCountingLockClient lockClient) {
     }
 
