@@ -27,7 +27,8 @@ function selectedKind() {
 }
 
 function kindClass(kind) {
-  return { FLASH_SALE: 'flash-sale', SCHEDULED_JOB: 'scheduled-job' }[kind] || 'checkout';
+  return { FLASH_SALE: 'flash-sale', SCHEDULED_JOB: 'scheduled-job', PAUSED_HOLDER: 'paused-holder' }[kind]
+    || 'checkout';
 }
 
 function showKind() {
@@ -50,6 +51,7 @@ async function start(locked) {
       stock: number('stock'),
       paymentTimeMillis: number('payment-time'),
       periods: number('periods'),
+      fencing: $('fencing').checked,
       locked,
     });
     render(report);
@@ -99,7 +101,9 @@ function render(report) {
   result.dataset.runId = report.id;
   result.dataset.status = report.status;
   $('run-id').textContent = report.id;
-  $('run-lock').textContent = report.request.locked ? 'with the lock (' + report.backend + ')' : 'without the lock';
+  const unfenced = report.request.kind === 'PAUSED_HOLDER' && !report.request.fencing ? ', no fencing tokens' : '';
+  $('run-lock').textContent = report.request.locked ? 'with the lock (' + report.backend + unfenced + ')'
+    : 'without the lock';
   $('run-status').textContent = report.status;
   $('run-progress').textContent = report.done + ' of ' + report.total + ' calls, ' + seconds(report.elapsedMillis);
   setValue('double-charged', report.doubleCharged, report.doubleCharged > 0);
@@ -111,15 +115,19 @@ function render(report) {
   setValue('periods-run-twice', report.periodsRunTwice, report.periodsRunTwice > 0);
   setValue('extra-runs', report.extraRuns, report.extraRuns > 0);
   setValue('periods-run', report.runsPerPeriod.filter((runs) => runs > 0).length, false);
+  setValue('stale-refused', report.staleTokens, false);
+  setValue('lease-lost', report.leaseLost, report.leaseLost > 0);
   setValue('lock-waits', report.lockWaits, false);
   $('lock-wait-time').textContent = report.lockWaits > 0
     ? 'waited ' + seconds(report.lockWaitMillis) + ' in all, longest ' + report.longestLockWaitMillis + ' ms'
     : (report.request.locked ? '' : 'no lock taken');
-  const failures = report.lockNotAcquired + report.staleTokens + report.otherFailures;
-  setValue('failures', failures, failures > 0);
+  const failures = report.lockNotAcquired + report.staleTokens + report.leaseLost + report.otherFailures;
+  // A stale charge refused is the paused holder's good outcome, not a failure to flag.
+  const flagged = report.request.kind === 'PAUSED_HOLDER' ? failures - report.staleTokens : failures;
+  setValue('failures', failures, flagged > 0);
   $('failure-detail').textContent = failures > 0
-    ? report.lockNotAcquired + ' gave up waiting, ' + report.staleTokens + ' stale tokens, '
-      + report.otherFailures + ' other' + (report.lastFailure ? ' (last: ' + report.lastFailure + ')' : '')
+    ? report.lockNotAcquired + ' gave up waiting, ' + report.staleTokens + ' stale tokens, ' + report.leaseLost
+      + ' lost leases, ' + report.otherFailures + ' other' + (report.lastFailure ? ' (last: ' + report.lastFailure + ')' : '')
     : '';
   if (report.request.kind === 'FLASH_SALE') {
     drawSale(report);
@@ -291,6 +299,9 @@ function runRow(report) {
       report.sold + ' sold of ' + report.request.stock + ', ' + report.oversold + ' oversold', 'flash sale'],
     SCHEDULED_JOB: [report.periodsRunTwice > 0,
       report.periodsRunTwice + ' of ' + report.request.periods + ' periods run twice or more', 'scheduled job'],
+    PAUSED_HOLDER: [report.doubleCharged > 0,
+      (report.doubleCharged > 0 ? 'charged twice' : 'charged once') + ', ' + report.staleTokens + ' stale refused',
+      'paused holder' + (report.request.locked && !report.request.fencing ? ' (no fencing)' : '')],
   };
   const [bad, result, name] = outcomes[kind] || outcomes.CHECKOUT;
   const cells = [

@@ -147,6 +147,33 @@ class ScenarioPageBrowserTests {
         assertThat(locked.number("failures")).isZero();
     }
 
+    @Test
+    void aHolderPausedPastItsLeaseChargesAgainWithoutFencingTokensAndIsRefusedWithThem() throws IOException {
+        this.browser.get(sample.baseUrl() + "/");
+        awaitText(By.id("instance"), "Instance ");
+        this.browser.findElement(By.id("kind-paused-holder")).click();
+        set("servers", "2");
+        set("payment-time", "20");
+
+        Result unlocked = run("run-unlocked", "paused-holder-without-lock");
+        assertThat(unlocked.number("double-charged")).as("charged twice without the lock").isEqualTo(1);
+
+        WebElement fencing = this.browser.findElement(By.id("fencing"));
+        fencing.click();
+        assertThat(fencing.isSelected()).isFalse();
+        Result unfenced = run("run-locked", "paused-holder-with-lock-without-fencing");
+        assertThat(unfenced.number("double-charged")).as("charged twice with the lock but no fencing token")
+            .isEqualTo(1);
+        assertThat(unfenced.number("lease-lost")).as("the paused holder told afterwards").isEqualTo(1);
+        assertThat(this.browser.findElement(By.id("run-lock")).getText()).contains("no fencing tokens");
+
+        fencing.click();
+        Result fenced = run("run-locked", "paused-holder-with-lock-and-fencing");
+        assertThat(fenced.number("double-charged")).as("charged twice with fencing tokens").isZero();
+        assertThat(fenced.number("orders-charged")).isEqualTo(1);
+        assertThat(fenced.number("stale-refused")).as("the paused holder's charge, refused").isEqualTo(1);
+    }
+
     // Clicks a run button, waits until the page shows the new run finished, and keeps a screenshot.
     private Result run(String button, String screenshot) throws IOException {
         WebElement result = this.browser.findElement(By.id("result"));

@@ -44,7 +44,7 @@ class SimulatedServersTests {
     void eachSimulatedServerConnectsToTheLockServiceItselfAndTheyStillChargeOnce() {
         int before = connectedClients();
         ScenarioRunner runner = sample.context().getBean(ScenarioRunner.class);
-        String run = runner.start(new ScenarioRequest(ScenarioRequest.Kind.CHECKOUT, SERVERS, 10, 1, 1, true, 5, 1)).id();
+        String run = runner.start(new ScenarioRequest(ScenarioRequest.Kind.CHECKOUT, SERVERS, 10, 1, 1, true, 5, 1, true)).id();
         ScenarioReport report = await().atMost(Duration.ofSeconds(60))
             .until(() -> runner.report(run).orElseThrow(), finished -> !finished.status().equals("RUNNING"));
 

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param elapsedMillis time since the servers started, until they finished
  * @param done calls finished (checkouts, or purchase attempts)
  * @param total calls in the run
- * @param chargesPerOrder the ledger's charges of each order of the run, in order (checkout)
+ * @param chargesPerOrder the ledger's charges of each order of the run, in order (checkout, paused holder)
  * @param ordersCharged orders charged at least once (checkout)
  * @param doubleCharged orders charged more than once (checkout)
  * @param extraCharges charges beyond the first of each order (checkout)
@@ -33,13 +33,14 @@ import org.jspecify.annotations.Nullable;
  * @param runsPerPeriod how many times the job ran in each period (scheduled job)
  * @param periodsRunTwice periods in which the job ran more than once (scheduled job)
  * @param extraRuns runs beyond the first of each period (scheduled job)
+ * @param leaseLost calls whose method ran but whose lease had ended before it returned (paused holder)
  */
 public record ScenarioReport(String id, ScenarioRequest request, String backend, String status, long elapsedMillis,
         int done, int total, List<Integer> chargesPerOrder, int ordersCharged, int doubleCharged, int extraCharges,
         int sold, int stockLeft, int oversold, int soldOut, long lockWaits, long lockWaitMillis,
         long longestLockWaitMillis, int lockNotAcquired, int staleTokens, int otherFailures,
         @Nullable String lastFailure, List<ServerReport> servers, List<Integer> runsPerPeriod, int periodsRunTwice,
-        int extraRuns) {
+        int extraRuns, int leaseLost) {
 
     /**
      * What one simulated server did.

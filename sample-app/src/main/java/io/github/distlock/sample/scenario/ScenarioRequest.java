@@ -12,9 +12,11 @@ package io.github.distlock.sample.scenario;
  * @param paymentTimeMillis how long the simulated payment provider takes per payment, and one run of the scheduled
  *     job ({@link Kind#SCHEDULED_JOB})
  * @param periods how many periods every server's scheduler fires the job for ({@link Kind#SCHEDULED_JOB})
+ * @param fencing whether the charges carry the lock's fencing token ({@link Kind#PAUSED_HOLDER}; the other
+ *     scenarios always pass it)
  */
 public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, int stock, boolean locked,
-        int paymentTimeMillis, int periods) {
+        int paymentTimeMillis, int periods, boolean fencing) {
 
     /** Most simulated servers in one run. */
     public static final int MAX_SERVERS = 8;
@@ -30,6 +32,9 @@ public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, in
         check("stock", stock, 1, 50);
         check("paymentTimeMillis", paymentTimeMillis, 0, 1000);
         check("periods", periods, 1, 40);
+        if (kind == Kind.PAUSED_HOLDER && servers < 2) {
+            throw new IllegalArgumentException("servers must be at least 2 for a paused holder, was " + servers);
+        }
     }
 
     private static void check(String name, int value, int min, int max) {
@@ -53,7 +58,14 @@ public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, in
          * N servers each schedule the same job every period, their schedulers a few milliseconds apart: without the
          * lock every period runs N times, with it once.
          */
-        SCHEDULED_JOB
+        SCHEDULED_JOB,
+
+        /**
+         * Kleppmann's case: the first server takes the lock on one order and stops for longer than its lease after
+         * reading it unpaid; another server takes the lock meanwhile and charges it; the first resumes and charges
+         * too, unless the ledger refuses its stale fencing token.
+         */
+        PAUSED_HOLDER
 
     }
 

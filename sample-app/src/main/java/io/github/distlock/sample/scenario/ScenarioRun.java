@@ -11,11 +11,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.distlock.core.LeaseLostException;
 import io.github.distlock.core.LockNotAcquiredException;
 import io.github.distlock.sample.scenario.SimulatedServers.SimulatedServer;
 import io.github.distlock.sample.shop.CheckoutResult;
 import io.github.distlock.sample.shop.Item;
 import io.github.distlock.sample.shop.JobLedger;
+import io.github.distlock.sample.shop.PausingCheckout;
 import io.github.distlock.sample.shop.PaymentLedger;
 import io.github.distlock.sample.shop.ReportJob;
 import io.github.distlock.sample.shop.SoldOutException;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * meeting on the same order. Flash sale: each buyer, on the server {@code buyer % servers}, tries to buy once, all
  * at the same moment. Scheduled job: each server's scheduler fires the job at the start of every period, server
  * {@code i} {@code i * }{@value #SCHEDULER_SKEW_MILLIS}{@code  ms} after the first, as schedulers on instances whose
- * clocks or start times differ a little would.
+ * clocks or start times differ a little would. Paused holder: see {@link ScenarioRequest.Kind#PAUSED_HOLDER}.
  *
  * <p>Thread-safe: the workers update the counters, the page's requests read them.
  */
@@ -42,6 +44,12 @@ final class ScenarioRun {
 
     /** How much later each server's scheduler fires than the one before it, in the scheduled-job scenario. */
     static final long SCHEDULER_SKEW_MILLIS = 15;
+
+    /** How long the paused holder stops: twice its lease. */
+    static final Duration HOLDER_PAUSE = PausingCheckout.LEASE_TIME.multipliedBy(2);
+
+    /** When the other servers check out the paused holder's order: after its lease ended, before it resumes. */
+    static final Duration TAKEOVER_AFTER = PausingCheckout.LEASE_TIME.plusMillis(200);
 
     private final String id;
 
@@ -66,6 +74,8 @@ final class ScenarioRun {
     private final AtomicInteger lockNotAcquired = new AtomicInteger();
 
     private final AtomicInteger staleTokens = new AtomicInteger();
+
+    private final AtomicInteger leaseLost = new AtomicInteger();
 
     private final AtomicInteger otherFailures = new AtomicInteger();
 
@@ -119,10 +129,16 @@ final class ScenarioRun {
                 workers.add(executor.submit(() -> buyOnce(buyer, start)));
             }
         }
-        else {
+        else if (this.request.kind() == ScenarioRequest.Kind.SCHEDULED_JOB) {
             for (int s = 0; s < this.servers.size(); s++) {
                 int server = s;
                 workers.add(executor.submit(() -> fireEveryPeriod(server, start)));
+            }
+        }
+        else {
+            for (int s = 0; s < this.servers.size(); s++) {
+                int server = s;
+                workers.add(executor.submit(() -> checkOutPausedOrTakingOver(server, start)));
             }
         }
         this.startNanos = System.nanoTime();
@@ -189,6 +205,23 @@ final class ScenarioRun {
         return null;
     }
 
+    /**
+     * The first server checks out the order and stops for {@link #HOLDER_PAUSE} after reading it; every other one
+     * checks it out {@link #TAKEOVER_AFTER} later, without a pause of its own beyond the payment time.
+     */
+    private Void checkOutPausedOrTakingOver(int server, CountDownLatch start) throws InterruptedException {
+        start.await();
+        Duration pause = (server == 0) ? HOLDER_PAUSE : Duration.ofMillis(this.request.paymentTimeMillis());
+        if (server > 0) {
+            Thread.sleep(TAKEOVER_AFTER.toMillis());
+        }
+        String orderId = this.orderIds.get(0);
+        call(server, () -> this.servers.get(server).paused()
+            .checkout(orderId, pause, this.request.fencing(), OptionalLong.empty())
+            .outcome() == CheckoutResult.Outcome.CHARGED);
+        return null;
+    }
+
     private void call(int server, Call call) {
         try {
             if (call.succeeded()) {
@@ -204,6 +237,11 @@ final class ScenarioRun {
         }
         catch (StaleFencingTokenException ex) {
             this.staleTokens.incrementAndGet();
+            this.lastFailure = ex.getMessage();
+        }
+        catch (LeaseLostException ex) {
+            // The method ran, and its work stands: the lock tells the caller afterwards that it was not held.
+            this.leaseLost.incrementAndGet();
             this.lastFailure = ex.getMessage();
         }
         catch (RuntimeException ex) {
@@ -231,7 +269,7 @@ final class ScenarioRun {
         int extraCharges = 0;
         int sold = 0;
         int stockLeft = 0;
-        if (this.request.kind() == ScenarioRequest.Kind.CHECKOUT) {
+        if (!this.orderIds.isEmpty()) {
             Map<String, Integer> counts = ledger.chargeCounts(this.id + "-");
             for (String orderId : this.orderIds) {
                 int charges = counts.getOrDefault(orderId, 0);
@@ -274,12 +312,13 @@ final class ScenarioRun {
             case CHECKOUT -> this.servers.size() * this.orderIds.size();
             case FLASH_SALE -> this.request.buyers();
             case SCHEDULED_JOB -> this.servers.size() * this.request.periods();
+            case PAUSED_HOLDER -> this.servers.size();
         };
         return new ScenarioReport(this.id, this.request, this.backend, this.status, elapsedMillis(), this.done.get(),
                 total, chargesPerOrder, ordersCharged, doubleCharged, extraCharges, sold, stockLeft,
                 Math.max(0, sold - this.request.stock()), this.soldOut.get(), waits, waited.toMillis(),
                 longest.toMillis(), this.lockNotAcquired.get(), this.staleTokens.get(), this.otherFailures.get(),
-                this.lastFailure, perServer, runsPerPeriod, periodsRunTwice, extraRuns);
+                this.lastFailure, perServer, runsPerPeriod, periodsRunTwice, extraRuns, this.leaseLost.get());
     }
 
     private long elapsedMillis() {

@@ -82,7 +82,10 @@ public class ScenarioRunner implements DisposableBean {
         String backend = request.locked() ? this.simulatedServers.backendName() : "none";
         List<String> orderIds = new ArrayList<>();
         String itemId = id + "-item";
-        if (request.kind() == ScenarioRequest.Kind.CHECKOUT) {
+        if (request.kind() == ScenarioRequest.Kind.PAUSED_HOLDER) {
+            orderIds.add(this.orders.create(id + "-1", ORDER_AMOUNT).id());
+        }
+        else if (request.kind() == ScenarioRequest.Kind.CHECKOUT) {
             for (int i = 1; i <= request.orders(); i++) {
                 orderIds.add(this.orders.create(id + "-" + i, ORDER_AMOUNT).id());
             }

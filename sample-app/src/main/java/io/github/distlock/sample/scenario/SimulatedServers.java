@@ -15,6 +15,7 @@ import io.github.distlock.sample.shop.FlashSaleService;
 import io.github.distlock.sample.shop.JobLedger;
 import io.github.distlock.sample.shop.OrderRepository;
 import io.github.distlock.sample.shop.PaymentLedger;
+import io.github.distlock.sample.shop.PausingCheckout;
 import io.github.distlock.sample.shop.PaymentProvider;
 import io.github.distlock.sample.shop.ReportJob;
 import io.github.distlock.sample.shop.StockRepository;
@@ -113,8 +114,9 @@ public class SimulatedServers implements DisposableBean {
             FlashSaleService sale = new FlashSaleService(this.stock, payments, name);
             WaitCountingLockClient client = locked ? new WaitCountingLockClient(lockClient(i)) : null;
             ReportJob job = new ReportJob(this.jobs, name, paymentTime);
+            PausingCheckout paused = new PausingCheckout(this.orders, this.ledger, name);
             servers.add(new SimulatedServer(name, proxy(checkout, client), proxy(sale, client), proxy(job, client),
-                    client));
+                    proxy(paused, client), client));
         }
         return servers;
     }
@@ -241,7 +243,7 @@ public class SimulatedServers implements DisposableBean {
      * @param lockClient its lock client, counting waits; {@code null} when the run is unlocked
      */
     record SimulatedServer(String name, CheckoutService checkout, FlashSaleService sale, ReportJob job,
-            @Nullable WaitCountingLockClient lockClient) {
+            PausingCheckout paused, @Nullable WaitCountingLockClient lockClient) {
     }
 
 }

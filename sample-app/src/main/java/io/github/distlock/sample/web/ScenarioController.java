@@ -83,7 +83,7 @@ class ScenarioController {
 
     /**
      * The body of {@code POST /api/scenario-runs}; missing values take the page's defaults.
-     * @param kind {@code CHECKOUT}, {@code FLASH_SALE} or {@code SCHEDULED_JOB}
+     * @param kind {@code CHECKOUT}, {@code FLASH_SALE}, {@code SCHEDULED_JOB} or {@code PAUSED_HOLDER}
      * @param servers simulated servers
      * @param orders orders (checkout)
      * @param buyers buyers (flash sale)
@@ -91,16 +91,18 @@ class ScenarioController {
      * @param locked whether the servers lock
      * @param paymentTimeMillis payment time per payment, and time of one job run
      * @param periods periods the job is scheduled for (scheduled job)
+     * @param fencing whether charges carry the fencing token (paused holder)
      */
     record ScenarioForm(ScenarioRequest.@Nullable Kind kind, @Nullable Integer servers, @Nullable Integer orders,
             @Nullable Integer buyers, @Nullable Integer stock, @Nullable Boolean locked,
-            @Nullable Integer paymentTimeMillis, @Nullable Integer periods) {
+            @Nullable Integer paymentTimeMillis, @Nullable Integer periods, @Nullable Boolean fencing) {
 
         ScenarioRequest toRequest() {
             return new ScenarioRequest((this.kind != null) ? this.kind : ScenarioRequest.Kind.CHECKOUT,
                     orDefault(this.servers, 4), orDefault(this.orders, 40), orDefault(this.buyers, 20),
                     orDefault(this.stock, 1), (this.locked == null) || this.locked,
-                    orDefault(this.paymentTimeMillis, 20), orDefault(this.periods, 12));
+                    orDefault(this.paymentTimeMillis, 20), orDefault(this.periods, 12),
+                    (this.fencing == null) || this.fencing);
         }
 
         private static int orDefault(@Nullable Integer value, int defaultValue) {
