@@ -27,8 +27,11 @@ function selectedKind() {
 }
 
 function kindClass(kind) {
-  return { FLASH_SALE: 'flash-sale', SCHEDULED_JOB: 'scheduled-job', PAUSED_HOLDER: 'paused-holder' }[kind]
-    || 'checkout';
+  const classes = {
+    FLASH_SALE: 'flash-sale', SCHEDULED_JOB: 'scheduled-job', PAUSED_HOLDER: 'paused-holder',
+    CRASHED_HOLDER: 'crashed-holder',
+  };
+  return classes[kind] || 'checkout';
 }
 
 function showKind() {
@@ -117,6 +120,11 @@ function render(report) {
   setValue('periods-run', report.runsPerPeriod.filter((runs) => runs > 0).length, false);
   setValue('stale-refused', report.staleTokens, false);
   setValue('lease-lost', report.leaseLost, report.leaseLost > 0);
+  setValue('completions', report.completions, report.completions !== 1 && report.status !== 'RUNNING');
+  setValue('task-overlaps', report.taskOverlaps, report.taskOverlaps > 0);
+  $('takeover').textContent = report.takeoverMillis >= 0 ? seconds(report.takeoverMillis) : '-';
+  $('takeover-detail').textContent = report.takeoverMillis >= 0
+    ? 'the crashed holder\'s lease ran out first' : (report.request.locked ? '' : 'nobody waited for the lease');
   setValue('lock-waits', report.lockWaits, false);
   $('lock-wait-time').textContent = report.lockWaits > 0
     ? 'waited ' + seconds(report.lockWaitMillis) + ' in all, longest ' + report.longestLockWaitMillis + ' ms'
@@ -134,6 +142,11 @@ function render(report) {
   }
   else if (report.request.kind === 'SCHEDULED_JOB') {
     drawRuns(report);
+  }
+  else if (report.request.kind === 'CRASHED_HOLDER') {
+    drawCounts(report.servers.map((server) => server.successes), 'settlements',
+      'servers 1 to ' + report.servers.length,
+      'Each bar is a server: how many settlements it completed. The first crashed; one completion in all is right.');
   }
   else {
     drawCharges(report);
@@ -302,6 +315,10 @@ function runRow(report) {
     PAUSED_HOLDER: [report.doubleCharged > 0,
       (report.doubleCharged > 0 ? 'charged twice' : 'charged once') + ', ' + report.staleTokens + ' stale refused',
       'paused holder' + (report.request.locked && !report.request.fencing ? ' (no fencing)' : '')],
+    CRASHED_HOLDER: [report.taskOverlaps > 0 || report.completions !== 1,
+      report.completions + ' completed, ' + report.taskOverlaps + ' at work at once'
+        + (report.takeoverMillis >= 0 ? ', taken over after ' + seconds(report.takeoverMillis) : ''),
+      'crashed holder'],
   };
   const [bad, result, name] = outcomes[kind] || outcomes.CHECKOUT;
   const cells = [

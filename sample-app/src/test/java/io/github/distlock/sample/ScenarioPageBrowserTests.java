@@ -174,6 +174,25 @@ class ScenarioPageBrowserTests {
         assertThat(fenced.number("stale-refused")).as("the paused holder's charge, refused").isEqualTo(1);
     }
 
+    @Test
+    void aCrashedHoldersTaskIsWorkedOnTwiceWithoutTheLockAndFinishedOnceAfterItsLeaseWithIt() throws IOException {
+        this.browser.get(sample.baseUrl() + "/");
+        awaitText(By.id("instance"), "Instance ");
+        this.browser.findElement(By.id("kind-crashed-holder")).click();
+        set("servers", "2");
+        set("payment-time", "40");
+
+        Result unlocked = run("run-unlocked", "crashed-holder-without-lock");
+        assertThat(unlocked.number("task-overlaps")).as("servers at work at once without the lock").isEqualTo(1);
+
+        Result locked = run("run-locked", "crashed-holder-with-lock");
+        assertThat(locked.number("task-overlaps")).as("servers at work at once with the lock").isZero();
+        assertThat(locked.number("completions")).isEqualTo(1);
+        String takeover = this.browser.findElement(By.id("takeover")).getText();
+        assertThat(Double.parseDouble(takeover.replace(" s", ""))).as("seconds from the crash to the takeover")
+            .isGreaterThanOrEqualTo(1.5);
+    }
+
     // Clicks a run button, waits until the page shows the new run finished, and keeps a screenshot.
     private Result run(String button, String screenshot) throws IOException {
         WebElement result = this.browser.findElement(By.id("result"));

@@ -34,13 +34,16 @@ import org.jspecify.annotations.Nullable;
  * @param periodsRunTwice periods in which the job ran more than once (scheduled job)
  * @param extraRuns runs beyond the first of each period (scheduled job)
  * @param leaseLost calls whose method ran but whose lease had ended before it returned (paused holder)
+ * @param completions times the settlement was completed (crashed holder)
+ * @param taskOverlaps times a server started the settlement while another was at work on it (crashed holder)
+ * @param takeoverMillis time from the crash to the last start of the settlement, -1 for none yet (crashed holder)
  */
 public record ScenarioReport(String id, ScenarioRequest request, String backend, String status, long elapsedMillis,
         int done, int total, List<Integer> chargesPerOrder, int ordersCharged, int doubleCharged, int extraCharges,
         int sold, int stockLeft, int oversold, int soldOut, long lockWaits, long lockWaitMillis,
         long longestLockWaitMillis, int lockNotAcquired, int staleTokens, int otherFailures,
         @Nullable String lastFailure, List<ServerReport> servers, List<Integer> runsPerPeriod, int periodsRunTwice,
-        int extraRuns, int leaseLost) {
+        int extraRuns, int leaseLost, int completions, int taskOverlaps, long takeoverMillis) {
 
     /**
      * What one simulated server did.

@@ -32,8 +32,8 @@ public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, in
         check("stock", stock, 1, 50);
         check("paymentTimeMillis", paymentTimeMillis, 0, 1000);
         check("periods", periods, 1, 40);
-        if (kind == Kind.PAUSED_HOLDER && servers < 2) {
-            throw new IllegalArgumentException("servers must be at least 2 for a paused holder, was " + servers);
+        if ((kind == Kind.PAUSED_HOLDER || kind == Kind.CRASHED_HOLDER) && servers < 2) {
+            throw new IllegalArgumentException("servers must be at least 2 for a " + kind + " run, was " + servers);
         }
     }
 
@@ -65,7 +65,14 @@ public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, in
          * reading it unpaid; another server takes the lock meanwhile and charges it; the first resumes and charges
          * too, unless the ledger refuses its stale fencing token.
          */
-        PAUSED_HOLDER
+        PAUSED_HOLDER,
+
+        /**
+         * The first server takes the lock on a settlement and crashes in its middle; the others wait for the lock
+         * and do the settlement once the crashed holder's lease has run out: without the lock they work on it at
+         * the same time as the first.
+         */
+        CRASHED_HOLDER
 
     }
 

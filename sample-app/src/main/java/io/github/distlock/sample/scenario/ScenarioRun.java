@@ -20,9 +20,11 @@ import io.github.distlock.sample.shop.JobLedger;
 import io.github.distlock.sample.shop.PausingCheckout;
 import io.github.distlock.sample.shop.PaymentLedger;
 import io.github.distlock.sample.shop.ReportJob;
+import io.github.distlock.sample.shop.Settlement;
 import io.github.distlock.sample.shop.SoldOutException;
 import io.github.distlock.sample.shop.StaleFencingTokenException;
 import io.github.distlock.sample.shop.StockRepository;
+import io.github.distlock.sample.shop.TaskBoard;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * meeting on the same order. Flash sale: each buyer, on the server {@code buyer % servers}, tries to buy once, all
  * at the same moment. Scheduled job: each server's scheduler fires the job at the start of every period, server
  * {@code i} {@code i * }{@value #SCHEDULER_SKEW_MILLIS}{@code  ms} after the first, as schedulers on instances whose
- * clocks or start times differ a little would. Paused holder: see {@link ScenarioRequest.Kind#PAUSED_HOLDER}.
+ * clocks or start times differ a little would. Paused and crashed holders: see
+ * {@link ScenarioRequest.Kind#PAUSED_HOLDER} and {@link ScenarioRequest.Kind#CRASHED_HOLDER}.
  *
  * <p>Thread-safe: the workers update the counters, the page's requests read them.
  */
@@ -50,6 +53,9 @@ final class ScenarioRun {
 
     /** When the other servers check out the paused holder's order: after its lease ended, before it resumes. */
     static final Duration TAKEOVER_AFTER = PausingCheckout.LEASE_TIME.plusMillis(200);
+
+    /** The suffix of the run's settlement task (crashed holder). */
+    static final String SETTLEMENT = "-settlement";
 
     private final String id;
 
@@ -135,10 +141,16 @@ final class ScenarioRun {
                 workers.add(executor.submit(() -> fireEveryPeriod(server, start)));
             }
         }
-        else {
+        else if (this.request.kind() == ScenarioRequest.Kind.PAUSED_HOLDER) {
             for (int s = 0; s < this.servers.size(); s++) {
                 int server = s;
                 workers.add(executor.submit(() -> checkOutPausedOrTakingOver(server, start)));
+            }
+        }
+        else {
+            for (int s = 0; s < this.servers.size(); s++) {
+                int server = s;
+                workers.add(executor.submit(() -> settleOrCrash(server, start)));
             }
         }
         this.startNanos = System.nanoTime();
@@ -222,6 +234,22 @@ final class ScenarioRun {
         return null;
     }
 
+    /**
+     * The first server starts the settlement and crashes after two of its steps; every other one starts half a step
+     * later, while the first is still at work.
+     */
+    private Void settleOrCrash(int server, CountDownLatch start) throws InterruptedException {
+        start.await();
+        if (server > 0) {
+            Thread.sleep(Math.max(1, this.request.paymentTimeMillis() / 2));
+        }
+        call(server, () -> {
+            this.servers.get(server).settlement().settle(this.id + SETTLEMENT);
+            return true;
+        });
+        return null;
+    }
+
     private void call(int server, Call call) {
         try {
             if (call.succeeded()) {
@@ -237,6 +265,10 @@ final class ScenarioRun {
         }
         catch (StaleFencingTokenException ex) {
             this.staleTokens.incrementAndGet();
+            this.lastFailure = ex.getMessage();
+        }
+        catch (Settlement.ServerCrashedException ex) {
+            // The demo's crash: the server's work stops here, as a dead process's would.
             this.lastFailure = ex.getMessage();
         }
         catch (LeaseLostException ex) {
@@ -260,9 +292,10 @@ final class ScenarioRun {
      * @param ledger the payment ledger
      * @param stock the flash-sale stock
      * @param jobs the scheduled job's runs
+     * @param tasks the settlements (crashed holder)
      * @return the report
      */
-    ScenarioReport report(PaymentLedger ledger, StockRepository stock, JobLedger jobs) {
+    ScenarioReport report(PaymentLedger ledger, StockRepository stock, JobLedger jobs, TaskBoard tasks) {
         List<Integer> chargesPerOrder = new ArrayList<>();
         int ordersCharged = 0;
         int doubleCharged = 0;
@@ -312,13 +345,17 @@ final class ScenarioRun {
             case CHECKOUT -> this.servers.size() * this.orderIds.size();
             case FLASH_SALE -> this.request.buyers();
             case SCHEDULED_JOB -> this.servers.size() * this.request.periods();
-            case PAUSED_HOLDER -> this.servers.size();
+            case PAUSED_HOLDER, CRASHED_HOLDER -> this.servers.size();
         };
+        TaskBoard.Task settlement = (this.request.kind() == ScenarioRequest.Kind.CRASHED_HOLDER)
+                ? tasks.task(this.id + SETTLEMENT) : null;
         return new ScenarioReport(this.id, this.request, this.backend, this.status, elapsedMillis(), this.done.get(),
                 total, chargesPerOrder, ordersCharged, doubleCharged, extraCharges, sold, stockLeft,
                 Math.max(0, sold - this.request.stock()), this.soldOut.get(), waits, waited.toMillis(),
                 longest.toMillis(), this.lockNotAcquired.get(), this.staleTokens.get(), this.otherFailures.get(),
-                this.lastFailure, perServer, runsPerPeriod, periodsRunTwice, extraRuns, this.leaseLost.get());
+                this.lastFailure, perServer, runsPerPeriod, periodsRunTwice, extraRuns, this.leaseLost.get(),
+                (settlement != null) ? settlement.completions() : 0, (settlement != null) ? settlement.overlaps() : 0,
+                (settlement != null) ? settlement.takeoverMillis() : -1);
     }
 
     private long elapsedMillis() {

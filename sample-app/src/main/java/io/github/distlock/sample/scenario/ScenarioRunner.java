@@ -17,6 +17,7 @@ import io.github.distlock.sample.shop.JobLedger;
 import io.github.distlock.sample.shop.OrderRepository;
 import io.github.distlock.sample.shop.PaymentLedger;
 import io.github.distlock.sample.shop.StockRepository;
+import io.github.distlock.sample.shop.TaskBoard;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -44,6 +45,8 @@ public class ScenarioRunner implements DisposableBean {
 
     private final JobLedger jobs;
 
+    private final TaskBoard tasks;
+
     private final ExecutorService executor;
 
     // Guarded by this; the oldest run is dropped beyond KEPT_RUNS.
@@ -52,9 +55,10 @@ public class ScenarioRunner implements DisposableBean {
     private @Nullable ScenarioRun current;
 
     ScenarioRunner(SimulatedServers simulatedServers, OrderRepository orders, PaymentLedger ledger,
-            StockRepository stock, JobLedger jobs) {
+            StockRepository stock, JobLedger jobs, TaskBoard tasks) {
         this.simulatedServers = simulatedServers;
         this.jobs = jobs;
+        this.tasks = tasks;
         this.orders = orders;
         this.ledger = ledger;
         this.stock = stock;
@@ -78,7 +82,7 @@ public class ScenarioRunner implements DisposableBean {
         }
         String id = "run-" + UUID.randomUUID().toString().substring(0, 8);
         List<SimulatedServer> servers = this.simulatedServers.prepare(request.servers(), request.locked(),
-                Duration.ofMillis(request.paymentTimeMillis()));
+                Duration.ofMillis(request.paymentTimeMillis()), request.kind() == ScenarioRequest.Kind.CRASHED_HOLDER);
         String backend = request.locked() ? this.simulatedServers.backendName() : "none";
         List<String> orderIds = new ArrayList<>();
         String itemId = id + "-item";
@@ -99,10 +103,11 @@ public class ScenarioRunner implements DisposableBean {
             String dropped = this.runs.keySet().iterator().next();
             this.runs.remove(dropped);
             this.jobs.forget(dropped);
+            this.tasks.forget(dropped + ScenarioRun.SETTLEMENT);
         }
         this.current = run;
         this.executor.submit(() -> run.execute(this.executor));
-        return run.report(this.ledger, this.stock, this.jobs);
+        return run.report(this.ledger, this.stock, this.jobs, this.tasks);
     }
 
     /**
@@ -115,7 +120,7 @@ public class ScenarioRunner implements DisposableBean {
         synchronized (this) {
             run = this.runs.get(id);
         }
-        return Optional.ofNullable(run).map(found -> found.report(this.ledger, this.stock, this.jobs));
+        return Optional.ofNullable(run).map(found -> found.report(this.ledger, this.stock, this.jobs, this.tasks));
     }
 
     /**
@@ -127,7 +132,7 @@ public class ScenarioRunner implements DisposableBean {
         synchronized (this) {
             kept = new ArrayList<>(this.runs.values());
         }
-        return kept.stream().map(run -> run.report(this.ledger, this.stock, this.jobs)).toList();
+        return kept.stream().map(run -> run.report(this.ledger, this.stock, this.jobs, this.tasks)).toList();
     }
 
     @Override

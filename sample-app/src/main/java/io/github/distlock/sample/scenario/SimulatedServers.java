@@ -8,6 +8,8 @@ import java.util.Map;
 import io.github.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.github.distlock.autoconfigure.LockBackendType;
 import io.github.distlock.core.LockClient;
+import io.github.distlock.core.engine.LockEngine;
+import io.github.distlock.core.engine.LockEngineSettings;
 import io.github.distlock.core.inmemory.InMemoryLeaseBackend;
 import io.github.distlock.core.spi.LeaseBackend;
 import io.github.distlock.sample.shop.CheckoutService;
@@ -18,7 +20,9 @@ import io.github.distlock.sample.shop.PaymentLedger;
 import io.github.distlock.sample.shop.PausingCheckout;
 import io.github.distlock.sample.shop.PaymentProvider;
 import io.github.distlock.sample.shop.ReportJob;
+import io.github.distlock.sample.shop.Settlement;
 import io.github.distlock.sample.shop.StockRepository;
+import io.github.distlock.sample.shop.TaskBoard;
 import io.github.distlock.spring.DistributedLockSettings;
 import io.github.distlock.spring.interceptor.AnnotationDistributedLockOperationSource;
 import io.github.distlock.spring.interceptor.DistributedLockInterceptor;
@@ -72,6 +76,11 @@ public class SimulatedServers implements DisposableBean {
 
     private final JobLedger jobs;
 
+    private final TaskBoard tasks;
+
+    // Guarded by this: the engines of crashed servers, closed with the next run or at shutdown.
+    private final List<LockEngine> crashedEngines = new ArrayList<>();
+
     private final TransactionInterceptor transactions;
 
     private final EmbeddedValueResolver valueResolver;
@@ -87,13 +96,14 @@ public class SimulatedServers implements DisposableBean {
 
     SimulatedServers(ConfigurableEnvironment environment, ObjectProvider<LeaseBackend> applicationBackend,
             PlatformTransactionManager transactionManager, ConfigurableBeanFactory beanFactory, OrderRepository orders,
-            PaymentLedger ledger, StockRepository stock, JobLedger jobs) {
+            PaymentLedger ledger, StockRepository stock, JobLedger jobs, TaskBoard tasks) {
         this.environment = environment;
         this.applicationBackend = applicationBackend;
         this.orders = orders;
         this.ledger = ledger;
         this.stock = stock;
         this.jobs = jobs;
+        this.tasks = tasks;
         this.transactions = new TransactionInterceptor(transactionManager, new AnnotationTransactionAttributeSource());
         this.valueResolver = new EmbeddedValueResolver(beanFactory);
     }
@@ -102,21 +112,38 @@ public class SimulatedServers implements DisposableBean {
      * Prepares simulated servers for one run.
      * @param count how many
      * @param locked whether their services take the lock
-     * @param paymentTime how long their payment provider takes
+     * @param paymentTime how long their payment provider takes, and one step of a settlement
+     * @param firstCrashes whether the first server crashes in the middle of its settlement: its lock client then
+     *     has a way to the lock service of its own, which the crash cuts
      * @return the servers, named {@code server-1} and on
      */
-    synchronized List<SimulatedServer> prepare(int count, boolean locked, Duration paymentTime) {
+    synchronized List<SimulatedServer> prepare(int count, boolean locked, Duration paymentTime,
+            boolean firstCrashes) {
+        // The crashed server of the previous run is gone for good: its engine is closed (its releases fail).
+        this.crashedEngines.forEach(LockEngine::close);
+        this.crashedEngines.clear();
         PaymentProvider payments = new PaymentProvider(paymentTime);
         List<SimulatedServer> servers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String name = "server-" + (i + 1);
             CheckoutService checkout = new CheckoutService(this.orders, this.ledger, payments, name);
             FlashSaleService sale = new FlashSaleService(this.stock, payments, name);
-            WaitCountingLockClient client = locked ? new WaitCountingLockClient(lockClient(i)) : null;
+            Runnable crash = () -> {
+            };
+            LockClient lockClient = locked ? lockClient(i) : null;
+            if (locked && firstCrashes && i == 0) {
+                SeverableBackend severable = new SeverableBackend(lockContext(0).getBean(LeaseBackend.class));
+                LockEngine engine = new LockEngine(severable, lockContext(0).getBean(LockEngineSettings.class));
+                this.crashedEngines.add(engine);
+                lockClient = engine;
+                crash = severable::sever;
+            }
+            Settlement settlement = new Settlement(this.tasks, paymentTime, (firstCrashes && i == 0) ? 2 : -1, crash);
+            WaitCountingLockClient client = (lockClient != null) ? new WaitCountingLockClient(lockClient) : null;
             ReportJob job = new ReportJob(this.jobs, name, paymentTime);
             PausingCheckout paused = new PausingCheckout(this.orders, this.ledger, name);
             servers.add(new SimulatedServer(name, proxy(checkout, client), proxy(sale, client), proxy(job, client),
-                    proxy(paused, client), client));
+                    proxy(paused, client), proxy(settlement, client), client));
         }
         return servers;
     }
@@ -214,6 +241,8 @@ public class SimulatedServers implements DisposableBean {
 
     @Override
     public synchronized void destroy() {
+        this.crashedEngines.forEach(LockEngine::close);
+        this.crashedEngines.clear();
         for (AnnotationConfigApplicationContext context : this.lockContexts) {
             context.close();
         }
@@ -243,7 +272,7 @@ public class SimulatedServers implements DisposableBean {
      * @param lockClient its lock client, counting waits; {@code null} when the run is unlocked
      */
     record SimulatedServer(String name, CheckoutService checkout, FlashSaleService sale, ReportJob job,
-            PausingCheckout paused, @Nullable WaitCountingLockClient lockClient) {
+            PausingCheckout paused, Settlement settlement, @Nullable WaitCountingLockClient lockClient) {
     }
 
 }
