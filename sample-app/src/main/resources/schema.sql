@@ -39,3 +39,11 @@ CREATE TABLE IF NOT EXISTS sale_purchase (
     purchased_at  TIMESTAMP WITH TIME ZONE NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sale_purchase_item ON sale_purchase (item_id);
+
+-- The idempotency keys of the design that needs no lock: one row per (item, buyer), written in the purchase's own
+-- transaction, so a retried click of the same buyer waits for the first and then finds it instead of buying again.
+CREATE TABLE IF NOT EXISTS sale_purchase_key (
+    item_id  VARCHAR(64)  NOT NULL,
+    buyer    VARCHAR(128) NOT NULL,
+    PRIMARY KEY (item_id, buyer)
+);

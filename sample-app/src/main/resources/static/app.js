@@ -55,6 +55,7 @@ async function start(locked) {
       paymentTimeMillis: number('payment-time'),
       periods: number('periods'),
       fencing: $('fencing').checked,
+      design: document.querySelector('input[name="design"]:checked').value,
       locked,
     });
     render(report);
@@ -105,8 +106,9 @@ function render(report) {
   result.dataset.status = report.status;
   $('run-id').textContent = report.id;
   const unfenced = report.request.kind === 'PAUSED_HOLDER' && !report.request.fencing ? ', no fencing tokens' : '';
-  $('run-lock').textContent = report.request.locked ? 'with the lock (' + report.backend + unfenced + ')'
-    : 'without the lock';
+  const lockFree = report.request.kind === 'FLASH_SALE' && report.request.design !== 'LOCK';
+  $('run-lock').textContent = lockFree ? 'no lock needed: ' + DESIGNS[report.request.design]
+    : (report.request.locked ? 'with the lock (' + report.backend + unfenced + ')' : 'without the lock');
   $('run-status').textContent = report.status;
   $('run-progress').textContent = report.done + ' of ' + report.total + ' calls, ' + seconds(report.elapsedMillis);
   setValue('double-charged', report.doubleCharged, report.doubleCharged > 0);
@@ -118,6 +120,9 @@ function render(report) {
   setValue('periods-run-twice', report.periodsRunTwice, report.periodsRunTwice > 0);
   setValue('extra-runs', report.extraRuns, report.extraRuns > 0);
   setValue('periods-run', report.runsPerPeriod.filter((runs) => runs > 0).length, false);
+  setValue('buyers-per-second', Math.round(report.buyersPerSecond), false);
+  $('answer-times').textContent = report.p50AnswerMillis > 0
+    ? report.p50AnswerMillis.toFixed(2) + ' / ' + report.p99AnswerMillis.toFixed(1) + ' ms' : '-';
   setValue('stale-refused', report.staleTokens, false);
   setValue('lease-lost', report.leaseLost, report.leaseLost > 0);
   setValue('completions', report.completions, report.completions !== 1 && report.status !== 'RUNNING');
@@ -246,7 +251,7 @@ function drawSale(report) {
   const servers = report.servers;
   const stock = report.request.stock;
   const maxY = Math.max(stock + 1, report.sold, ...servers.map((server) => server.successes));
-  drawAxes(context, area, maxY, 'items', 'sold by server');
+  drawAxes(context, area, maxY, 'items', 'bought through server');
   const slot = area.width / (servers.length + 1);
   const barWidth = Math.min(60, slot * 0.6);
   let soldBefore = 0;
@@ -295,10 +300,64 @@ async function refreshRuns() {
     const reports = await api('GET', '/api/scenario-runs');
     const body = document.querySelector('#runs tbody');
     body.replaceChildren(...reports.slice().reverse().map(runRow));
+    showDesigns(reports);
   }
   catch (error) {
     showError(error);
   }
+}
+
+const DESIGNS = { LOCK: 'lock', CONDITIONAL_UPDATE: 'conditional update', ROUTED: 'routed' };
+
+// The latest finished flash sale of each design, side by side: a table and a bar of buyers answered per second.
+function showDesigns(reports) {
+  const latest = {};
+  reports.filter((report) => report.request.kind === 'FLASH_SALE' && report.status === 'FINISHED')
+    .forEach((report) => {
+      const design = report.request.design === 'LOCK' && !report.request.locked ? 'NONE' : report.request.design;
+      latest[design] = report;
+    });
+  const order = ['NONE', 'LOCK', 'CONDITIONAL_UPDATE', 'ROUTED'].filter((design) => latest[design]);
+  $('designs').hidden = order.length === 0;
+  if (order.length === 0) {
+    return;
+  }
+  const name = (design) => (design === 'NONE' ? 'no lock, no design' : DESIGNS[design]);
+  $('design-table').querySelector('tbody').replaceChildren(...order.map((design) => {
+    const report = latest[design];
+    const row = document.createElement('tr');
+    row.dataset.design = design;
+    [name(design), report.request.buyers, report.sold, report.oversold, Math.round(report.buyersPerSecond),
+      report.p50AnswerMillis.toFixed(2) + ' ms', report.p99AnswerMillis.toFixed(1) + ' ms', report.lockWaits]
+      .forEach((value, index) => {
+        const cell = document.createElement('td');
+        cell.textContent = String(value);
+        if (index === 3) {
+          cell.className = report.oversold > 0 ? 'bad' : 'ok';
+        }
+        row.appendChild(cell);
+      });
+    return row;
+  }));
+  const canvas = $('design-chart');
+  const context = canvas.getContext('2d');
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  context.font = '12px system-ui, sans-serif';
+  const most = Math.max(1, ...order.map((design) => latest[design].buyersPerSecond));
+  const rowHeight = canvas.height / order.length;
+  order.forEach((design, index) => {
+    const report = latest[design];
+    const y = index * rowHeight;
+    const width = (report.buyersPerSecond / most) * (canvas.width - 260);
+    context.fillStyle = report.oversold > 0 ? COLORS.bad : COLORS.ok;
+    context.fillRect(170, y + rowHeight * 0.2, width, rowHeight * 0.6);
+    context.fillStyle = COLORS.ink;
+    context.textBaseline = 'middle';
+    context.textAlign = 'right';
+    context.fillText(name(design), 160, y + rowHeight / 2);
+    context.textAlign = 'left';
+    context.fillText(Math.round(report.buyersPerSecond) + ' buyers/s', 176 + width, y + rowHeight / 2);
+  });
 }
 
 function runRow(report) {
@@ -309,7 +368,8 @@ function runRow(report) {
     CHECKOUT: [report.doubleCharged > 0,
       report.doubleCharged + ' of ' + report.request.orders + ' orders charged twice or more', 'checkout'],
     FLASH_SALE: [report.oversold > 0,
-      report.sold + ' sold of ' + report.request.stock + ', ' + report.oversold + ' oversold', 'flash sale'],
+      report.sold + ' sold of ' + report.request.stock + ', ' + report.oversold + ' oversold',
+      'flash sale, ' + DESIGNS[report.request.design] + ' (' + report.request.buyers + ' buyers)'],
     SCHEDULED_JOB: [report.periodsRunTwice > 0,
       report.periodsRunTwice + ' of ' + report.request.periods + ' periods run twice or more', 'scheduled job'],
     PAUSED_HOLDER: [report.doubleCharged > 0,

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.github.distlock.testservers.LocalProcess;
@@ -191,6 +192,31 @@ class ScenarioPageBrowserTests {
         String takeover = this.browser.findElement(By.id("takeover")).getText();
         assertThat(Double.parseDouble(takeover.replace(" s", ""))).as("seconds from the crash to the takeover")
             .isGreaterThanOrEqualTo(1.5);
+    }
+
+    @Test
+    void tenThousandBuyersOversellWithoutProtectionAndBuyExactlyTheStockWithTheLockAndWithEitherLockFreeDesign()
+            throws IOException {
+        this.browser.get(sample.baseUrl() + "/");
+        awaitText(By.id("instance"), "Instance ");
+        this.browser.findElement(By.id("kind-flash-sale")).click();
+        set("servers", "4");
+        set("buyers", "10000");
+        set("stock", "20");
+        set("payment-time", "20");
+
+        Result unprotected = run("run-unlocked", "flash-sale-10000-without-lock");
+        assertThat(unprotected.number("oversold")).as("oversold with neither the lock nor a design").isPositive();
+        for (String design : List.of("lock", "conditional-update", "routed")) {
+            this.browser.findElement(By.id("design-" + design)).click();
+            Result result = run("run-locked", "flash-sale-10000-" + design);
+            assertThat(result.number("sold")).as("sold with design %s", design).isEqualTo(20);
+            assertThat(result.number("oversold")).as("oversold with design %s", design).isZero();
+            assertThat(result.number("failures")).as("failed buys with design %s", design).isZero();
+        }
+        assertThat(this.browser.findElements(By.cssSelector("#design-table tbody tr"))).as("designs compared")
+            .hasSize(4);
+        this.browser.findElement(By.id("design-lock")).click();
     }
 
     // Clicks a run button, waits until the page shows the new run finished, and keeps a screenshot.

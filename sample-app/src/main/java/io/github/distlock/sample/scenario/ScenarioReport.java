@@ -37,13 +37,17 @@ import org.jspecify.annotations.Nullable;
  * @param completions times the settlement was completed (crashed holder)
  * @param taskOverlaps times a server started the settlement while another was at work on it (crashed holder)
  * @param takeoverMillis time from the crash to the last start of the settlement, -1 for none yet (crashed holder)
+ * @param buyersPerSecond buyers answered per second of the run (flash sale)
+ * @param p50AnswerMillis the median time a buyer waited for its answer (flash sale)
+ * @param p99AnswerMillis the 99th percentile of that time (flash sale)
  */
 public record ScenarioReport(String id, ScenarioRequest request, String backend, String status, long elapsedMillis,
         int done, int total, List<Integer> chargesPerOrder, int ordersCharged, int doubleCharged, int extraCharges,
         int sold, int stockLeft, int oversold, int soldOut, long lockWaits, long lockWaitMillis,
         long longestLockWaitMillis, int lockNotAcquired, int staleTokens, int otherFailures,
         @Nullable String lastFailure, List<ServerReport> servers, List<Integer> runsPerPeriod, int periodsRunTwice,
-        int extraRuns, int leaseLost, int completions, int taskOverlaps, long takeoverMillis) {
+        int extraRuns, int leaseLost, int completions, int taskOverlaps, long takeoverMillis, double buyersPerSecond,
+        double p50AnswerMillis, double p99AnswerMillis) {
 
     /**
      * What one simulated server did.

@@ -14,12 +14,26 @@ package io.github.distlock.sample.scenario;
  * @param periods how many periods every server's scheduler fires the job for ({@link Kind#SCHEDULED_JOB})
  * @param fencing whether the charges carry the lock's fencing token ({@link Kind#PAUSED_HOLDER}; the other
  *     scenarios always pass it)
+ * @param design how the flash sale keeps from overselling ({@link Kind#FLASH_SALE}); {@code locked} applies to
+ *     {@link SaleDesign#LOCK} only
  */
 public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, int stock, boolean locked,
-        int paymentTimeMillis, int periods, boolean fencing) {
+        int paymentTimeMillis, int periods, boolean fencing, SaleDesign design) {
 
     /** Most simulated servers in one run. */
     public static final int MAX_SERVERS = 8;
+
+    /** Most buyers in one flash sale. */
+    public static final int MAX_BUYERS = 10_000;
+
+    /**
+     * Whether the run locks: the lock is taken in the locked runs of the scenarios, and in a flash sale only by the
+     * {@link SaleDesign#LOCK} design, the others needing none.
+     * @return whether the simulated servers take the lock
+     */
+    public boolean takesTheLock() {
+        return this.locked && (this.kind != Kind.FLASH_SALE || this.design == SaleDesign.LOCK);
+    }
 
     /**
      * Checks the bounds, so that a run stays small enough for a demo.
@@ -28,7 +42,10 @@ public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, in
     public ScenarioRequest {
         check("servers", servers, 1, MAX_SERVERS);
         check("orders", orders, 1, 200);
-        check("buyers", buyers, 1, 100);
+        check("buyers", buyers, 1, MAX_BUYERS);
+        if (design == null) {
+            throw new IllegalArgumentException("design must be one of LOCK, CONDITIONAL_UPDATE, ROUTED");
+        }
         check("stock", stock, 1, 50);
         check("paymentTimeMillis", paymentTimeMillis, 0, 1000);
         check("periods", periods, 1, 40);
@@ -41,6 +58,25 @@ public record ScenarioRequest(Kind kind, int servers, int orders, int buyers, in
         if (value < min || value > max) {
             throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
         }
+    }
+
+    /**
+     * The three ways to sell the last items to many buyers at once.
+     */
+    public enum SaleDesign {
+
+        /** Every buy holds the lock on the item (or, in a run without the lock, nothing stops an oversell). */
+        LOCK,
+
+        /**
+         * No lock: the database takes the item out only if one is left ({@code UPDATE ... WHERE stock > 0}), and an
+         * idempotency key per buyer keeps a retried click from buying twice.
+         */
+        CONDITIONAL_UPDATE,
+
+        /** No lock: every buy of the item is routed to one server, which sells one at a time. */
+        ROUTED
+
     }
 
     /**

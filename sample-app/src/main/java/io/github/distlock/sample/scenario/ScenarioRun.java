@@ -7,9 +7,12 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.github.distlock.core.LeaseLostException;
 import io.github.distlock.core.LockNotAcquiredException;
@@ -57,6 +60,9 @@ final class ScenarioRun {
     /** The suffix of the run's settlement task (crashed holder). */
     static final String SETTLEMENT = "-settlement";
 
+    /** How many buyers of a flash sale ask at once. */
+    static final int BUYER_THREADS = 64;
+
     private final String id;
 
     private final ScenarioRequest request;
@@ -68,6 +74,18 @@ final class ScenarioRun {
     private final List<String> orderIds;
 
     private final String itemId;
+
+    private final StockRepository stock;
+
+    // The routed design's one seller of the item; a thread only when a routed sale runs.
+    private final ExecutorService router = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "scenario-item-seller");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    // How long each buyer of a flash sale waited for its answer; zero until it has one.
+    private final AtomicLongArray answerNanos;
 
     private final List<AtomicInteger> callsPerServer = new ArrayList<>();
 
@@ -95,7 +113,9 @@ final class ScenarioRun {
     private volatile long endNanos;
 
     ScenarioRun(String id, ScenarioRequest request, String backend, List<SimulatedServer> servers,
-            List<String> orderIds, String itemId) {
+            List<String> orderIds, String itemId, StockRepository stock) {
+        this.stock = stock;
+        this.answerNanos = new AtomicLongArray((request.kind() == ScenarioRequest.Kind.FLASH_SALE) ? request.buyers() : 0);
         this.id = id;
         this.request = request;
         this.backend = backend;
@@ -130,9 +150,10 @@ final class ScenarioRun {
             }
         }
         else if (this.request.kind() == ScenarioRequest.Kind.FLASH_SALE) {
-            for (int b = 0; b < this.request.buyers(); b++) {
-                int buyer = b;
-                workers.add(executor.submit(() -> buyOnce(buyer, start)));
+            // Up to BUYER_THREADS buyers at once; each thread takes the next buyer when it is done with one.
+            AtomicInteger nextBuyer = new AtomicInteger();
+            for (int t = 0; t < Math.min(BUYER_THREADS, this.request.buyers()); t++) {
+                workers.add(executor.submit(() -> buyInTurn(nextBuyer, start)));
             }
         }
         else if (this.request.kind() == ScenarioRequest.Kind.SCHEDULED_JOB) {
@@ -170,6 +191,7 @@ final class ScenarioRun {
             outcome = "FAILED";
             workers.forEach(worker -> worker.cancel(true));
         }
+        this.router.shutdownNow();
         // The end time first: a report that sees the final status also sees the final elapsed time.
         this.endNanos = System.nanoTime();
         this.status = outcome;
@@ -186,14 +208,50 @@ final class ScenarioRun {
         return null;
     }
 
-    private Void buyOnce(int buyer, CountDownLatch start) throws InterruptedException {
+    private Void buyInTurn(AtomicInteger nextBuyer, CountDownLatch start) throws Exception {
         start.await();
+        for (int buyer = nextBuyer.getAndIncrement(); buyer < this.request.buyers();
+                buyer = nextBuyer.getAndIncrement()) {
+            buyOnce(buyer);
+        }
+        return null;
+    }
+
+    /**
+     * One buyer, on the server {@code buyer % servers}: the page's "sold out" is a plain read, and only a buyer who
+     * saw an item left asks to buy it, by the run's design.
+     */
+    private void buyOnce(int buyer) {
         int server = buyer % this.servers.size();
+        String name = "buyer-" + (buyer + 1);
+        long asked = System.nanoTime();
         call(server, () -> {
-            this.servers.get(server).sale().buy(this.itemId, "buyer-" + (buyer + 1));
+            if (this.stock.find(this.itemId).map(Item::stock).orElse(0) <= 0) {
+                throw new SoldOutException(this.itemId);
+            }
+            switch (this.request.design()) {
+                case CONDITIONAL_UPDATE -> this.servers.get(server).sale().buyWithConditionalUpdate(this.itemId, name);
+                case ROUTED -> sellRouted(name);
+                default -> this.servers.get(server).sale().buy(this.itemId, name);
+            }
             return true;
         });
-        return null;
+        this.answerNanos.set(buyer, System.nanoTime() - asked);
+    }
+
+    /** The routed design: the buy goes to the one seller of the item, the first server's, which sells in turn. */
+    private void sellRouted(String buyer) {
+        Future<?> sale = this.router.submit(() -> this.servers.get(0).sale().sellOne(this.itemId, buyer));
+        try {
+            sale.get();
+        }
+        catch (ExecutionException ex) {
+            throw (ex.getCause() instanceof RuntimeException cause) ? cause : new IllegalStateException(ex.getCause());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the item's seller", ex);
+        }
     }
 
     /** One server's scheduler: fires the job once per period, at its own offset into the period. */
@@ -355,7 +413,34 @@ final class ScenarioRun {
                 longest.toMillis(), this.lockNotAcquired.get(), this.staleTokens.get(), this.otherFailures.get(),
                 this.lastFailure, perServer, runsPerPeriod, periodsRunTwice, extraRuns, this.leaseLost.get(),
                 (settlement != null) ? settlement.completions() : 0, (settlement != null) ? settlement.overlaps() : 0,
-                (settlement != null) ? settlement.takeoverMillis() : -1);
+                (settlement != null) ? settlement.takeoverMillis() : -1, answeredPerSecond(), answerMillisAt(50),
+                answerMillisAt(99));
+    }
+
+    private double answeredPerSecond() {
+        long elapsed = elapsedMillis();
+        int answered = 0;
+        for (int i = 0; i < this.answerNanos.length(); i++) {
+            answered += (this.answerNanos.get(i) > 0) ? 1 : 0;
+        }
+        return (elapsed == 0) ? 0 : answered * 1000.0 / elapsed;
+    }
+
+    /** The buyers' answer time at the given percentile, of the buyers answered so far; 0 when none is. */
+    private double answerMillisAt(int percentile) {
+        List<Long> answered = new ArrayList<>();
+        for (int i = 0; i < this.answerNanos.length(); i++) {
+            long nanos = this.answerNanos.get(i);
+            if (nanos > 0) {
+                answered.add(nanos);
+            }
+        }
+        if (answered.isEmpty()) {
+            return 0;
+        }
+        answered.sort(null);
+        int index = (int) Math.ceil(percentile / 100.0 * answered.size()) - 1;
+        return answered.get(Math.max(0, index)) / 1_000_000.0;
     }
 
     private long elapsedMillis() {

@@ -81,9 +81,9 @@ public class ScenarioRunner implements DisposableBean {
             throw new ScenarioBusyException(this.current.id());
         }
         String id = "run-" + UUID.randomUUID().toString().substring(0, 8);
-        List<SimulatedServer> servers = this.simulatedServers.prepare(request.servers(), request.locked(),
+        List<SimulatedServer> servers = this.simulatedServers.prepare(request.servers(), request.takesTheLock(),
                 Duration.ofMillis(request.paymentTimeMillis()), request.kind() == ScenarioRequest.Kind.CRASHED_HOLDER);
-        String backend = request.locked() ? this.simulatedServers.backendName() : "none";
+        String backend = request.takesTheLock() ? this.simulatedServers.backendName() : "none";
         List<String> orderIds = new ArrayList<>();
         String itemId = id + "-item";
         if (request.kind() == ScenarioRequest.Kind.PAUSED_HOLDER) {
@@ -97,7 +97,7 @@ public class ScenarioRunner implements DisposableBean {
         else if (request.kind() == ScenarioRequest.Kind.FLASH_SALE) {
             this.stock.create(itemId, "Last concert ticket", request.stock());
         }
-        ScenarioRun run = new ScenarioRun(id, request, backend, servers, orderIds, itemId);
+        ScenarioRun run = new ScenarioRun(id, request, backend, servers, orderIds, itemId, this.stock);
         this.runs.put(id, run);
         if (this.runs.size() > KEPT_RUNS) {
             String dropped = this.runs.keySet().iterator().next();

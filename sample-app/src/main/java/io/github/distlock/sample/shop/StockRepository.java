@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -58,6 +59,54 @@ public class StockRepository {
      */
     public void takeOne(String id) {
         this.jdbc.sql("UPDATE sale_item SET stock = stock - 1 WHERE id = :id").param("id", id).update();
+    }
+
+    /**
+     * Takes one item out of stock if one is left, in one statement: the database decides, so two buyers cannot take
+     * the same last item.
+     * @param id the item id
+     * @return {@code true} if an item was taken, {@code false} if none was left
+     */
+    public boolean takeOneIfLeft(String id) {
+        return this.jdbc.sql("UPDATE sale_item SET stock = stock - 1 WHERE id = :id AND stock > 0")
+            .param("id", id)
+            .update() == 1;
+    }
+
+    /**
+     * Claims the idempotency key of a buyer's purchase of an item, in the caller's transaction: a second claim waits
+     * for the first one's transaction and fails if it committed.
+     * @param itemId the item
+     * @param buyer the buyer
+     * @return {@code true} if this is the buyer's first claim, {@code false} if an earlier one committed
+     */
+    public boolean claimPurchaseKey(String itemId, String buyer) {
+        try {
+            this.jdbc.sql("INSERT INTO sale_purchase_key (item_id, buyer) VALUES (:item, :buyer)")
+                .param("item", itemId)
+                .param("buyer", buyer)
+                .update();
+            return true;
+        }
+        catch (DuplicateKeyException ex) {
+            return false;
+        }
+    }
+
+    /**
+     * Finds the purchase a buyer made of an item.
+     * @param itemId the item
+     * @param buyer the buyer
+     * @return the purchase, or empty if the buyer has not bought the item
+     */
+    public Optional<Purchase> findPurchase(String itemId, String buyer) {
+        return this.jdbc.sql("SELECT id, item_id, buyer, sold_by, purchased_at FROM sale_purchase "
+                + "WHERE item_id = :item AND buyer = :buyer")
+            .param("item", itemId)
+            .param("buyer", buyer)
+            .query((rs, row) -> new Purchase(rs.getLong("id"), rs.getString("item_id"), rs.getString("buyer"),
+                    rs.getString("sold_by"), rs.getTimestamp("purchased_at").toInstant()))
+            .optional();
     }
 
     /**

@@ -92,17 +92,20 @@ class ScenarioController {
      * @param paymentTimeMillis payment time per payment, and time of one job run
      * @param periods periods the job is scheduled for (scheduled job)
      * @param fencing whether charges carry the fencing token (paused holder)
+     * @param design how the flash sale keeps from overselling
      */
     record ScenarioForm(ScenarioRequest.@Nullable Kind kind, @Nullable Integer servers, @Nullable Integer orders,
             @Nullable Integer buyers, @Nullable Integer stock, @Nullable Boolean locked,
-            @Nullable Integer paymentTimeMillis, @Nullable Integer periods, @Nullable Boolean fencing) {
+            @Nullable Integer paymentTimeMillis, @Nullable Integer periods, @Nullable Boolean fencing,
+            ScenarioRequest.@Nullable SaleDesign design) {
 
         ScenarioRequest toRequest() {
             return new ScenarioRequest((this.kind != null) ? this.kind : ScenarioRequest.Kind.CHECKOUT,
                     orDefault(this.servers, 4), orDefault(this.orders, 40), orDefault(this.buyers, 20),
                     orDefault(this.stock, 1), (this.locked == null) || this.locked,
                     orDefault(this.paymentTimeMillis, 20), orDefault(this.periods, 12),
-                    (this.fencing == null) || this.fencing);
+                    (this.fencing == null) || this.fencing,
+                    (this.design != null) ? this.design : ScenarioRequest.SaleDesign.LOCK);
         }
 
         private static int orDefault(@Nullable Integer value, int defaultValue) {
