@@ -255,7 +255,8 @@ final class PropertiesRedisConnectionDetails implements DistributedLockRedisConn
         }
         for (String node : nodes) {
             int colon = (node != null) ? node.lastIndexOf(':') : -1;
-            boolean valid = colon > 0;
+            // A URL's scheme would be taken for part of the host name, and every call would fail to connect.
+            boolean valid = colon > 0 && !node.substring(0, colon).isBlank() && !node.contains("/");
             if (valid) {
                 try {
                     int port = Integer.parseInt(node.substring(colon + 1).trim());
@@ -266,8 +267,11 @@ final class PropertiesRedisConnectionDetails implements DistributedLockRedisConn
                 }
             }
             if (!valid) {
+                String hint = (node != null && node.contains("://")) ? "; write the address without its scheme, "
+                        + "as host:port (TLS and credentials come from the other distributed-lock.redis properties)"
+                        : "";
                 throw new InvalidConfigurationPropertyValueException(name, nodes,
-                        "'" + node + "' is not host:port with a port between 1 and 65535");
+                        "'" + node + "' is not host:port with a port between 1 and 65535" + hint);
             }
         }
     }

@@ -111,6 +111,14 @@ class RedlockBackendConfigurationTests {
     }
 
     @Test
+    void aNodeWrittenAsAUrlFailsStartUpNamingThePropertyInsteadOfFailingEveryLock() {
+        this.contextRunner.withPropertyValues(RedlockCondition.NODES + "=redis://127.0.0.1:6379,127.0.0.1:6380,127.0.0.1:6381")
+            .run(context -> assertStartUpFailedNaming(context.getStartupFailure(), RedlockCondition.NODES,
+                    "'redis://127.0.0.1:6379' is not host:port with a port between 1 and 65535; write the address "
+                            + "without its scheme"));
+    }
+
+    @Test
     void redlockTogetherWithAnotherRedisAddressFailsStartUpNamingTheProperty() {
         this.contextRunner.withPropertyValues(nodes(masters)).withPropertyValues("distributed-lock.redis.host=other")
             .run(context -> assertStartUpFailedNaming(context.getStartupFailure(), RedlockCondition.NODES,
