@@ -38,7 +38,7 @@ import io.github.distlock.core.spi.SharedLeaseBackend;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A lease backend on etcd (one member or a cluster) through jetcd.
+ * A lease backend on etcd (one member or a cluster) through jetcd, with shared leases for readers.
  *
  * <h2>A lease per holder</h2>
  * Each grant gets an etcd lease of its own, granted with the requested lease time (rounded up to whole seconds, the
@@ -54,10 +54,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Round trips</h2>
  * <ul>
- * <li>Acquire: grant the lease, then one transaction {@code If(createRevision(key) == 0) Then(put key=owner with the
- * lease, get key) Else(get key)}; a refused attempt revokes its lease at once and asks the holder's lease for its
- * remaining time. A waiter therefore never owns a lease while it waits, so it can never be granted the key on a lease
- * that expired while it queued (etcd #11456): a put with an expired lease is refused by etcd.</li>
+ * <li>Acquire: grant the lease, then one transaction {@code If(createRevision(key) == 0, createRevision(readers'
+ * mark) == 0) Then(put key=owner with the lease, get key) Else(get key, get readers' mark, get one reader)}; a refused
+ * attempt revokes its lease at once and asks the holder's lease for its remaining time. A waiter therefore never owns
+ * a lease while it waits, so it can never be granted the key on a lease that expired while it queued (etcd #11456): a
+ * put with an expired lease is refused by etcd. For a key no reader ever touched this is the whole acquire.</li>
  * <li>Renew: a transaction that reads the key only if it still holds our owner token, then a keep-alive of the
  * lease it is attached to; a longer lease time than the lease was granted with moves the key to a new lease in one
  * transaction guarded by the owner token (the key's create revision, and so its fencing token, stays).</li>
@@ -66,18 +67,53 @@ import org.jspecify.annotations.Nullable;
  * one of the same application (etcd #22082, where an unlock deleted by key name).</li>
  * </ul>
  *
+ * <h2>Shared leases</h2>
+ * Readers and waiting writers have keys of their own beside the lock key ({@link EtcdLockKeys}: the lock key, the
+ * byte {@code 0xFF}, which UTF-8 never contains, so they can never be another lock key's stored form, then
+ * {@code r/<owner>} or {@code w/<owner>}); the lock key itself only ever holds a writer. An etcd transaction cannot
+ * compare "no key in this range", so each side leaves a mark (a key without a lease) that the other side's
+ * transaction compares, and reads the ranges it cannot compare in the same transaction:
+ * <ul>
+ * <li>A reader's grant is the reader's key, on an etcd lease of its own (so a reader that crashes stops holding at its
+ * TTL), put together with the readers' mark in a transaction that requires the lock key absent and the writers' mark
+ * absent (no writer waits) or unchanged since a read that found no intent. Readers never compare the readers' mark,
+ * so readers joining together never refuse one another.</li>
+ * <li>A writer's grant requires the readers' mark absent, which is the unchanged transaction above. When it is present
+ * and the same transaction found no reader's key, the readers left (a mark has no lease, so the last reader's
+ * expiry leaves it): a second transaction takes the key and deletes the mark if the mark is unchanged, that is if no
+ * reader was granted since. The last reader's release deletes the mark itself (guarded the same way), so the next
+ * writer's acquire is the plain one again.</li>
+ * <li>A writer that waits ({@link #tryAcquireAsWaitingWriter}) records its intent on its first refused attempt, in the
+ * refused transaction's else branch: its intent key, on an etcd lease of its remaining wait (whole seconds, rounded
+ * up), and the writers' mark. While an intent exists readers are refused; readers that hold keep renewing. A grant
+ * deletes the writer's intent; {@link #endWriterIntent} deletes it (with the writers' mark when no other writer waits)
+ * and releases a grant that reached the writer; a writer that vanished blocks readers until its intent's lease ends.
+ * A reader that finds the writers' mark without any intent deletes it in its grant.</li>
+ * <li>Each attempt is at most three transactions (the first, and two after a mark was found unneeded but changed
+ * meanwhile); an attempt that still finds a mark changed reports the key held.</li>
+ * <li>A reader that is refused by a writer learns the writer's remaining lease time; one refused by an intent, and a
+ * writer refused by readers, learn nothing (asking every reader's lease would cost a request per reader) and wait for
+ * a release announcement or the engine's longest backoff.</li>
+ * </ul>
+ * Marks are tiny keys without a lease: one per key and side at most, deleted by the last reader's release, the end
+ * of the last intent, or the next attempt of the other side that finds them unneeded; only a key whose last reader
+ * or last waiting writer crashed and that nobody uses again keeps one.
+ *
  * <h2>Fencing tokens</h2>
- * The token is the key's create revision: the cluster-wide revision of the put that created it. etcd's revision
- * grows with every write of the cluster, is replicated by Raft with the data, and survives leader changes and
- * restarts (it lives in the members' data directories); so every new grant of a key, after a release, an expiry or a
- * restart, gets a larger token than any grant before it, without anything stored per key after its release.
+ * A writer's token is the key's create revision: the cluster-wide revision of the put that created it. etcd's
+ * revision grows with every write of the cluster, is replicated by Raft with the data, and survives leader changes
+ * and restarts (it lives in the members' data directories); so every new grant of a key, after a release, an expiry
+ * or a restart, gets a larger token than any grant before it, without anything stored per key after its release.
  * Compaction removes old history, not the current revision: it never lowers a revision, so it cannot break the order
- * (only a cluster rebuilt from scratch, with its data directories lost, would start again from 1).
+ * (only a cluster rebuilt from scratch, with its data directories lost, would start again from 1). A reader's token
+ * is the revision of the transaction that granted it, from the same sequence: higher than every writer granted before
+ * it, lower than every writer granted after it (whose lock key is created by a later transaction).
  *
  * <h2>Release notification</h2>
- * One watch per key that has waiters, shared by them ({@link EtcdReleaseWatches}); a delete (a release or an expiry)
- * wakes the key's waiters. A watch that ends or fails is established again and wakes every waiter of the key, so a
- * missed delete costs one attempt, not a wait until the holder's lease time.
+ * Two watches per key that has waiters, shared by them ({@link EtcdReleaseWatches}): one on the lock key and one on
+ * its readers' range. A delete (a release or an expiry, of the writer or of a reader) wakes the key's waiters; so
+ * does a watch that ends or fails, once it is established again, so a missed delete costs one attempt, not a wait
+ * until the holder's lease time.
  *
  * <h2>Bounded calls</h2>
  * Every call ends within {@link EtcdLockOptions#requestTimeout()}, with all its requests, whether etcd is unreachable,
@@ -108,10 +144,12 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
 
     private final EtcdReleaseWatches watches;
 
-    // Leases this backend granted and still holds, by key and owner token (never by owner token alone: a refused
-    // release of another key must not touch this owner's lease): written by acquire, renew and release on any
-    // thread. Only a cache (a renewal's lease id is read from the key itself when missing); it saves the keep-alive
-    // of a lease that was replaced and knows the TTL the lease was granted with.
+    // Leases this backend granted and still holds, by etcd key (lock key, reader's key or intent) and owner token
+    // (never by owner token alone: a refused release of another key, or of the same token as a reader, must not touch
+    // this owner's lease): written by acquires, renewals, releases and ends of intents on any thread. Only a cache (a
+    // renewal's lease id is read from the key itself when missing); it saves the keep-alive of a lease that was
+    // replaced, knows the TTL the lease was granted with, and tells a waiting writer's later attempts that its
+    // intent is recorded.
     private final ConcurrentHashMap<Holder, HeldLease> held = new ConcurrentHashMap<>();
 
     /**
