@@ -2,6 +2,8 @@ package io.github.distlock.etcd;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +21,7 @@ import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -30,11 +33,12 @@ import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
+import io.github.distlock.core.spi.SharedLeaseBackend;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * A lease backend on etcd (one member or a cluster) through jetcd.
+ * A lease backend on etcd (one member or a cluster) through jetcd, with shared leases for readers.
  *
  * <h2>A lease per holder</h2>
  * Each grant gets an etcd lease of its own, granted with the requested lease time (rounded up to whole seconds, the
@@ -50,10 +54,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Round trips</h2>
  * <ul>
- * <li>Acquire: grant the lease, then one transaction {@code If(createRevision(key) == 0) Then(put key=owner with the
- * lease, get key) Else(get key)}; a refused attempt revokes its lease at once and asks the holder's lease for its
- * remaining time. A waiter therefore never owns a lease while it waits, so it can never be granted the key on a lease
- * that expired while it queued (etcd #11456): a put with an expired lease is refused by etcd.</li>
+ * <li>Acquire: grant the lease, then one transaction {@code If(createRevision(key) == 0, createRevision(readers'
+ * mark) == 0) Then(put key=owner with the lease, get key) Else(get key, get readers' mark, get one reader)}; a refused
+ * attempt revokes its lease at once and asks the holder's lease for its remaining time. A waiter therefore never owns
+ * a lease while it waits, so it can never be granted the key on a lease that expired while it queued (etcd #11456): a
+ * put with an expired lease is refused by etcd. For a key no reader ever touched this is the whole acquire.</li>
  * <li>Renew: a transaction that reads the key only if it still holds our owner token, then a keep-alive of the
  * lease it is attached to; a longer lease time than the lease was granted with moves the key to a new lease in one
  * transaction guarded by the owner token (the key's create revision, and so its fencing token, stays).</li>
@@ -62,18 +67,53 @@ import org.jspecify.annotations.Nullable;
  * one of the same application (etcd #22082, where an unlock deleted by key name).</li>
  * </ul>
  *
+ * <h2>Shared leases</h2>
+ * Readers and waiting writers have keys of their own beside the lock key ({@link EtcdLockKeys}: the lock key, the
+ * byte {@code 0xFF}, which UTF-8 never contains, so they can never be another lock key's stored form, then
+ * {@code r/<owner>} or {@code w/<owner>}); the lock key itself only ever holds a writer. An etcd transaction cannot
+ * compare "no key in this range", so each side leaves a mark (a key without a lease) that the other side's
+ * transaction compares, and reads the ranges it cannot compare in the same transaction:
+ * <ul>
+ * <li>A reader's grant is the reader's key, on an etcd lease of its own (so a reader that crashes stops holding at its
+ * TTL), put together with the readers' mark in a transaction that requires the lock key absent and the writers' mark
+ * absent (no writer waits) or unchanged since a read that found no intent. Readers never compare the readers' mark,
+ * so readers joining together never refuse one another.</li>
+ * <li>A writer's grant requires the readers' mark absent, which is the unchanged transaction above. When it is present
+ * and the same transaction found no reader's key, the readers left (a mark has no lease, so the last reader's
+ * expiry leaves it): a second transaction takes the key and deletes the mark if the mark is unchanged, that is if no
+ * reader was granted since. The last reader's release deletes the mark itself (guarded the same way), so the next
+ * writer's acquire is the plain one again.</li>
+ * <li>A writer that waits ({@link #tryAcquireAsWaitingWriter}) records its intent on its first refused attempt, in the
+ * refused transaction's else branch: its intent key, on an etcd lease of its remaining wait (whole seconds, rounded
+ * up), and the writers' mark. While an intent exists readers are refused; readers that hold keep renewing. A grant
+ * deletes the writer's intent; {@link #endWriterIntent} deletes it (with the writers' mark when no other writer waits)
+ * and releases a grant that reached the writer; a writer that vanished blocks readers until its intent's lease ends.
+ * A reader that finds the writers' mark without any intent deletes it in its grant.</li>
+ * <li>Each attempt is at most three transactions (the first, and two after a mark was found unneeded but changed
+ * meanwhile); an attempt that still finds a mark changed reports the key held.</li>
+ * <li>A reader that is refused by a writer learns the writer's remaining lease time; one refused by an intent, and a
+ * writer refused by readers, learn nothing (asking every reader's lease would cost a request per reader) and wait for
+ * a release announcement or the engine's longest backoff.</li>
+ * </ul>
+ * Marks are tiny keys without a lease: one per key and side at most, deleted by the last reader's release, the end
+ * of the last intent, or the next attempt of the other side that finds them unneeded; only a key whose last reader
+ * or last waiting writer crashed and that nobody uses again keeps one.
+ *
  * <h2>Fencing tokens</h2>
- * The token is the key's create revision: the cluster-wide revision of the put that created it. etcd's revision
- * grows with every write of the cluster, is replicated by Raft with the data, and survives leader changes and
- * restarts (it lives in the members' data directories); so every new grant of a key, after a release, an expiry or a
- * restart, gets a larger token than any grant before it, without anything stored per key after its release.
+ * A writer's token is the key's create revision: the cluster-wide revision of the put that created it. etcd's
+ * revision grows with every write of the cluster, is replicated by Raft with the data, and survives leader changes
+ * and restarts (it lives in the members' data directories); so every new grant of a key, after a release, an expiry
+ * or a restart, gets a larger token than any grant before it, without anything stored per key after its release.
  * Compaction removes old history, not the current revision: it never lowers a revision, so it cannot break the order
- * (only a cluster rebuilt from scratch, with its data directories lost, would start again from 1).
+ * (only a cluster rebuilt from scratch, with its data directories lost, would start again from 1). A reader's token
+ * is the revision of the transaction that granted it, from the same sequence: higher than every writer granted before
+ * it, lower than every writer granted after it (whose lock key is created by a later transaction).
  *
  * <h2>Release notification</h2>
- * One watch per key that has waiters, shared by them ({@link EtcdReleaseWatches}); a delete (a release or an expiry)
- * wakes the key's waiters. A watch that ends or fails is established again and wakes every waiter of the key, so a
- * missed delete costs one attempt, not a wait until the holder's lease time.
+ * Two watches per key that has waiters, shared by them ({@link EtcdReleaseWatches}): one on the lock key and one on
+ * its readers' range. A delete (a release or an expiry, of the writer or of a reader) wakes the key's waiters; so
+ * does a watch that ends or fails, once it is established again, so a missed delete costs one attempt, not a wait
+ * until the holder's lease time.
  *
  * <h2>Bounded calls</h2>
  * Every call ends within {@link EtcdLockOptions#requestTimeout()}, with all its requests, whether etcd is unreachable,
@@ -84,10 +124,15 @@ import org.jspecify.annotations.Nullable;
  *
  * @since 0.1.0
  */
-public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend {
+public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend, SharedLeaseBackend {
 
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "etcd";
+
+    // Transactions of one attempt: the first, and retries after a mark found unneeded was put again meanwhile.
+    private static final int ATTEMPT_ROUNDS = 3;
+
+    private static final DeleteOption WITH_PREVIOUS = DeleteOption.builder().withPrevKV(true).build();
 
     private final KV kv;
 
@@ -99,10 +144,12 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
 
     private final EtcdReleaseWatches watches;
 
-    // Leases this backend granted and still holds, by key and owner token (never by owner token alone: a refused
-    // release of another key must not touch this owner's lease): written by acquire, renew and release on any
-    // thread. Only a cache (a renewal's lease id is read from the key itself when missing); it saves the keep-alive
-    // of a lease that was replaced and knows the TTL the lease was granted with.
+    // Leases this backend granted and still holds, by etcd key (lock key, reader's key or intent) and owner token
+    // (never by owner token alone: a refused release of another key, or of the same token as a reader, must not touch
+    // this owner's lease): written by acquires, renewals, releases and ends of intents on any thread. Only a cache (a
+    // renewal's lease id is read from the key itself when missing); it saves the keep-alive of a lease that was
+    // replaced, knows the TTL the lease was granted with, and tells a waiting writer's later attempts that its
+    // intent is recorded.
     private final ConcurrentHashMap<Holder, HeldLease> held = new ConcurrentHashMap<>();
 
     /**
@@ -130,23 +177,79 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
 
     @Override
     public AcquireResult tryAcquire(String key, String ownerToken, Duration leaseTime) {
-        ByteSequence storedKey = storedKey(key);
+        return acquireExclusive(key, ownerToken, leaseTime, null);
+    }
+
+    @Override
+    public AcquireResult tryAcquireAsWaitingWriter(String key, String ownerToken, Duration leaseTime,
+            Duration remainingWait) {
+        return acquireExclusive(key, ownerToken, leaseTime, Objects.requireNonNull(remainingWait, "remainingWait"));
+    }
+
+    // With a remaining wait, a refused attempt records the writer's intent (unless an earlier attempt of the same
+    // wait did) and a granted one deletes it.
+    private AcquireResult acquireExclusive(String key, String ownerToken, Duration leaseTime,
+            @Nullable Duration remainingWait) {
+        EtcdLockKeys keys = keys(key);
+        ByteSequence lock = keys.lock();
         ByteSequence owner = bytes(ownerToken);
         long deadline = deadline();
         long ttl = ttlSeconds(leaseTime);
-        long leaseId = await("lease grant", key, this.leases.grant(ttl), deadline).getID();
-        KeyValue current;
+        Holder intent = (remainingWait != null) ? new Holder(keys.intent(ownerToken), ownerToken) : null;
+        long intentTtl = (remainingWait != null) ? ttlSeconds(remainingWait) : 0;
+        // The intent's lease is granted beside the attempt's, so that recording it costs no round trip of its own.
+        CompletableFuture<LeaseGrantResponse> intentGrant = (intent != null && !this.held.containsKey(intent))
+                ? this.leases.grant(intentTtl) : null;
+        long leaseId = 0;
+        long intentLease = 0;
+        boolean intentRecorded = false;
         boolean granted = false;
         try {
+            leaseId = await("lease grant", key, this.leases.grant(ttl), deadline).getID();
+            if (intentGrant != null) {
+                intentLease = await("lease grant", key, intentGrant, deadline).getID();
+            }
+            Op[] refused = exclusiveReads(keys);
+            if (intentLease != 0) {
+                refused = concat(refused, Op.put(intent.storedKey(), owner, withLease(intentLease)),
+                        Op.put(keys.writersMark(), ByteSequence.EMPTY, PutOption.DEFAULT));
+            }
+            // Unchanged for a key no reader ever touched: put-if-absent, plus the readers' mark's absence.
             TxnResponse reply = await("acquire", key, this.kv.txn()
-                .If(new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                .Then(Op.put(storedKey, owner, PutOption.builder().withLeaseId(leaseId).build()),
-                        Op.get(storedKey, GetOption.DEFAULT))
-                .Else(Op.get(storedKey, GetOption.DEFAULT))
+                .If(absent(lock), absent(keys.readersMark()))
+                .Then(exclusiveGrant(lock, owner, leaseId, intent, null))
+                .Else(refused)
                 .commit(), deadline);
-            current = firstKey(reply);
-            // A transaction retried by jetcd after its first reply was lost finds our own put: still a grant.
-            granted = current != null && (reply.isSucceeded() || isOurs(current, owner, leaseId));
+            intentRecorded = intentLease != 0 && !reply.isSucceeded();
+            for (int round = 1; ; round++) {
+                KeyValue current = kvAt(reply, 0);
+                // A transaction retried by jetcd after its first reply was lost finds our own put: still a grant.
+                granted = current != null && (reply.isSucceeded() || isOurs(current, owner, leaseId));
+                if (granted) {
+                    this.held.put(new Holder(lock, ownerToken), new HeldLease(leaseId, ttl));
+                    if (intent != null) {
+                        // The grant deleted the intent's key; its lease goes too.
+                        HeldLease earlier = this.held.remove(intent);
+                        revokeInBackground((earlier != null) ? earlier.leaseId() : 0);
+                        revokeInBackground(intentLease);
+                    }
+                    return AcquireResult.granted(current.getCreateRevision());
+                }
+                if (current != null) {
+                    return holderRemaining(current.getLease(), deadline);
+                }
+                if (!rangeAt(reply, 2).isEmpty() || round == ATTEMPT_ROUNDS) {
+                    return AcquireResult.heldByAnother();
+                }
+                // No writer and no reader holds: the readers' mark outlived the readers (it has no lease, so a last
+                // reader that expired leaves it). Take the key and delete the mark in one transaction, unless a
+                // reader was granted since the mark was read: every reader grant puts the mark.
+                reply = await("acquire", key, this.kv.txn()
+                    .If(absent(lock), unchanged(keys.readersMark(), kvAt(reply, 1)))
+                    .Then(exclusiveGrant(lock, owner, leaseId, intent, keys.readersMark()))
+                    .Else(exclusiveReads(keys))
+                    .commit(), deadline);
+            }
         }
         catch (LeaseNotFound ex) {
             throw new EtcdUnavailableException("The lease granted for the acquire of lock '" + key + "' expired before "
@@ -156,41 +259,171 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
             if (!granted) {
                 // After a failure the put may still have been applied: revoking our lease deletes only our own key.
                 revokeQuietly(leaseId, deadline);
+                if (intentRecorded) {
+                    this.held.put(Objects.requireNonNull(intent), new HeldLease(intentLease, intentTtl));
+                }
+                else if (intentLease != 0) {
+                    revokeQuietly(intentLease, deadline);
+                }
+                else if (intentGrant != null) {
+                    intentGrant.thenAccept(grant -> revokeInBackground(grant.getID()));
+                }
             }
         }
-        if (granted) {
-            this.held.put(new Holder(key, ownerToken), new HeldLease(leaseId, ttl));
-            return AcquireResult.granted(current.getCreateRevision());
+    }
+
+    @Override
+    public void endWriterIntent(String key, String ownerToken) {
+        EtcdLockKeys keys = keys(key);
+        ByteSequence lock = keys.lock();
+        ByteSequence intent = keys.intent(ownerToken);
+        long deadline = deadline();
+        // The reads come first, so that they see the intents as they were before this transaction deleted ours.
+        Op[] common = { Op.get(keys.intentsStart(), range(keys.intentsEnd(), 2)),
+            Op.get(keys.writersMark(), GetOption.DEFAULT), Op.delete(intent, WITH_PREVIOUS) };
+        TxnResponse reply = await("end of the wait", key, this.kv.txn()
+            .If(new Cmp(lock, Cmp.Op.EQUAL, CmpTarget.value(bytes(ownerToken))))
+            .Then(concat(common, Op.delete(lock, WITH_PREVIOUS)))
+            .Else(common)
+            .commit(), deadline);
+        // The deleted keys' leases are revoked from their previous values; a lease of ours on a lock key that is no
+        // longer ours is revoked from the cache.
+        this.held.remove(new Holder(intent, ownerToken));
+        if (reply.isSucceeded()) {
+            this.held.remove(new Holder(lock, ownerToken));
         }
-        return (current != null) ? holderRemaining(current.getLease(), deadline) : AcquireResult.heldByAnother();
+        else {
+            forget(lock, ownerToken, deadline);
+        }
+        revokePrevious(reply, deadline);
+        boolean othersWait = rangeAt(reply, 0).stream().anyMatch(other -> !other.getKey().equals(intent));
+        KeyValue mark = kvAt(reply, 1);
+        if (!othersWait && mark != null) {
+            deleteMarkQuietly(key, keys.writersMark(), mark, deadline);
+        }
+    }
+
+    @Override
+    public AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime) {
+        EtcdLockKeys keys = keys(key);
+        ByteSequence lock = keys.lock();
+        ByteSequence reader = keys.reader(ownerToken);
+        ByteSequence owner = bytes(ownerToken);
+        long deadline = deadline();
+        long ttl = ttlSeconds(leaseTime);
+        long leaseId = await("lease grant", key, this.leases.grant(ttl), deadline).getID();
+        boolean granted = false;
+        try {
+            // No writer holds and none ever waited since the writers' mark was last deleted: a reader joins at once.
+            TxnResponse reply = await("shared acquire", key, this.kv.txn()
+                .If(absent(lock), absent(keys.writersMark()))
+                .Then(sharedGrant(keys, reader, owner, leaseId, false))
+                .Else(sharedReads(keys, reader))
+                .commit(), deadline);
+            for (int round = 1; ; round++) {
+                long token = 0;
+                if (reply.isSucceeded()) {
+                    token = reply.getHeader().getRevision();
+                }
+                else {
+                    KeyValue mine = kvAt(reply, 3);
+                    if (mine != null && isOurs(mine, owner, leaseId)) {
+                        token = mine.getModRevision();
+                    }
+                }
+                granted = token != 0;
+                if (granted) {
+                    this.held.put(new Holder(reader, ownerToken), new HeldLease(leaseId, ttl));
+                    return AcquireResult.granted(token);
+                }
+                KeyValue writer = kvAt(reply, 0);
+                if (writer != null) {
+                    return holderRemaining(writer.getLease(), deadline);
+                }
+                if (!rangeAt(reply, 2).isEmpty() || round == ATTEMPT_ROUNDS) {
+                    return AcquireResult.heldByAnother();
+                }
+                // No writer holds or waits: the writers' mark outlived the intents. Join and delete the mark in one
+                // transaction, unless an intent was recorded since the mark was read: every intent puts the mark.
+                KeyValue mark = kvAt(reply, 1);
+                reply = await("shared acquire", key, this.kv.txn()
+                    .If(absent(lock), unchanged(keys.writersMark(), mark))
+                    .Then(sharedGrant(keys, reader, owner, leaseId, mark != null))
+                    .Else(sharedReads(keys, reader))
+                    .commit(), deadline);
+            }
+        }
+        catch (LeaseNotFound ex) {
+            throw new EtcdUnavailableException("The lease granted for the shared acquire of lock '" + key
+                    + "' expired before " + this.where + " applied the acquire", ex);
+        }
+        finally {
+            if (!granted) {
+                revokeQuietly(leaseId, deadline);
+            }
+        }
+    }
+
+    @Override
+    public boolean renewSharedIfOwner(String key, String ownerToken, Duration leaseTime) {
+        return renewIfStillOwner(key, keys(key).reader(ownerToken), ownerToken, leaseTime);
+    }
+
+    @Override
+    public boolean releaseSharedIfOwner(String key, String ownerToken) {
+        EtcdLockKeys keys = keys(key);
+        ByteSequence reader = keys.reader(ownerToken);
+        long deadline = deadline();
+        // The reads come first, so that they see the readers as they were before this transaction deleted ours.
+        TxnResponse reply = await("shared release", key, this.kv.txn()
+            .If(new Cmp(reader, Cmp.Op.EQUAL, CmpTarget.value(bytes(ownerToken))))
+            .Then(Op.get(keys.readersStart(), range(keys.readersEnd(), 2)),
+                    Op.get(keys.readersMark(), GetOption.DEFAULT), Op.delete(reader, WITH_PREVIOUS))
+            .commit(), deadline);
+        if (!reply.isSucceeded()) {
+            forget(reader, ownerToken, deadline);
+            return false;
+        }
+        this.held.remove(new Holder(reader, ownerToken));
+        revokePrevious(reply, deadline);
+        boolean othersHold = rangeAt(reply, 0).stream().anyMatch(other -> !other.getKey().equals(reader));
+        KeyValue mark = kvAt(reply, 1);
+        if (!othersHold && mark != null) {
+            // The last reader left: without its mark, the next writer's attempt is the plain transaction again.
+            deleteMarkQuietly(key, keys.readersMark(), mark, deadline);
+        }
+        return true;
     }
 
     @Override
     public boolean renewIfOwner(String key, String ownerToken, Duration leaseTime) {
+        return renewIfStillOwner(key, keys(key).lock(), ownerToken, leaseTime);
+    }
+
+    private boolean renewIfStillOwner(String key, ByteSequence storedKey, String ownerToken, Duration leaseTime) {
         try {
-            return renewUnlessGone(key, ownerToken, leaseTime);
+            return renewUnlessGone(key, storedKey, ownerToken, leaseTime);
         }
         catch (LeaseNotFound ex) {
-            this.held.remove(new Holder(key, ownerToken));
+            this.held.remove(new Holder(storedKey, ownerToken));
             return false;
         }
     }
 
-    private boolean renewUnlessGone(String key, String ownerToken, Duration leaseTime) {
-        ByteSequence storedKey = storedKey(key);
+    private boolean renewUnlessGone(String key, ByteSequence storedKey, String ownerToken, Duration leaseTime) {
         ByteSequence owner = bytes(ownerToken);
         long deadline = deadline();
         TxnResponse reply = await("renewal", key, this.kv.txn()
             .If(new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.value(owner)))
             .Then(Op.get(storedKey, GetOption.DEFAULT))
             .commit(), deadline);
-        KeyValue current = firstKey(reply);
+        KeyValue current = kvAt(reply, 0);
         if (!reply.isSucceeded() || current == null) {
-            forget(key, ownerToken, deadline);
+            forget(storedKey, ownerToken, deadline);
             return false;
         }
         long ttl = ttlSeconds(leaseTime);
-        HeldLease lease = this.held.get(new Holder(key, ownerToken));
+        HeldLease lease = this.held.get(new Holder(storedKey, ownerToken));
         if (lease != null && lease.leaseId() == current.getLease() && lease.ttlSeconds() < ttl) {
             return moveToNewLease(key, storedKey, owner, ownerToken, lease, ttl, deadline);
         }
@@ -205,13 +438,13 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
             // A put to an existing key keeps its create revision, so the fencing token does not change.
             TxnResponse reply = await("renewal", key, this.kv.txn()
                 .If(new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.value(owner)))
-                .Then(Op.put(storedKey, owner, PutOption.builder().withLeaseId(leaseId).build()))
+                .Then(Op.put(storedKey, owner, withLease(leaseId)))
                 .commit(), deadline);
             moved = reply.isSucceeded();
         }
         finally {
             if (moved) {
-                this.held.put(new Holder(key, ownerToken), new HeldLease(leaseId, ttl));
+                this.held.put(new Holder(storedKey, ownerToken), new HeldLease(leaseId, ttl));
                 revokeQuietly(old.leaseId(), deadline);
             }
             else {
@@ -223,25 +456,28 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
 
     @Override
     public boolean releaseIfOwner(String key, String ownerToken) {
-        ByteSequence storedKey = storedKey(key);
+        ByteSequence storedKey = keys(key).lock();
         long deadline = deadline();
         TxnResponse reply = await("release", key, this.kv.txn()
             .If(new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(ownerToken))))
-            .Then(Op.delete(storedKey, DeleteOption.builder().withPrevKV(true).build()))
+            .Then(Op.delete(storedKey, WITH_PREVIOUS))
             .commit(), deadline);
-        forget(key, ownerToken, deadline);
+        forget(storedKey, ownerToken, deadline);
         if (!reply.isSucceeded()) {
             return false;
         }
-        reply.getDeleteResponses().stream()
-            .flatMap(deleted -> deleted.getPrevKvs().stream())
-            .forEach(previous -> revokeQuietly(previous.getLease(), deadline));
+        revokePrevious(reply, deadline);
         return true;
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>Runs the callback when the lock key is deleted and when a reader's key is (so a writer waiting for readers
+     * tries again as each one leaves, and gets the key once the last one left).
+     */
     @Override
     public ReleaseSubscription subscribeToReleases(String key, Runnable onRelease) {
-        return this.watches.register(storedKey(key), onRelease);
+        return this.watches.register(keys(key), onRelease);
     }
 
     @Override
@@ -279,8 +515,56 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
         this.watches.close();
     }
 
-    private ByteSequence storedKey(String key) {
-        return bytes(storedKeyText(key));
+    private EtcdLockKeys keys(String key) {
+        return new EtcdLockKeys(storedKeyText(key));
+    }
+
+    private static Op[] exclusiveGrant(ByteSequence lock, ByteSequence owner, long leaseId, @Nullable Holder intent,
+            @Nullable ByteSequence readersMark) {
+        List<Op> ops = new ArrayList<>(4);
+        ops.add(Op.put(lock, owner, withLease(leaseId)));
+        ops.add(Op.get(lock, GetOption.DEFAULT));
+        if (intent != null) {
+            ops.add(Op.delete(intent.storedKey(), DeleteOption.DEFAULT));
+        }
+        if (readersMark != null) {
+            ops.add(Op.delete(readersMark, DeleteOption.DEFAULT));
+        }
+        return ops.toArray(Op[]::new);
+    }
+
+    // Gets 0: the lock key, 1: the readers' mark, 2: one reader.
+    private static Op[] exclusiveReads(EtcdLockKeys keys) {
+        return new Op[] { Op.get(keys.lock(), GetOption.DEFAULT), Op.get(keys.readersMark(), GetOption.DEFAULT),
+            Op.get(keys.readersStart(), range(keys.readersEnd(), 1)) };
+    }
+
+    private static Op[] sharedGrant(EtcdLockKeys keys, ByteSequence reader, ByteSequence owner, long leaseId,
+            boolean deleteWritersMark) {
+        Op join = Op.put(reader, owner, withLease(leaseId));
+        Op mark = Op.put(keys.readersMark(), ByteSequence.EMPTY, PutOption.DEFAULT);
+        return deleteWritersMark ? new Op[] { join, mark, Op.delete(keys.writersMark(), DeleteOption.DEFAULT) }
+                : new Op[] { join, mark };
+    }
+
+    // Gets 0: the lock key, 1: the writers' mark, 2: one intent, 3: this reader's key.
+    private static Op[] sharedReads(EtcdLockKeys keys, ByteSequence reader) {
+        return new Op[] { Op.get(keys.lock(), GetOption.DEFAULT), Op.get(keys.writersMark(), GetOption.DEFAULT),
+            Op.get(keys.intentsStart(), range(keys.intentsEnd(), 1)), Op.get(reader, GetOption.DEFAULT) };
+    }
+
+    // Deletes a readers' or writers' mark unless it was put again since it was read; a mark left behind (a failure,
+    // or a race lost) only makes the next attempt of the other side one transaction longer.
+    private void deleteMarkQuietly(String key, ByteSequence markKey, KeyValue mark, long deadline) {
+        try {
+            await("mark deletion", key, this.kv.txn()
+                .If(unchanged(markKey, mark))
+                .Then(Op.delete(markKey, DeleteOption.DEFAULT))
+                .commit(), deadline);
+        }
+        catch (RuntimeException ex) {
+            // Left for the next attempt that finds it unneeded.
+        }
     }
 
     private AcquireResult holderRemaining(long holderLease, long deadline) {
@@ -295,10 +579,23 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
         }
     }
 
-    private void forget(String key, String ownerToken, long deadline) {
-        HeldLease lease = this.held.remove(new Holder(key, ownerToken));
+    private void forget(ByteSequence storedKey, String ownerToken, long deadline) {
+        HeldLease lease = this.held.remove(new Holder(storedKey, ownerToken));
         if (lease != null) {
             revokeQuietly(lease.leaseId(), deadline);
+        }
+    }
+
+    private void revokePrevious(TxnResponse reply, long deadline) {
+        reply.getDeleteResponses().stream()
+            .flatMap(deleted -> deleted.getPrevKvs().stream())
+            .forEach(previous -> revokeQuietly(previous.getLease(), deadline));
+    }
+
+    // A lease no key of ours is on any more: it expires by itself, so nobody waits for its revocation.
+    private void revokeInBackground(long leaseId) {
+        if (leaseId != 0) {
+            this.leases.revoke(leaseId);
         }
     }
 
@@ -352,14 +649,37 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
         return current.getLease() == leaseId && current.getValue().equals(owner);
     }
 
-    private static @Nullable KeyValue firstKey(TxnResponse reply) {
+    private static @Nullable KeyValue kvAt(TxnResponse reply, int get) {
+        List<KeyValue> found = rangeAt(reply, get);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    private static List<KeyValue> rangeAt(TxnResponse reply, int get) {
         List<GetResponse> gets = reply.getGetResponses();
-        for (GetResponse get : gets) {
-            if (!get.getKvs().isEmpty()) {
-                return get.getKvs().get(0);
-            }
-        }
-        return null;
+        return (get < gets.size()) ? gets.get(get).getKvs() : List.of();
+    }
+
+    private static Cmp absent(ByteSequence storedKey) {
+        return new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+    }
+
+    // A missing key's mod revision compares as 0, so an absent mark must still be absent.
+    private static Cmp unchanged(ByteSequence storedKey, @Nullable KeyValue seen) {
+        return new Cmp(storedKey, Cmp.Op.EQUAL, CmpTarget.modRevision((seen != null) ? seen.getModRevision() : 0));
+    }
+
+    private static GetOption range(ByteSequence end, int limit) {
+        return GetOption.builder().withRange(end).withLimit(limit).withKeysOnly(true).build();
+    }
+
+    private static PutOption withLease(long leaseId) {
+        return PutOption.builder().withLeaseId(leaseId).build();
+    }
+
+    private static Op[] concat(Op[] first, Op... more) {
+        Op[] all = Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 
     private static boolean isLeaseNotFound(Throwable failure) {
@@ -392,8 +712,8 @@ public final class EtcdLeaseBackend implements FencingLeaseBackend, ReleaseNotif
         return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 
-    /** Who holds a lease: the lock key and the owner token. */
-    private record Holder(String key, String ownerToken) {
+    /** Who holds a lease: the etcd key (the lock key, a reader's key or an intent) and the owner token. */
+    private record Holder(ByteSequence storedKey, String ownerToken) {
     }
 
     /** A lease this backend granted: its id and the TTL it was granted with. */

@@ -19,10 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The release watches of one backend: one etcd watch per key that has waiters, shared by all of them, started by the
- * first waiter and closed with the last. A delete of the key (a release or an expiry) runs the key's callbacks. A
- * watch that fails or ends is established again after a short pause and wakes every waiter of the key at once, since
- * a delete may have been missed meanwhile.
+ * The release watches of one backend: per key that has waiters, one etcd watch on the lock key and one on the range
+ * of its readers' keys ({@link EtcdLockKeys}), shared by all its waiters, started by the first waiter and closed with
+ * the last. A delete of the lock key or of a reader's key (a release or an expiry) runs the key's callbacks: a writer
+ * that waits for readers learns that one left and tries again, which succeeds once the last one left. Intents and
+ * marks are not watched, so writers waiting for one another are not woken by each other's intents. A watch that
+ * fails or ends is established again (both watches of the key) after a short pause and wakes every waiter of the key
+ * at once, since a delete may have been missed meanwhile.
  *
  * <p>Thread-safe; callbacks run on jetcd's watch thread, or on this class's re-establishing thread.
  */
@@ -48,17 +51,17 @@ final class EtcdReleaseWatches implements AutoCloseable {
         this.watch = watch;
     }
 
-    ReleaseSubscription register(ByteSequence storedKey, Runnable onRelease) {
-        String key = storedKey.toString();
+    ReleaseSubscription register(EtcdLockKeys keys, Runnable onRelease) {
+        String key = keys.lock().toString();
         ReleaseSubscription registration = this.callbacks.add(key, onRelease);
         synchronized (this) {
             if (this.closed) {
                 registration.close();
                 return () -> { };
             }
-            KeyWatch keyWatch = this.byKey.computeIfAbsent(key, k -> new KeyWatch(storedKey, key));
+            KeyWatch keyWatch = this.byKey.computeIfAbsent(key, k -> new KeyWatch(keys, key));
             keyWatch.users++;
-            if (keyWatch.watcher == null) {
+            if (keyWatch.watchers == null) {
                 keyWatch.start();
             }
         }
@@ -121,34 +124,45 @@ final class EtcdReleaseWatches implements AutoCloseable {
         }, REESTABLISH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** The watch of one key. Its fields are guarded by the enclosing instance. */
+    /** The two watches of one key. Its fields are guarded by the enclosing instance. */
     private final class KeyWatch {
 
-        private final ByteSequence storedKey;
+        private final EtcdLockKeys keys;
 
         private final String key;
 
         private int users;
 
-        private Watch.@Nullable Watcher watcher;
+        // The lock key's watch and the readers' range watch, or null while none runs.
+        private Watch.Watcher @Nullable [] watchers;
 
-        KeyWatch(ByteSequence storedKey, String key) {
-            this.storedKey = storedKey;
+        KeyWatch(EtcdLockKeys keys, String key) {
+            this.keys = keys;
             this.key = key;
         }
 
         void start() {
-            Watch.Watcher[] self = new Watch.Watcher[1];
-            self[0] = EtcdReleaseWatches.this.watch.watch(this.storedKey, WatchOption.builder().withNoPut(true).build(),
-                    Watch.listener(this::onEvents, failure -> ended(self[0], failure), () -> ended(self[0], null)));
-            this.watcher = self[0];
+            Watch.Watcher[] started = new Watch.Watcher[2];
+            this.watchers = started;
+            started[0] = watch(this.keys.lock(), WatchOption.builder().withNoPut(true).build(), started);
+            started[1] = watch(this.keys.readersStart(),
+                    WatchOption.builder().withRange(this.keys.readersEnd()).withNoPut(true).build(), started);
+            if (this.watchers != started) {
+                // One of them ended while the other was being started: the restart it scheduled starts both again.
+                closeAll(started);
+            }
+        }
+
+        private Watch.Watcher watch(ByteSequence from, WatchOption option, Watch.Watcher[] generation) {
+            return EtcdReleaseWatches.this.watch.watch(from, option,
+                    Watch.listener(this::onEvents, failure -> ended(generation, failure), () -> ended(generation, null)));
         }
 
         void stop() {
-            Watch.Watcher current = this.watcher;
-            this.watcher = null;
+            Watch.Watcher[] current = this.watchers;
+            this.watchers = null;
             if (current != null) {
-                current.close();
+                closeAll(current);
             }
         }
 
@@ -161,18 +175,26 @@ final class EtcdReleaseWatches implements AutoCloseable {
             }
         }
 
-        private void ended(Watch.@Nullable Watcher ended, @Nullable Throwable failure) {
+        private void ended(Watch.Watcher[] generation, @Nullable Throwable failure) {
             synchronized (EtcdReleaseWatches.this) {
-                if (ended == null || this.watcher != ended) {
+                if (this.watchers != generation) {
                     return;
                 }
-                this.watcher = null;
+                this.watchers = null;
             }
             if (failure != null) {
                 logger.debug("The release watch of '{}' failed; it is established again", this.key, failure);
             }
-            ended.close();
+            closeAll(generation);
             scheduleRestart(this);
+        }
+
+        private static void closeAll(Watch.Watcher[] watchers) {
+            for (Watch.Watcher watcher : watchers) {
+                if (watcher != null) {
+                    watcher.close();
+                }
+            }
         }
 
     }

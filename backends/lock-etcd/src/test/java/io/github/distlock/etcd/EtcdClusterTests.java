@@ -16,6 +16,7 @@ import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.testkit.FencingLeaseBackendContractTests;
 import io.github.distlock.testkit.KeyContention;
 import io.github.distlock.testkit.ReleaseNotificationContract;
+import io.github.distlock.testkit.SharedLeaseContract;
 import io.github.distlock.testservers.EtcdCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The backend on a real three-member etcd cluster (three etcd processes on loopback ports): the contract kit
- * (fencing and release notification included), a leader killed while several engines contend for one key, and the
+ * (fencing, release notification and shared leases included), a leader killed while several engines contend for one key, and the
  * loss of the quorum. Every test leaves the three members running.
  */
 class EtcdClusterTests {
@@ -156,7 +157,8 @@ class EtcdClusterTests {
     }
 
     @Nested
-    class Contract extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
+    class Contract extends FencingLeaseBackendContractTests
+            implements ReleaseNotificationContract, SharedLeaseContract {
 
         @Override
         protected FencingLeaseBackend createBackend() {
@@ -165,6 +167,11 @@ class EtcdClusterTests {
 
         @Override
         protected Duration shortLease() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public Duration sharedShortLease() {
             return Duration.ofSeconds(1);
         }
 

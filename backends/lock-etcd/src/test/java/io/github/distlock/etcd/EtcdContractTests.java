@@ -8,15 +8,17 @@ import io.etcd.jetcd.Client;
 import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.testkit.FencingLeaseBackendContractTests;
 import io.github.distlock.testkit.ReleaseNotificationContract;
+import io.github.distlock.testkit.SharedLeaseContract;
 import io.github.distlock.testservers.EtcdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The backend contract, fencing and release notification included, on a real one-member etcd started for these
- * tests. etcd counts lease time in whole seconds, so the short lease of the expiry tests is 1 s.
+ * The backend contract, fencing, release notification and shared leases included, on a real one-member etcd started
+ * for these tests. etcd counts lease time in whole seconds, so the short lease of the expiry tests is 1 s.
  */
-class EtcdContractTests extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
+class EtcdContractTests extends FencingLeaseBackendContractTests
+        implements ReleaseNotificationContract, SharedLeaseContract {
 
     private static final List<Client> clients = new CopyOnWriteArrayList<>();
 
@@ -43,6 +45,11 @@ class EtcdContractTests extends FencingLeaseBackendContractTests implements Rele
 
     @Override
     protected Duration shortLease() {
+        return Duration.ofSeconds(1);
+    }
+
+    @Override
+    public Duration sharedShortLease() {
         return Duration.ofSeconds(1);
     }
 
