@@ -220,7 +220,8 @@ class ZooKeeperSharedLeaseTests {
                             }
                         }
                         highestToken.accumulateAndGet(token, Math::max);
-                        Thread.sleep(ThreadLocalRandom.current().nextInt(1, 6));
+                        // Readers stay long enough for the other side's writers to arrive while they hold.
+                        Thread.sleep(ThreadLocalRandom.current().nextInt(write ? 1 : 5, write ? 4 : 20));
                         (write ? writersInside : readersInside).decrementAndGet();
                         lease.release();
                     }
