@@ -38,8 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lease backend on Apache ZooKeeper through one Curator client, shared by every lock of the backend. Never
- * thread-bound: a lease belongs to the owner token the engine passes in, so any thread may renew or release it.
+ * A lease backend on Apache ZooKeeper through one Curator client, shared by every lock of the backend, with exclusive
+ * and shared ({@code READ}) leases. Never thread-bound: a lease belongs to the owner token the engine passes in, so any
+ * thread may renew or release it.
  *
  * <h2>What a lease is</h2>
  * A lease is an ephemeral node {@code <basePath>/locks/<encoded key>} created in the client's session, holding the
@@ -80,6 +81,51 @@ import org.slf4j.LoggerFactory;
  * nothing.</li>
  * </ul>
  *
+ * <h2>Shared leases (readers)</h2>
+ * While readers hold a key, its lock node is not a writer's ephemeral node but a <em>container</em> node holding the
+ * mark {@code distlock-2-readers}, whose children are the readers: one ephemeral node {@code <encoded owner token>}
+ * per reader, created in the reader's own session and holding its owner token and lease time (format
+ * {@code distlock-2}). A reader's lease thus ends as a writer's does: with the reader's session (ZooKeeper deletes the
+ * child; the other readers keep theirs, since no reader's session owns the container), or when the child's
+ * {@code mtime} plus its lease time has passed on the leader's clock. Readers never write the container, so readers
+ * that come and go or renew do not contend with each other.
+ * <ul>
+ * <li>{@link #tryAcquireShared}: one transaction that checks that no writer waits (below), enters the lock node
+ * (creates the container; or, when it exists, joins it; or takes over a writer's node whose lease ran out, guarded by
+ * version and marker as a writer's takeover is) and creates the reader's child, written a second time so that its
+ * stat, and so the token, comes back. The first transaction assumes a free key; a refused one names the operation
+ * that failed, and the next is planned from what that operation was about (a writer's node refuses children; a
+ * container deleted meanwhile is created again), at most four transactions per call.</li>
+ * <li>Writers: a writer's create of the lock node fails while the container exists. Its attempt then reads the
+ * readers' children: while any reader's lease runs, it is refused with the longest remaining reader lease; otherwise
+ * one transaction deletes the expired readers' children with the versions read and the container, and creates the
+ * writer's node and marker. ZooKeeper refuses to delete a node that has children, so a reader that joins meanwhile
+ * makes the takeover fail, and a reader that renews meanwhile changes its child's version: the markers' safety
+ * (one grant per takeover, see {@code ZooKeeperTakeoverTests}) holds without a marker per reader, whose child name,
+ * its owner token, already names its grant. A container that crashed readers left empty is taken over at once.</li>
+ * <li>{@link #renewSharedIfOwner} and {@link #releaseSharedIfOwner} work on the reader's child as renewal and
+ * release do on a writer's node. A reader's release deletes its child and, in the same transaction, the container
+ * when no other child is left: the deleted lock node is what every backend's release watch waits for, so the last
+ * reader's release wakes the waiting writers as a writer's release does. A container whose last reader's session
+ * ended is deleted by ZooKeeper's container clean-up (or taken over by the next writer first); until then waiting
+ * writers retry at the remaining lease time they were told.</li>
+ * <li>Tokens: a reader's token is its child's creation zxid, the zxid of the transaction that granted it, from the
+ * same sequence as writers' tokens. A writer's node is created only after every reader's child was deleted, and a
+ * reader's child only after the writer's node before it was deleted, so a writer's token is higher than every reader's
+ * and writer's before it, and a reader's higher than every writer's before it.</li>
+ * </ul>
+ *
+ * <h2>Waiting writers' intents</h2>
+ * This backend has no queue: a writer that waits records its intent with {@link #tryAcquireAsWaitingWriter} when
+ * refused, as an ephemeral child {@code <encoded owner token>} of the container {@code <basePath>/intents/<encoded
+ * key>}, holding how long it waits; its wait ends at the child's creation time plus that length on the leader's clock.
+ * Every reader's grant transaction starts by creating and deleting {@code <basePath>/intents/<encoded key>}, which
+ * fails while any intent of the key exists, so a writer's intent recorded before a reader's grant keeps that reader out
+ * (readers already holding keep their leases and renew). A reader that finds only intents whose wait ended deletes
+ * them, with the versions read, and their container in its grant transaction instead. An intent ends when its writer
+ * is granted or calls {@link #endWriterIntent}, when its wait has passed, or with the writer's session. Readers refused
+ * because of an intent retry with their backoff: the intent's end is not announced.
+ *
  * <h2>Session and connection loss</h2>
  * A connection state of {@code SUSPENDED} means the leases are in an unknown state: every call fails fast with
  * {@link ZooKeeperUnavailableException}, renewals therefore fail, and the engine reports each lease lost at the end of
@@ -93,16 +139,19 @@ import org.slf4j.LoggerFactory;
  * each grant's token is strictly greater than every earlier grant's of that key: across expiry, leader change and
  * ensemble restart with its data kept (the epoch only grows). The assumption is that the ensemble's data is never
  * lost or rolled back; an ensemble rebuilt from empty data starts again from small zxids. Nothing is stored per key
- * beyond the live lock nodes and their markers.
+ * beyond the live lock nodes, their markers or readers, and the intents of writers that wait.
  *
  * <h2>Node format</h2>
- * Lock nodes carry the format {@code distlock-2}. A node in any other format (written by an earlier version of this
+ * Lock nodes carry the format {@code distlock-2}, as do readers' children and intents; the readers' container
+ * carries the mark {@code distlock-2-readers}. A node in any other format (written by an earlier version of this
  * backend, whose grants had no marker, or by something else) is treated as held: it is never taken over or released,
- * and ends with its session.
+ * and ends with its session. An earlier version, which has no shared leases, likewise treats a readers' container as
+ * held, so instances of both versions never grant a writer beside readers.
  *
  * <h2>Release notification</h2>
  * One watch per waited-for key, shared by every waiter of the backend on that key, and re-armed while anyone waits: a
- * deleted node (release, takeover, session expiry) wakes the waiters of that key only. After a reconnection the watches
+ * deleted node (a writer's release, the last reader's release, takeover, session expiry) wakes the waiters of that key
+ * only. After a reconnection the watches
  * are re-armed and every waiter is woken once, in case a release was missed.
  *
  * <h2>Keys and nodes</h2>
@@ -110,8 +159,10 @@ import org.slf4j.LoggerFactory;
  * every byte other than {@code A-Z a-z 0-9 - _} written as {@code %XX}, so distinct keys have distinct names and no name
  * is {@code .} or {@code ..}; a marker's name joins the encoded key and the encoded owner token with {@code ~}, which
  * neither contains. A key with an unpaired surrogate has no UTF-8 form and is rejected with
- * {@link IllegalArgumentException}. Lock nodes all live under one parent, and markers under another: no node is left
- * behind per key.
+ * {@link IllegalArgumentException}. Lock nodes all live under one parent, markers under another and intents' containers
+ * under a third; containers (readers', intents') are deleted with their last child, or after a crash by the next
+ * contender or ZooKeeper's container clean-up: no node is left behind per key. Containers need ZooKeeper 3.5.3 or
+ * later.
  *
  * <h2>Time bounds</h2>
  * Calls fail fast when the client is not connected; a call that loses its connection midway is bounded by the client's
@@ -279,6 +330,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         }
         LockNodeData held = LockNodeData.decode(stored);
         if (held == null) {
+            // Readers hold the key, or the node is foreign (held, never taken over).
             return isReadersMark(stored) ? whenReadersHold(key, path, ownerToken, data, stat)
                     : AcquireResult.heldByAnother();
         }
