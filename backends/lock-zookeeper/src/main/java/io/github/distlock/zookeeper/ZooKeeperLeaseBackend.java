@@ -535,7 +535,8 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
             if (intent == null || stat.getMtime() + intent.leaseMillis() > now) {
                 return null;
             }
-            ops.add(this.client.transactionOp().delete().withVersion(stat.getVersion()).forPath(intents + '/' + writer));
+            ops.add(this.client.transactionOp().delete().withVersion(stat.getVersion())
+                .forPath(intents + '/' + writer));
         }
         // Fails with NotEmpty when a writer recorded its intent since the read.
         ops.add(this.client.transactionOp().delete().forPath(intents));
@@ -574,7 +575,8 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
                 ops.add(this.client.transactionOp().delete().forPath(markerPath(key, takenOverOwner)));
             }
             if (entry != SharedEntry.JOIN) {
-                ops.add(this.client.transactionOp().create().withMode(CreateMode.CONTAINER).forPath(path, READERS_MARK));
+                ops.add(this.client.transactionOp().create().withMode(CreateMode.CONTAINER)
+                    .forPath(path, READERS_MARK));
             }
             int readerAt = ops.size();
             ops.add(this.client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(reader, data));
