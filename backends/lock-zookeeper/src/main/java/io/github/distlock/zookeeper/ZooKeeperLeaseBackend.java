@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -16,6 +17,7 @@ import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.core.spi.ReleaseCallbacks;
 import io.github.distlock.core.spi.ReleaseNotifyingBackend;
 import io.github.distlock.core.spi.ReleaseSubscription;
+import io.github.distlock.core.spi.SharedLeaseBackend;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
@@ -27,6 +29,7 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
@@ -35,8 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lease backend on Apache ZooKeeper through one Curator client, shared by every lock of the backend. Never
- * thread-bound: a lease belongs to the owner token the engine passes in, so any thread may renew or release it.
+ * A lease backend on Apache ZooKeeper through one Curator client, shared by every lock of the backend, with exclusive
+ * and shared ({@code READ}) leases. Never thread-bound: a lease belongs to the owner token the engine passes in, so any
+ * thread may renew or release it.
  *
  * <h2>What a lease is</h2>
  * A lease is an ephemeral node {@code <basePath>/locks/<encoded key>} created in the client's session, holding the
@@ -77,6 +81,51 @@ import org.slf4j.LoggerFactory;
  * nothing.</li>
  * </ul>
  *
+ * <h2>Shared leases (readers)</h2>
+ * While readers hold a key, its lock node is not a writer's ephemeral node but a <em>container</em> node holding the
+ * mark {@code distlock-2-readers}, whose children are the readers: one ephemeral node {@code <encoded owner token>}
+ * per reader, created in the reader's own session and holding its owner token and lease time (format
+ * {@code distlock-2}). A reader's lease thus ends as a writer's does: with the reader's session (ZooKeeper deletes the
+ * child; the other readers keep theirs, since no reader's session owns the container), or when the child's
+ * {@code mtime} plus its lease time has passed on the leader's clock. Readers never write the container, so readers
+ * that come and go or renew do not contend with each other.
+ * <ul>
+ * <li>{@link #tryAcquireShared}: one transaction that checks that no writer waits (below), enters the lock node
+ * (creates the container; or, when it exists, joins it; or takes over a writer's node whose lease ran out, guarded by
+ * version and marker as a writer's takeover is) and creates the reader's child, written a second time so that its
+ * stat, and so the token, comes back. The first transaction assumes a free key; a refused one names the operation
+ * that failed, and the next is planned from what that operation was about (a writer's node refuses children; a
+ * container deleted meanwhile is created again), at most four transactions per call.</li>
+ * <li>Writers: a writer's create of the lock node fails while the container exists. Its attempt then reads the
+ * readers' children: while any reader's lease runs, it is refused with the longest remaining reader lease; otherwise
+ * one transaction deletes the expired readers' children with the versions read and the container, and creates the
+ * writer's node and marker. ZooKeeper refuses to delete a node that has children, so a reader that joins meanwhile
+ * makes the takeover fail, and a reader that renews meanwhile changes its child's version: the markers' safety
+ * (one grant per takeover, see {@code ZooKeeperTakeoverTests}) holds without a marker per reader, whose child name,
+ * its owner token, already names its grant. A container that crashed readers left empty is taken over at once.</li>
+ * <li>{@link #renewSharedIfOwner} and {@link #releaseSharedIfOwner} work on the reader's child as renewal and
+ * release do on a writer's node. A reader's release deletes its child and, in the same transaction, the container
+ * when no other child is left: the deleted lock node is what every backend's release watch waits for, so the last
+ * reader's release wakes the waiting writers as a writer's release does. A container whose last reader's session
+ * ended is deleted by ZooKeeper's container clean-up (or taken over by the next writer first); until then waiting
+ * writers retry at the remaining lease time they were told.</li>
+ * <li>Tokens: a reader's token is its child's creation zxid, the zxid of the transaction that granted it, from the
+ * same sequence as writers' tokens. A writer's node is created only after every reader's child was deleted, and a
+ * reader's child only after the writer's node before it was deleted, so a writer's token is higher than every reader's
+ * and writer's before it, and a reader's higher than every writer's before it.</li>
+ * </ul>
+ *
+ * <h2>Waiting writers' intents</h2>
+ * This backend has no queue: a writer that waits records its intent with {@link #tryAcquireAsWaitingWriter} when
+ * refused, as an ephemeral child {@code <encoded owner token>} of the container {@code <basePath>/intents/<encoded
+ * key>}, holding how long it waits; its wait ends at the child's creation time plus that length on the leader's clock.
+ * Every reader's grant transaction starts by creating and deleting {@code <basePath>/intents/<encoded key>}, which
+ * fails while any intent of the key exists, so a writer's intent recorded before a reader's grant keeps that reader out
+ * (readers already holding keep their leases and renew). A reader that finds only intents whose wait ended deletes
+ * them, with the versions read, and their container in its grant transaction instead. An intent ends when its writer
+ * is granted or calls {@link #endWriterIntent}, when its wait has passed, or with the writer's session. Readers refused
+ * because of an intent retry with their backoff: the intent's end is not announced.
+ *
  * <h2>Session and connection loss</h2>
  * A connection state of {@code SUSPENDED} means the leases are in an unknown state: every call fails fast with
  * {@link ZooKeeperUnavailableException}, renewals therefore fail, and the engine reports each lease lost at the end of
@@ -90,16 +139,19 @@ import org.slf4j.LoggerFactory;
  * each grant's token is strictly greater than every earlier grant's of that key: across expiry, leader change and
  * ensemble restart with its data kept (the epoch only grows). The assumption is that the ensemble's data is never
  * lost or rolled back; an ensemble rebuilt from empty data starts again from small zxids. Nothing is stored per key
- * beyond the live lock nodes and their markers.
+ * beyond the live lock nodes, their markers or readers, and the intents of writers that wait.
  *
  * <h2>Node format</h2>
- * Lock nodes carry the format {@code distlock-2}. A node in any other format (written by an earlier version of this
+ * Lock nodes carry the format {@code distlock-2}, as do readers' children and intents; the readers' container
+ * carries the mark {@code distlock-2-readers}. A node in any other format (written by an earlier version of this
  * backend, whose grants had no marker, or by something else) is treated as held: it is never taken over or released,
- * and ends with its session.
+ * and ends with its session. An earlier version, which has no shared leases, likewise treats a readers' container as
+ * held, so instances of both versions never grant a writer beside readers.
  *
  * <h2>Release notification</h2>
  * One watch per waited-for key, shared by every waiter of the backend on that key, and re-armed while anyone waits: a
- * deleted node (release, takeover, session expiry) wakes the waiters of that key only. After a reconnection the watches
+ * deleted node (a writer's release, the last reader's release, takeover, session expiry) wakes the waiters of that key
+ * only. After a reconnection the watches
  * are re-armed and every waiter is woken once, in case a release was missed.
  *
  * <h2>Keys and nodes</h2>
@@ -107,8 +159,10 @@ import org.slf4j.LoggerFactory;
  * every byte other than {@code A-Z a-z 0-9 - _} written as {@code %XX}, so distinct keys have distinct names and no name
  * is {@code .} or {@code ..}; a marker's name joins the encoded key and the encoded owner token with {@code ~}, which
  * neither contains. A key with an unpaired surrogate has no UTF-8 form and is rejected with
- * {@link IllegalArgumentException}. Lock nodes all live under one parent, and markers under another: no node is left
- * behind per key.
+ * {@link IllegalArgumentException}. Lock nodes all live under one parent, markers under another and intents' containers
+ * under a third; containers (readers', intents') are deleted with their last child, or after a crash by the next
+ * contender or ZooKeeper's container clean-up: no node is left behind per key. Containers need ZooKeeper 3.5.3 or
+ * later.
  *
  * <h2>Time bounds</h2>
  * Calls fail fast when the client is not connected; a call that loses its connection midway is bounded by the client's
@@ -120,7 +174,7 @@ import org.slf4j.LoggerFactory;
  *
  * @since 0.1.0
  */
-public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend {
+public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, ReleaseNotifyingBackend, SharedLeaseBackend {
 
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "zookeeper";
@@ -131,6 +185,14 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
     private static final Logger logger = LoggerFactory.getLogger(ZooKeeperLeaseBackend.class);
 
     private static final byte[] NO_DATA = new byte[0];
+
+    // The data of a lock node that readers hold (a container whose children are the readers). Not a LockNodeData, so
+    // an earlier version of this backend treats the node as held by someone else and never takes it over.
+    private static final byte[] READERS_MARK = "distlock-2-readers".getBytes(StandardCharsets.US_ASCII);
+
+    // A shared acquire re-plans its transaction after each refusal that the state it read explains; past this many
+    // transactions (the key changes form under it all the time) it reports the key held, to be tried again at once.
+    private static final int MAX_SHARED_TRANSACTIONS = 4;
 
     // ZooKeeper never hands out session id 0.
     private static final long NO_SESSION = 0;
@@ -143,6 +205,8 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
 
     private final String grantsPrefix;
 
+    private final String intentsPrefix;
+
     private final ReleaseCallbacks callbacks = new ReleaseCallbacks();
 
     // Keys with at least one open release subscription, with how many; changed by subscribe and by closing one.
@@ -154,6 +218,11 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
     // The session in which each lease held through this backend was granted, by key and owner; added on a grant,
     // removed on release or loss.
     private final ConcurrentHashMap<String, Long> sessionOfGrant = new ConcurrentHashMap<>();
+
+    // The session in which each waiting writer's intent was recorded through this backend, by key and owner; added
+    // when recorded, removed when ended or when the writer is granted. An attempt in the same live session does not
+    // record it again.
+    private final ConcurrentHashMap<String, Long> sessionOfIntent = new ConcurrentHashMap<>();
 
     // The client's current session; written by the connection-state listener (NO_SESSION once LOST), read by renewals.
     private volatile long liveSession;
@@ -169,6 +238,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         this.options = options;
         this.locksPrefix = options.locksPath() + "/";
         this.grantsPrefix = options.grantsPath() + "/";
+        this.intentsPrefix = options.intentsPath() + "/";
     }
 
     /**
@@ -220,7 +290,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
 
     private void createNodes() {
         for (String path : new String[] {this.options.basePath(), this.options.locksPath(),
-                this.options.grantsPath(), this.options.clockPath()}) {
+                this.options.grantsPath(), this.options.intentsPath(), this.options.clockPath()}) {
             try {
                 this.client.create().creatingParentsIfNeeded().forPath(path, NO_DATA);
             }
@@ -260,7 +330,9 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         }
         LockNodeData held = LockNodeData.decode(stored);
         if (held == null) {
-            return AcquireResult.heldByAnother();
+            // Readers hold the key, or the node is foreign (held, never taken over).
+            return isReadersMark(stored) ? whenReadersHold(key, path, ownerToken, data, stat)
+                    : AcquireResult.heldByAnother();
         }
         if (isOurs(held, stat, ownerToken)) {
             // Our own grant, applied on the server, whose reply was lost and retried by Curator.
@@ -350,6 +422,15 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
     public boolean renewIfOwner(String key, String ownerToken, Duration leaseTime) {
         String path = pathOf(key);
         requireValidOwnerToken(ownerToken);
+        return renew("renew", key, path, path, ownerToken, leaseTime);
+    }
+
+    /**
+     * Renews the lease whose node is {@code node}: the lock node itself, or a reader's child of it. A renewal that
+     * arrives after the lease ran out deletes the node instead.
+     */
+    private boolean renew(String operation, String key, String path, String node, String ownerToken,
+            Duration leaseTime) {
         long leaseMillis = leaseMillis(leaseTime);
         String grant = grantKey(key, ownerToken);
         Long grantedIn = this.sessionOfGrant.get(grant);
@@ -359,11 +440,11 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
             this.sessionOfGrant.remove(grant);
             return false;
         }
-        requireConnected("renew", key);
+        requireConnected(operation, key);
         requireLeaseWithinSession(leaseTime);
-        return call("renew", key, () -> {
+        return call(operation, key, () -> {
             Stat stat = new Stat();
-            LockNodeData held = LockNodeData.decode(dataOf(path, stat));
+            LockNodeData held = LockNodeData.decode(dataOf(node, stat));
             if (held == null || !held.ownerToken().equals(ownerToken)) {
                 return lost(grant);
             }
@@ -374,7 +455,7 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
             Stat renewed;
             try {
                 renewed = this.client.setData().withVersion(stat.getVersion())
-                        .forPath(path, LockNodeData.encode(ownerToken, leaseMillis));
+                        .forPath(node, LockNodeData.encode(ownerToken, leaseMillis));
             }
             catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
                 return lost(grant);
@@ -382,7 +463,12 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
             if (renewed.getMtime() >= stat.getMtime() + held.leaseMillis()) {
                 // The lease had run out on the leader's clock before this renewal arrived: a contender may already
                 // consider it free, so it is not revived.
-                deleteQuietly(key, path, ownerToken, renewed.getVersion());
+                if (node.equals(path)) {
+                    deleteQuietly(key, path, ownerToken, renewed.getVersion());
+                }
+                else {
+                    deleteReaderQuietly(path, node, renewed.getVersion());
+                }
                 return lost(grant);
             }
             return true;
@@ -409,6 +495,408 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
                 return false;
             }
         });
+    }
+
+    /**
+     * Adds to {@code ops} the transaction's check that no writer waits: the key's intents node is created and deleted
+     * again, which fails with {@code NodeExists} while it exists. The same transaction grants the reader, so a writer
+     * that records its intent a moment earlier keeps this reader out.
+     */
+    private List<CuratorOp> noIntentOps(String key, List<CuratorOp> ops) throws Exception {
+        String intents = intentsPathOf(key);
+        ops.add(this.client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(intents, NO_DATA));
+        ops.add(this.client.transactionOp().delete().forPath(intents));
+        return ops;
+    }
+
+    /**
+     * Reads the key's intents: returns {@code null} while one of them has a wait that has not ended (on the leader's
+     * clock), else the operations that delete the ended ones and their parent with the versions read, so that a
+     * writer that records an intent or whose intent is refreshed meanwhile makes the transaction fail.
+     */
+    private @Nullable List<CuratorOp> endedIntentOps(String key) throws Exception {
+        String intents = intentsPathOf(key);
+        List<String> writers;
+        try {
+            writers = this.client.getChildren().forPath(intents);
+        }
+        catch (KeeperException.NoNodeException ex) {
+            return noIntentOps(key, new ArrayList<>(2));
+        }
+        List<CuratorOp> ops = new ArrayList<>(writers.size() + 1);
+        long now = writers.isEmpty() ? 0 : serverTime();
+        for (String writer : writers) {
+            Stat stat = new Stat();
+            byte[] stored = dataOf(intents + '/' + writer, stat);
+            if (stored == null) {
+                continue;
+            }
+            LockNodeData intent = LockNodeData.decode(stored);
+            if (intent == null || stat.getMtime() + intent.leaseMillis() > now) {
+                return null;
+            }
+            ops.add(this.client.transactionOp().delete().withVersion(stat.getVersion())
+                .forPath(intents + '/' + writer));
+        }
+        // Fails with NotEmpty when a writer recorded its intent since the read.
+        ops.add(this.client.transactionOp().delete().forPath(intents));
+        return ops;
+    }
+
+    @Override
+    public AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime) {
+        String path = pathOf(key);
+        requireValidOwnerToken(ownerToken);
+        long leaseMillis = leaseMillis(leaseTime);
+        requireConnected("shared acquire", key);
+        requireLeaseWithinSession(leaseTime);
+        byte[] data = LockNodeData.encode(ownerToken, leaseMillis);
+        return call("shared acquire", key, () -> acquireShared(key, path, ownerToken, data));
+    }
+
+    /**
+     * The transactions of a shared acquire. Each is: the check that no writer waits (or the deletion of the intents
+     * whose wait ended), then the entry into the lock node (create it as the readers' container, join the existing
+     * container, or take over an expired exclusive node), then the reader's own ephemeral child and a second write of
+     * it, whose stat carries the token. The first transaction assumes a free key; a refusal names the operation that
+     * failed, and the next transaction is planned from it, reading only what that operation was about.
+     */
+    private AcquireResult acquireShared(String key, String path, String ownerToken, byte[] data) throws Exception {
+        String reader = readerPath(path, ownerToken);
+        List<CuratorOp> guard = noIntentOps(key, new ArrayList<>(2));
+        SharedEntry entry = SharedEntry.CREATE;
+        int takeoverVersion = 0;
+        String takenOverOwner = "";
+        for (int transaction = 0; transaction < MAX_SHARED_TRANSACTIONS; transaction++) {
+            List<CuratorOp> ops = new ArrayList<>(guard);
+            int entryAt = ops.size();
+            if (entry == SharedEntry.TAKE_OVER) {
+                ops.add(this.client.transactionOp().delete().withVersion(takeoverVersion).forPath(path));
+                ops.add(this.client.transactionOp().delete().forPath(markerPath(key, takenOverOwner)));
+            }
+            if (entry != SharedEntry.JOIN) {
+                ops.add(this.client.transactionOp().create().withMode(CreateMode.CONTAINER)
+                    .forPath(path, READERS_MARK));
+            }
+            int readerAt = ops.size();
+            ops.add(this.client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(reader, data));
+            ops.add(this.client.transactionOp().setData().withVersion(0).forPath(reader, data));
+            try {
+                return granted(key, ownerToken, commit(ops));
+            }
+            catch (KeeperException ex) {
+                int failed = failedOperation(ex);
+                if (failed < 0) {
+                    throw ex;
+                }
+                if (failed < entryAt) {
+                    // A writer's intent, or the ended intents read last time changed meanwhile.
+                    List<CuratorOp> ended = endedIntentOps(key);
+                    if (ended == null) {
+                        return AcquireResult.heldByAnother();
+                    }
+                    guard = ended;
+                    continue;
+                }
+                if (failed == readerAt && ex instanceof KeeperException.NodeExistsException) {
+                    // Our own grant, applied on the server, whose reply was lost and retried by Curator.
+                    Stat stat = new Stat();
+                    LockNodeData held = LockNodeData.decode(dataOf(reader, stat));
+                    return (held != null && isOurs(held, stat, ownerToken)) ? granted(key, ownerToken, stat)
+                            : AcquireResult.heldByAnother();
+                }
+                if (failed == readerAt && ex instanceof KeeperException.NoNodeException) {
+                    // The container we meant to join was deleted by its last reader's release.
+                    entry = SharedEntry.CREATE;
+                    continue;
+                }
+                if (entry == SharedEntry.CREATE && ex instanceof KeeperException.NodeExistsException) {
+                    // Readers' container, most likely: join it; a writer's node refuses the child instead.
+                    entry = SharedEntry.JOIN;
+                    continue;
+                }
+                // A writer's node (children refused), or a takeover whose node changed since it was read.
+                Stat stat = new Stat();
+                byte[] stored = dataOf(path, stat);
+                if (stored == null) {
+                    entry = SharedEntry.CREATE;
+                    continue;
+                }
+                if (isReadersMark(stored)) {
+                    entry = SharedEntry.JOIN;
+                    continue;
+                }
+                LockNodeData held = LockNodeData.decode(stored);
+                if (held == null) {
+                    return AcquireResult.heldByAnother();
+                }
+                long remaining = stat.getMtime() + held.leaseMillis() - serverTime();
+                if (remaining > 0) {
+                    return AcquireResult.heldByAnother(Duration.ofMillis(remaining));
+                }
+                // The writer's lease ran out unrenewed: take its node over, guarded as a writer's takeover is.
+                entry = SharedEntry.TAKE_OVER;
+                takeoverVersion = stat.getVersion();
+                takenOverOwner = held.ownerToken();
+            }
+        }
+        return AcquireResult.heldByAnother(Duration.ZERO);
+    }
+
+    /** How a shared acquire's transaction enters the lock node. */
+    private enum SharedEntry {
+
+        /** No lock node: create it as the readers' container. */
+        CREATE,
+
+        /** The readers' container exists: add a child to it. */
+        JOIN,
+
+        /** A writer's node whose lease ran out: delete it with the version read and its marker, then create. */
+        TAKE_OVER
+
+    }
+
+    /**
+     * A writer's attempt while readers hold the key (its lock node is the readers' container): refused while any
+     * reader's lease runs (with the longest remaining one); otherwise the container and the children of the readers
+     * whose lease ran out are deleted with the versions read, and the writer's node is created, in one transaction.
+     * A reader that joins or renews meanwhile makes it fail: the container is not empty, or a child's version moved.
+     */
+    private AcquireResult whenReadersHold(String key, String path, String ownerToken, byte[] data, Stat container)
+            throws Exception {
+        List<String> readers;
+        try {
+            readers = this.client.getChildren().forPath(path);
+        }
+        catch (KeeperException.NoNodeException ex) {
+            return AcquireResult.heldByAnother(Duration.ZERO);
+        }
+        List<CuratorOp> takeover = new ArrayList<>(readers.size() + 4);
+        long now = readers.isEmpty() ? 0 : serverTime();
+        long longest = 0;
+        for (String reader : readers) {
+            Stat stat = new Stat();
+            byte[] stored = dataOf(path + '/' + reader, stat);
+            if (stored == null) {
+                continue;
+            }
+            LockNodeData held = LockNodeData.decode(stored);
+            if (held == null) {
+                return AcquireResult.heldByAnother();
+            }
+            long remaining = stat.getMtime() + held.leaseMillis() - now;
+            if (remaining > 0) {
+                longest = Math.max(longest, remaining);
+            }
+            else {
+                takeover.add(this.client.transactionOp().delete().withVersion(stat.getVersion())
+                    .forPath(path + '/' + reader));
+            }
+        }
+        if (longest > 0) {
+            return AcquireResult.heldByAnother(Duration.ofMillis(longest));
+        }
+        takeover.add(this.client.transactionOp().delete().withVersion(container.getVersion()).forPath(path));
+        grantOps(key, path, ownerToken, data, takeover);
+        try {
+            return granted(key, ownerToken, commit(takeover));
+        }
+        catch (KeeperException.BadVersionException | KeeperException.NoNodeException
+                | KeeperException.NodeExistsException | KeeperException.NotEmptyException ex) {
+            // A reader joined or renewed, or the node changed hands; or our own takeover, applied, whose reply was
+            // lost and whose retry found the node it had made.
+            Stat after = new Stat();
+            byte[] stored = dataOf(path, after);
+            if (stored == null) {
+                return AcquireResult.heldByAnother(Duration.ZERO);
+            }
+            LockNodeData current = LockNodeData.decode(stored);
+            return (current != null && isOurs(current, after, ownerToken)) ? granted(key, ownerToken, after)
+                    : AcquireResult.heldByAnother();
+        }
+    }
+
+    /**
+     * A writer's attempt that, when refused, records the writer's intent: an ephemeral child
+     * {@code <intents>/<key>/<owner>} of the key's intents container, holding the wait's length, so that its wait
+     * ends at its creation time plus that length on the leader's clock (or with the writer's session). Recorded once
+     * per wait and session. A granted writer deletes its intent at once.
+     */
+    @Override
+    public AcquireResult tryAcquireAsWaitingWriter(String key, String ownerToken, Duration leaseTime,
+            Duration remainingWait) {
+        AcquireResult result = tryAcquire(key, ownerToken, leaseTime);
+        String grant = grantKey(key, ownerToken);
+        if (result.isGranted()) {
+            if (this.sessionOfIntent.containsKey(grant)) {
+                endIntentQuietly(key, ownerToken);
+            }
+            return result;
+        }
+        long waitMillis = remainingWait.toMillis();
+        Long recordedIn = this.sessionOfIntent.get(grant);
+        if (waitMillis > 0 && (recordedIn == null || recordedIn != this.liveSession)) {
+            call("record of the writer's intent", key, () -> {
+                recordIntent(key, ownerToken, waitMillis);
+                return null;
+            });
+        }
+        return result;
+    }
+
+    private void recordIntent(String key, String ownerToken, long waitMillis) throws Exception {
+        String intents = intentsPathOf(key);
+        String intent = intents + '/' + LockNodeNames.encode(ownerToken);
+        byte[] data = LockNodeData.encode(ownerToken, waitMillis);
+        for (int transaction = 0; transaction < MAX_SHARED_TRANSACTIONS; transaction++) {
+            try {
+                this.client.transaction().forOperations(
+                        this.client.transactionOp().create().withMode(CreateMode.CONTAINER).forPath(intents, NO_DATA),
+                        this.client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(intent, data));
+                this.sessionOfIntent.put(grantKey(key, ownerToken), this.liveSession);
+                return;
+            }
+            catch (KeeperException.NodeExistsException ex) {
+                try {
+                    this.client.create().withMode(CreateMode.EPHEMERAL).forPath(intent, data);
+                }
+                catch (KeeperException.NodeExistsException recorded) {
+                    // Recorded by an earlier attempt of this wait, whose reply was lost.
+                }
+                catch (KeeperException.NoNodeException gone) {
+                    // The container's last intent ended meanwhile: create it again.
+                    continue;
+                }
+                this.sessionOfIntent.put(grantKey(key, ownerToken), this.liveSession);
+                return;
+            }
+        }
+        // Not recorded, as the key's intents kept changing form: the next attempt of the wait tries again.
+    }
+
+    @Override
+    public void endWriterIntent(String key, String ownerToken) {
+        pathOf(key);
+        requireValidOwnerToken(ownerToken);
+        requireConnected("end of the writer's intent", key);
+        call("end of the writer's intent", key, () -> {
+            endIntent(key, ownerToken);
+            return null;
+        });
+        releaseIfOwner(key, ownerToken);
+    }
+
+    /** Deletes the writer's intent, and the key's intents container with it when it was the last one. */
+    private void endIntent(String key, String ownerToken) throws Exception {
+        this.sessionOfIntent.remove(grantKey(key, ownerToken));
+        String intents = intentsPathOf(key);
+        String intent = intents + '/' + LockNodeNames.encode(ownerToken);
+        try {
+            this.client.transaction().forOperations(this.client.transactionOp().delete().forPath(intent),
+                    this.client.transactionOp().delete().forPath(intents));
+        }
+        catch (KeeperException.NotEmptyException ex) {
+            // Other writers wait too.
+            deleteIfExists(intent, -1);
+        }
+        catch (KeeperException.NoNodeException ex) {
+            // Ended already: its wait ran out and a reader deleted it, or its session ended.
+        }
+    }
+
+    private void endIntentQuietly(String key, String ownerToken) {
+        try {
+            endIntent(key, ownerToken);
+        }
+        catch (Exception ex) {
+            // It ends with its wait or with the session.
+            logger.debug("Could not end the intent of a writer granted lock '{}'", key, ex);
+        }
+    }
+
+    @Override
+    public boolean renewSharedIfOwner(String key, String ownerToken, Duration leaseTime) {
+        String path = pathOf(key);
+        requireValidOwnerToken(ownerToken);
+        return renew("shared renew", key, path, readerPath(path, ownerToken), ownerToken, leaseTime);
+    }
+
+    @Override
+    public boolean releaseSharedIfOwner(String key, String ownerToken) {
+        String path = pathOf(key);
+        requireValidOwnerToken(ownerToken);
+        String reader = readerPath(path, ownerToken);
+        this.sessionOfGrant.remove(grantKey(key, ownerToken));
+        requireConnected("shared release", key);
+        return call("shared release", key, () -> {
+            Stat stat = new Stat();
+            LockNodeData held = LockNodeData.decode(dataOf(reader, stat));
+            if (held == null || !held.ownerToken().equals(ownerToken)) {
+                return false;
+            }
+            try {
+                deleteReader(path, reader, stat.getVersion());
+                return true;
+            }
+            catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * Deletes a reader's child with the version given and, when it was the last reader, the container in the same
+     * transaction: the lock node's deletion is what the release watches of every backend wait for.
+     */
+    private void deleteReader(String path, String reader, int version) throws Exception {
+        try {
+            this.client.transaction().forOperations(
+                    this.client.transactionOp().delete().withVersion(version).forPath(reader),
+                    this.client.transactionOp().delete().forPath(path));
+        }
+        catch (KeeperException.NotEmptyException ex) {
+            // Other readers hold the key (or their children await a writer's takeover).
+            this.client.delete().withVersion(version).forPath(reader);
+        }
+    }
+
+    private void deleteReaderQuietly(String path, String reader, int version) {
+        try {
+            deleteReader(path, reader, version);
+        }
+        catch (Exception ex) {
+            logger.debug("Could not delete expired reader node {}", reader, ex);
+        }
+    }
+
+    private void deleteIfExists(String node, int version) throws Exception {
+        try {
+            this.client.delete().withVersion(version).forPath(node);
+        }
+        catch (KeeperException.NoNodeException ex) {
+            // Gone already.
+        }
+    }
+
+    /** Returns the index of the operation that made a transaction fail, or -1 if the failure was not an operation's. */
+    private static int failedOperation(KeeperException ex) {
+        List<OpResult> results = ex.getResults();
+        if (results == null) {
+            return -1;
+        }
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) instanceof OpResult.ErrorResult error
+                    && error.getErr() != KeeperException.Code.OK.intValue()
+                    && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isReadersMark(byte[] data) {
+        return Arrays.equals(data, READERS_MARK);
     }
 
     @Override
@@ -590,6 +1078,16 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
     /** The marker of the grant of {@code key} to {@code ownerToken}; the key was checked by {@link #pathOf}. */
     private String markerPath(String key, String ownerToken) {
         return this.grantsPrefix + LockNodeNames.encode(key) + '~' + LockNodeNames.encode(ownerToken);
+    }
+
+    /** A reader's child of the lock node {@code path}. */
+    private static String readerPath(String path, String ownerToken) {
+        return path + '/' + LockNodeNames.encode(ownerToken);
+    }
+
+    /** The container of the key's waiting writers' intents; the key was checked by {@link #pathOf}. */
+    private String intentsPathOf(String key) {
+        return this.intentsPrefix + LockNodeNames.encode(key);
     }
 
     private static String grantKey(String key, String ownerToken) {

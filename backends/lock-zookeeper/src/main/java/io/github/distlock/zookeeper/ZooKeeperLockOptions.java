@@ -5,9 +5,10 @@ import io.github.distlock.core.InvalidSettingException;
 /**
  * Where the ZooKeeper backend keeps its nodes and which keys it accepts. Immutable.
  *
- * <p>The backend uses four persistent nodes under the base path, whatever the number of keys: the base path
+ * <p>The backend uses five persistent nodes under the base path, whatever the number of keys: the base path
  * itself, {@code <basePath>/locks} (the parent of every lock node, so no parent is left behind per key),
- * {@code <basePath>/grants} (the parent of every grant's marker, which tells one grant of a key from the next) and
+ * {@code <basePath>/grants} (the parent of every grant's marker, which tells one grant of a key from the next),
+ * {@code <basePath>/intents} (the parent of the waiting writers' intents, which keep new readers out) and
  * {@code <basePath>/clock} (written to read the server's time); see {@link ZooKeeperLeaseBackend}.
  *
  * @param basePath the absolute path under which the backend's nodes live, for example {@code /distlock}; it must not
@@ -91,6 +92,15 @@ public record ZooKeeperLockOptions(String basePath, int maxKeyLength) {
      */
     public String grantsPath() {
         return this.basePath + "/grants";
+    }
+
+    /**
+     * Returns the parent of the waiting writers' intents: per key that writers wait for, a container node
+     * {@code <encoded key>} with one ephemeral child per waiting writer, which new readers of the key respect.
+     * @return {@code <basePath>/intents}
+     */
+    public String intentsPath() {
+        return this.basePath + "/intents";
     }
 
     /**

@@ -13,6 +13,7 @@ import io.github.distlock.core.spi.FencingLeaseBackend;
 import io.github.distlock.testkit.FencingLeaseBackendContractTests;
 import io.github.distlock.testkit.KeyContention;
 import io.github.distlock.testkit.ReleaseNotificationContract;
+import io.github.distlock.testkit.SharedLeaseContract;
 import io.github.distlock.testservers.ZooKeeperEnsemble;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterAll;
@@ -25,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The backend on a real three-member ZooKeeper ensemble: the contract kit (fencing and release notification
- * included), a leader killed while several engines contend for one key, and the loss of the quorum. Every test
+ * The backend on a real three-member ZooKeeper ensemble: the contract kit (fencing, release notification and shared
+ * leases included), a leader killed while several engines contend for one key, and the loss of the quorum. Every test
  * leaves the three members running.
  */
 class ZooKeeperEnsembleTests {
@@ -149,7 +150,8 @@ class ZooKeeperEnsembleTests {
     }
 
     @Nested
-    class Contract extends FencingLeaseBackendContractTests implements ReleaseNotificationContract {
+    class Contract extends FencingLeaseBackendContractTests
+            implements ReleaseNotificationContract, SharedLeaseContract {
 
         @Override
         protected FencingLeaseBackend createBackend() {

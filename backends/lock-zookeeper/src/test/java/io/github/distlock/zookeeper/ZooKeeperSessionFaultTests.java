@@ -2,7 +2,6 @@ package io.github.distlock.zookeeper;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -15,8 +14,6 @@ import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.testservers.TcpProxy;
 import io.github.distlock.testservers.ZooKeeperServer;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -75,7 +72,7 @@ class ZooKeeperSessionFaultTests {
         lease.addLossListener((lost, reason) -> lostAt.set(System.nanoTime()));
 
         long expiredAt = System.nanoTime();
-        expireSession(holderClient);
+        ZooKeeperTestClients.expireSession(holderClient, server.connectString());
         String newOwner = "new-owner-" + System.nanoTime();
         AcquireResult newGrant = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
                 .until(() -> other.tryAcquire(key, newOwner, leaseTime), AcquireResult::isGranted);
@@ -178,7 +175,7 @@ class ZooKeeperSessionFaultTests {
         });
         long firstSession = waiterClient.getZookeeperClient().getZooKeeper().getSessionId();
 
-        expireSession(waiterClient);
+        ZooKeeperTestClients.expireSession(waiterClient, server.connectString());
         await().atMost(PATIENCE).until(() -> waiterClient.getZookeeperClient().isConnected()
                 && waiterClient.getZookeeperClient().getZooKeeper().getSessionId() != firstSession);
         assertThat(waiting).as("still waiting after the session was replaced").isNotDone();
@@ -226,20 +223,6 @@ class ZooKeeperSessionFaultTests {
                 assertThat(again.fencingToken().getAsLong()).isGreaterThan(lease.fencingToken().getAsLong());
             }
         }
-    }
-
-    /** Closes the client's session from a second connection, as ZooKeeper does when a session times out. */
-    private static void expireSession(CuratorFramework client) throws Exception {
-        ZooKeeper zooKeeper = client.getZookeeperClient().getZooKeeper();
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper killer = new ZooKeeper(server.connectString(), (int) ZooKeeperTestClients.LONG_SESSION.toMillis(),
-                event -> {
-                    if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                        connected.countDown();
-                    }
-                }, zooKeeper.getSessionId(), zooKeeper.getSessionPasswd());
-        assertThat(connected.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        killer.close();
     }
 
 }

@@ -3,10 +3,14 @@ package io.github.distlock.zookeeper;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
 
 /**
  * Curator clients for the tests, each with its own session, closed together by {@link #closeAll()}. The timeouts
@@ -40,6 +44,25 @@ final class ZooKeeperTestClients {
 
     static ZooKeeperLeaseBackend backend(String connectString, Duration sessionTimeout) {
         return ZooKeeperLeaseBackend.create(started(connectString, sessionTimeout));
+    }
+
+    /**
+     * Ends the client's session on the server as an expiry would: another connection joins the session and closes
+     * it, so the server deletes its ephemeral nodes and the client learns that its session expired.
+     */
+    static void expireSession(CuratorFramework client, String connectString) throws Exception {
+        ZooKeeper zooKeeper = client.getZookeeperClient().getZooKeeper();
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper killer = new ZooKeeper(connectString, (int) LONG_SESSION.toMillis(), event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        }, zooKeeper.getSessionId(), zooKeeper.getSessionPasswd());
+        if (!connected.await(CONNECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            killer.close();
+            throw new IllegalStateException("Could not join the session to expire it");
+        }
+        killer.close();
     }
 
     static void closeAll() {
