@@ -17,17 +17,21 @@ import io.github.distlock.core.spi.AcquireResult;
  * <p>Time is {@code CURRENT_TIMESTAMP(6)} in a {@code TIMESTAMP(6) WITH TIME ZONE} column: the clock of the JVM that
  * runs H2, which for an embedded database is the application's own.
  */
-final class H2LockStatements extends LockStatements {
+final class H2LockStatements extends RowLockingStatements {
 
     private static final String NOW = "CURRENT_TIMESTAMP(6)";
+
+    // The origin of the microseconds that reader and writer entries count in.
+    private static final String EPOCH = "TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00'";
 
     private final String acquireSql;
 
     private final String remainingSql;
 
     H2LockStatements(JdbcLockOptions options) {
-        super(options, renewSql(options), releaseSql(options), deleteExpiredSql(options));
-        String nextToken = "NEXT VALUE FOR " + options.qualifiedSequenceName();
+        super(options, renewSql(options), releaseSql(options), deleteExpiredSql(options), lockRowSql(options),
+                insertFreeRowSql(options), "SELECT " + nextToken(options), writeRowSql(options));
+        String nextToken = nextToken(options);
         this.acquireSql = """
                 SELECT fencing_token FROM FINAL TABLE (
                     MERGE INTO %1$s AS held
@@ -46,6 +50,36 @@ final class H2LockStatements extends LockStatements {
         this.remainingSql = """
                 SELECT DATEDIFF(MICROSECOND, %s, expires_at) FROM %s WHERE lock_key = ?
                 """.formatted(NOW, options.qualifiedTableName());
+    }
+
+    private static String nextToken(JdbcLockOptions options) {
+        return "NEXT VALUE FOR " + options.qualifiedSequenceName();
+    }
+
+    private static String lockRowSql(JdbcLockOptions options) {
+        return """
+                SELECT owner_token, fencing_token, DATEDIFF(MICROSECOND, %2$s, expires_at),
+                       DATEDIFF(MICROSECOND, %2$s, %3$s), readers, waiters
+                FROM %1$s WHERE lock_key = ? FOR UPDATE
+                """.formatted(options.qualifiedTableName(), EPOCH, NOW);
+    }
+
+    private static String insertFreeRowSql(JdbcLockOptions options) {
+        return """
+                MERGE INTO %1$s AS held
+                USING (VALUES (CAST(? AS VARCHAR))) AS attempt(lock_key)
+                ON held.lock_key = attempt.lock_key
+                WHEN NOT MATCHED THEN INSERT (lock_key, owner_token, fencing_token, expires_at)
+                    VALUES (attempt.lock_key, '%2$s', 0, %3$s)
+                """.formatted(options.qualifiedTableName(), PostgresLockStatements.READERS_MARK, NOW);
+    }
+
+    private static String writeRowSql(JdbcLockOptions options) {
+        return """
+                UPDATE %s SET owner_token = ?, fencing_token = ?,
+                    expires_at = DATEADD(MICROSECOND, CAST(? AS BIGINT), %s), readers = ?, waiters = ?
+                WHERE lock_key = ?
+                """.formatted(options.qualifiedTableName(), EPOCH);
     }
 
     private static String renewSql(JdbcLockOptions options) {
@@ -67,6 +101,11 @@ final class H2LockStatements extends LockStatements {
                 DELETE FROM %1$s WHERE expires_at < DATEADD(MICROSECOND, -CAST(? AS BIGINT), %2$s)
                 FETCH FIRST ? ROWS ONLY
                 """.formatted(options.qualifiedTableName(), NOW);
+    }
+
+    @Override
+    String readText(ResultSet rows, int index) throws SQLException {
+        return rows.getString(index);
     }
 
     @Override

@@ -73,7 +73,8 @@ import org.slf4j.LoggerFactory;
  *
  * @since 0.1.0
  */
-public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits NotifyingJdbcLeaseBackend {
+public sealed class JdbcLeaseBackend implements FencingLeaseBackend
+        permits NotifyingJdbcLeaseBackend, SharingJdbcLeaseBackend {
 
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "jdbc";
@@ -134,6 +135,9 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
         if (platform == JdbcPlatform.POSTGRESQL && options.releaseNotification()
                 && isPresent("org.postgresql.PGConnection")) {
             return new NotifyingJdbcLeaseBackend(dataSource, options, platform);
+        }
+        if (platform != JdbcPlatform.POSTGRESQL) {
+            return new SharingJdbcLeaseBackend(dataSource, options, platform);
         }
         return new JdbcLeaseBackend(dataSource, options, platform);
     }
