@@ -47,8 +47,11 @@ final class H2LockStatements extends RowLockingStatements {
                             DATEADD(MICROSECOND, attempt.lease_micros, %3$s))
                 )
                 """.formatted(options.qualifiedTableName(), nextToken, NOW);
+        // In UTC, like every difference here: the shared statements write expiries with offset zero, which the
+        // session's own offset would otherwise shift.
         this.remainingSql = """
-                SELECT DATEDIFF(MICROSECOND, %s, expires_at) FROM %s WHERE lock_key = ?
+                SELECT DATEDIFF(MICROSECOND, %s AT TIME ZONE 'UTC', expires_at AT TIME ZONE 'UTC')
+                FROM %s WHERE lock_key = ?
                 """.formatted(NOW, options.qualifiedTableName());
     }
 
@@ -57,9 +60,11 @@ final class H2LockStatements extends RowLockingStatements {
     }
 
     private static String lockRowSql(JdbcLockOptions options) {
+        // DATEDIFF counts the difference of the values' local fields: both are brought to UTC first, or a session
+        // time zone other than UTC would shift every end read here by its offset.
         return """
-                SELECT owner_token, fencing_token, DATEDIFF(MICROSECOND, %2$s, expires_at),
-                       DATEDIFF(MICROSECOND, %2$s, %3$s), readers, waiters
+                SELECT owner_token, fencing_token, DATEDIFF(MICROSECOND, %2$s, expires_at AT TIME ZONE 'UTC'),
+                       DATEDIFF(MICROSECOND, %2$s, %3$s AT TIME ZONE 'UTC'), readers, waiters
                 FROM %1$s WHERE lock_key = ? FOR UPDATE
                 """.formatted(options.qualifiedTableName(), EPOCH, NOW);
     }
