@@ -25,10 +25,11 @@ import io.github.distlock.core.spi.SharedLeaseBackend;
  * releases are owner-checked on the reader's line, which ends by database time like every lease here.
  *
  * <h2>A waiting writer's intent</h2>
- * A writer that waits makes its attempts with {@link #tryAcquireAsWaitingWriter}: the first one of a wait is the
- * plain exclusive statement, at the plain cost; once refused, its attempts record the intent in the row (column
- * {@code waiters}, one {@code 'wait-end owner'} line, its end counted from the database's time of the first refusal
- * by the remaining wait) and keep it, and the attempt that gets the key removes it. {@link #endWriterIntent} removes
+ * A writer that waits makes its attempts with {@link #tryAcquireAsWaitingWriter}: the first one of a wait tries the
+ * plain exclusive statement, at the plain cost; once that refused it, the attempt and every later one of the wait go
+ * through the row-locked transaction, which records the intent in the row (column {@code waiters}, one
+ * {@code 'wait-end owner'} line, its end counted from the database's time of the first refusal by the remaining
+ * wait), keeps it, and removes it with the grant. {@link #endWriterIntent} removes
  * it and releases the key if the wait got it. An intent whose wait has ended is ignored, so a writer that vanished
  * keeps readers out no longer than it meant to wait. Every shared decision is made in a short transaction holding
  * the key's row lock, with the database's time; see {@link RowLockingStatements}.
