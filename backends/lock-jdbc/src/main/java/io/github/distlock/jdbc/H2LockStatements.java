@@ -15,7 +15,10 @@ import io.github.distlock.core.spi.AcquireResult;
  * as a refused attempt. A refusal then reads the holder's expiry.
  *
  * <p>Time is {@code CURRENT_TIMESTAMP(6)} in a {@code TIMESTAMP(6) WITH TIME ZONE} column: the clock of the JVM that
- * runs H2, which for an embedded database is the application's own.
+ * runs H2, which for an embedded database is the application's own. Within a transaction it does not move, so the
+ * shared leases' transaction ({@link RowLockingStatements}) decides on one instant throughout. Differences of times
+ * are taken in UTC: {@code DATEDIFF} counts the values' local fields, so values of different offsets (a session's
+ * own, and the zero offset the shared statements write) would otherwise differ by the offsets.
  */
 final class H2LockStatements extends RowLockingStatements {
 

@@ -21,6 +21,9 @@ import io.github.distlock.core.spi.AcquireResult;
  * which can only refuse, never grant early. Keys and owner tokens are stored as their UTF-8 bytes in
  * {@code VARBINARY} columns: byte comparison keeps keys that differ in case, trailing spaces or Unicode normal form
  * apart, which MariaDB's collations would merge.
+ *
+ * <p>Shared leases and waiting writers' intents are decided under the row lock by {@link RowLockingStatements}; their
+ * ends count microseconds since {@code 1970-01-01 00:00:00} in the same UTC {@code DATETIME} arithmetic.
  */
 final class MariaDbLockStatements extends RowLockingStatements {
 
