@@ -48,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Immutable and thread-safe.
  */
-abstract class RowLockingStatements extends LockStatements {
+abstract class RowLockingStatements extends LockStatements implements SharedLeaseStatements {
 
     /** The most writer intents one key's row keeps; a writer beyond it waits without keeping readers out. */
     static final int MAX_WRITER_INTENTS = 1000;
@@ -88,7 +88,8 @@ abstract class RowLockingStatements extends LockStatements {
      * @return granted with a new fencing token, or held with the writer's remaining time (none when a waiting
      *     writer is the reason)
      */
-    AcquireResult acquireShared(Connection connection, String key, String owner, long leaseMicros)
+    @Override
+    public AcquireResult acquireShared(Connection connection, String key, String owner, long leaseMicros)
             throws SQLException {
         return underRowLock(connection, () -> {
             Row row = lockRow(connection, key, true);
@@ -111,7 +112,9 @@ abstract class RowLockingStatements extends LockStatements {
     }
 
     /** Extends the owner's shared lease to {@code leaseMicros} from now if it still holds one. */
-    boolean renewShared(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
+    @Override
+    public boolean renewShared(Connection connection, String key, String owner, long leaseMicros)
+            throws SQLException {
         return underRowLock(connection, () -> {
             Row row = lockRow(connection, key, false);
             if (row == null || !row.heldByReader(owner)) {
@@ -125,7 +128,8 @@ abstract class RowLockingStatements extends LockStatements {
     }
 
     /** Ends the owner's shared lease; the last one's release leaves the key free at once. */
-    boolean releaseShared(Connection connection, String key, String owner) throws SQLException {
+    @Override
+    public boolean releaseShared(Connection connection, String key, String owner) throws SQLException {
         return underRowLock(connection, () -> {
             Row row = lockRow(connection, key, false);
             if (row == null || !row.heldByReader(owner)) {
@@ -143,7 +147,8 @@ abstract class RowLockingStatements extends LockStatements {
      * intent, ending {@code waitMicros} from now, unless the owner has one already.
      * @return granted with the fencing token, or held with the holder's remaining time
      */
-    AcquireResult acquireAsWaitingWriter(Connection connection, String key, String owner, long leaseMicros,
+    @Override
+    public AcquireResult acquireAsWaitingWriter(Connection connection, String key, String owner, long leaseMicros,
             long waitMicros) throws SQLException {
         return underRowLock(connection, () -> {
             Row row = lockRow(connection, key, true);
@@ -169,7 +174,8 @@ abstract class RowLockingStatements extends LockStatements {
     }
 
     /** Drops the owner's intent and releases the key if it is held by this owner. */
-    void endWriterIntent(Connection connection, String key, String owner) throws SQLException {
+    @Override
+    public void endWriterIntent(Connection connection, String key, String owner) throws SQLException {
         underRowLock(connection, () -> {
             Row row = lockRow(connection, key, false);
             if (row == null) {

@@ -11,9 +11,9 @@ import io.github.distlock.core.spi.AcquireResult;
 import io.github.distlock.core.spi.SharedLeaseBackend;
 
 /**
- * A {@link JdbcLeaseBackend} on MariaDB or H2 that grants shared leases ({@link SharedLeaseBackend}, for
- * {@code READ} locks) besides exclusive ones. It has no queue and no release announcements: waiters, readers and
- * writers, retry with the engine's backoff.
+ * A {@link JdbcLeaseBackend} on MariaDB or H2, or on PostgreSQL with release notification off, that grants shared
+ * leases ({@link SharedLeaseBackend}, for {@code READ} locks) besides exclusive ones. It announces no releases:
+ * waiters, readers and writers, retry with the engine's backoff.
  *
  * <h2>Shared leases</h2>
  * Readers are lines of the key's row (column {@code readers}, one {@code 'lease-end owner'} line each). While readers
@@ -31,8 +31,13 @@ import io.github.distlock.core.spi.SharedLeaseBackend;
  * {@code 'wait-end owner'} line, its end counted from the database's time of the first refusal by the remaining
  * wait), keeps it, and removes it with the grant. {@link #endWriterIntent} removes
  * it and releases the key if the wait got it. An intent whose wait has ended is ignored, so a writer that vanished
- * keeps readers out no longer than it meant to wait. Every shared decision is made in a short transaction holding
- * the key's row lock, with the database's time; see {@link RowLockingStatements}.
+ * keeps readers out no longer than it meant to wait. On MariaDB and H2 every shared decision is made in a short
+ * transaction holding the key's row lock, with the database's time (see {@link RowLockingStatements}). On PostgreSQL
+ * the statements are those of {@link NotifyingJdbcLeaseBackend}, one per decision: readers in the {@code readers}
+ * array, and the intent a place in the row's queue ({@code waiters}) with no node to notify; the last reader's
+ * release hands the key to the oldest waiting writer for {@link NotifyingJdbcLeaseBackend#HAND_OFF_CLAIM_TIME},
+ * which its next attempt claims (the engine's backoff is far shorter), while an exclusive release leaves the key
+ * free for whoever asks first.
  *
  * <p>Thread-safe.
  *
@@ -40,7 +45,7 @@ import io.github.distlock.core.spi.SharedLeaseBackend;
  */
 public final class SharingJdbcLeaseBackend extends JdbcLeaseBackend implements SharedLeaseBackend {
 
-    private final RowLockingStatements sharing;
+    private final SharedLeaseStatements sharing;
 
     // The owners of waits in progress whose attempts may have recorded an intent: only their attempts need the
     // transaction that grants and removes the intent together; a wait's first attempt tries the plain statement.
@@ -48,7 +53,7 @@ public final class SharingJdbcLeaseBackend extends JdbcLeaseBackend implements S
 
     SharingJdbcLeaseBackend(DataSource dataSource, JdbcLockOptions options, JdbcPlatform platform) {
         super(dataSource, options, platform);
-        this.sharing = (RowLockingStatements) statements();
+        this.sharing = (SharedLeaseStatements) statements();
     }
 
     @Override
@@ -68,7 +73,7 @@ public final class SharingJdbcLeaseBackend extends JdbcLeaseBackend implements S
         long waitMicros = Math.max(1, TimeUnit.MICROSECONDS.convert(remainingWait));
         AcquireResult result = acquireWith(key, connection -> {
             if (!this.possiblyWaiting.contains(ownerToken)) {
-                AcquireResult plain = this.sharing.acquire(connection, key, ownerToken, leaseMicros);
+                AcquireResult plain = statements().acquire(connection, key, ownerToken, leaseMicros);
                 if (plain.isGranted()) {
                     return plain;
                 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Nested;
  * tests, and an in-memory H2. Each platform's lock table is created from its schema script. Every platform passes
  * the shared-lease contract (readers in the row, kept out by a waiting writer: in PostgreSQL's queue, in the row's
  * intents on MariaDB and H2); PostgreSQL also passes the queueing contract (waiters queue in the row, a hand-off is
- * announced with NOTIFY).
+ * announced with NOTIFY), and without release notification passes the shared-lease contract alone.
  */
 class JdbcContractTests {
 
@@ -36,6 +36,34 @@ class JdbcContractTests {
             database = TestDatabase.postgres();
             pool = database.pool("contract", POOL_SIZE);
             options = database.createLockTable();
+        }
+
+        @AfterAll
+        static void stopDatabase() {
+            database.close();
+        }
+
+        @Override
+        protected FencingLeaseBackend createBackend() {
+            return JdbcLeaseBackend.create(pool, options);
+        }
+
+    }
+
+    @Nested
+    class PostgresWithoutNotification extends FencingLeaseBackendContractTests implements SharedLeaseContract {
+
+        private static TestDatabase database;
+
+        private static DataSource pool;
+
+        private static JdbcLockOptions options;
+
+        @BeforeAll
+        static void startDatabase() {
+            database = TestDatabase.postgres();
+            pool = database.pool("contract", POOL_SIZE);
+            options = database.createLockTable().withReleaseNotification(false);
         }
 
         @AfterAll

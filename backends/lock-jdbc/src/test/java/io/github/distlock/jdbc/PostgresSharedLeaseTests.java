@@ -106,6 +106,7 @@ class PostgresSharedLeaseTests {
     @Test
     void aBackendWithoutSharedLeasesOnTheSameTableIsRefusedWhileReadersHold() {
         NotifyingJdbcLeaseBackend backend = sharing();
+        // Its exclusive statements are those of a backend without shared leases (or of an older distlock).
         JdbcLeaseBackend exclusiveOnly = JdbcLeaseBackend.create(pool, options.withReleaseNotification(false));
         assertThat(exclusiveOnly).isNotInstanceOf(NotifyingJdbcLeaseBackend.class);
         String key = uniqueKey();
