@@ -31,14 +31,17 @@ import io.github.distlock.core.spi.AcquireResult;
  * {@value #MAX_QUEUED_WAITERS} waiters queue per key, which bounds the row (a waiter beyond it retries when the
  * holder's lease would end).
  *
- * <h2>Shared leases, with release notification on</h2>
+ * <h2>Shared leases</h2>
  * Readers are entries of the row's {@code readers} array ({@code 'lease-end owner'}, lease ends in database
  * microseconds); while any holds, {@code owner_token} is {@link #READERS_MARK} and {@code expires_at} the end of the
  * longest reader lease, both rewritten with the array by each shared statement. A shared grant is an
  * {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE} (no writer holds, no writer in {@code waiters} still waits),
  * like the plain acquire; renewal and release are owner-checked {@code UPDATE}s on the reader's entry, and the last
  * reader's release hands the key on exactly as the release above does. The readers of one key are not bounded: each
- * shared statement rewrites the array, so its cost grows with the readers holding the key at once.
+ * shared statement rewrites the array, so its cost grows with the readers holding the key at once. With release
+ * notification off the same statements serve {@link SharingJdbcLeaseBackend}: a waiting writer's intent is its place
+ * in {@code waiters} with an empty node, so the hand-off of the last reader's release notifies no listener and the
+ * writer's next polling attempt claims it.
  */
 final class PostgresLockStatements extends LockStatements implements SharedLeaseStatements {
 

@@ -8,7 +8,8 @@ import io.github.distlock.core.spi.AcquireResult;
 /**
  * The shared-lease statements of a database, as {@link SharingJdbcLeaseBackend} uses them: implemented by
  * {@link RowLockingStatements} (MariaDB, H2; intents in the row) and {@link PostgresLockStatements} (intents as
- * places in the row's queue). Each method works on the connection it is given; the caller owns it.
+ * places in the row's queue). Each method works on the connection it is given; the caller owns it. Implementations
+ * are immutable and thread-safe.
  */
 interface SharedLeaseStatements {
 

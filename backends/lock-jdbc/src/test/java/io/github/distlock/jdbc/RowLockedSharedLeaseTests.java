@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Shared leases on MariaDB and H2 ({@link SharingJdbcLeaseBackend}, decided under the key's row lock), beyond the
- * contract: what a refused writer is told, a reader that stops renewing, a table from before shared leases, and
- * readers and writers of several application instances racing on one key.
+ * contract: what a refused writer is told, a reader that stops renewing, a pool without auto-commit, a table from
+ * before shared leases, and readers and writers of several application instances racing on one key.
  */
 class RowLockedSharedLeaseTests {
 
@@ -113,6 +113,30 @@ class RowLockedSharedLeaseTests {
             assertThat(backend.tryAcquireShared(key, reader, TestTimings.LONG_LEASE).isGranted())
                 .as("a reader's attempt once the writer released: its granted wait left no intent behind").isTrue();
             assertThat(backend.releaseSharedIfOwner(key, reader)).isTrue();
+        }
+
+        @Test
+        void sharedLeasesAndIntentsAreCommittedOnAPoolWithoutAutoCommit() {
+            DataSource manualCommit = database().pool("manual-commit", 2, database().adminUser(), "",
+                    config -> config.setAutoCommit(false));
+            SharingJdbcLeaseBackend backend = sharing(manualCommit);
+            SharingJdbcLeaseBackend other = sharing(pool());
+            String key = uniqueKey();
+            String reader = owner();
+            assertThat(backend.tryAcquireShared(key, reader, TestTimings.LONG_LEASE).isGranted()).isTrue();
+            assertThat(other.tryAcquire(key, owner(), TestTimings.LONG_LEASE).isGranted())
+                .as("another instance's writer while the reader holds").isFalse();
+            String writer = owner();
+            assertThat(backend.tryAcquireAsWaitingWriter(key, writer, TestTimings.LONG_LEASE, TestTimings.LONG_LEASE)
+                .isGranted()).isFalse();
+            assertThat(other.tryAcquireShared(key, owner(), TestTimings.LONG_LEASE).isGranted())
+                .as("another instance's reader while the writer waits").isFalse();
+            assertThat(other.releaseSharedIfOwner(key, reader)).isTrue();
+            backend.endWriterIntent(key, writer);
+            String second = owner();
+            assertThat(other.tryAcquireShared(key, second, TestTimings.LONG_LEASE).isGranted())
+                .as("another instance's reader once the writer ended its intent").isTrue();
+            assertThat(backend.releaseSharedIfOwner(key, second)).isTrue();
         }
 
         @Test
