@@ -15,19 +15,26 @@ import io.github.distlock.core.spi.AcquireResult;
  * as a refused attempt. A refusal then reads the holder's expiry.
  *
  * <p>Time is {@code CURRENT_TIMESTAMP(6)} in a {@code TIMESTAMP(6) WITH TIME ZONE} column: the clock of the JVM that
- * runs H2, which for an embedded database is the application's own.
+ * runs H2, which for an embedded database is the application's own. Within a transaction it does not move, so the
+ * shared leases' transaction ({@link RowLockingStatements}) decides on one instant throughout. Differences of times
+ * are taken in UTC: {@code DATEDIFF} counts the values' local fields, so values of different offsets (a session's
+ * own, and the zero offset the shared statements write) would otherwise differ by the offsets.
  */
-final class H2LockStatements extends LockStatements {
+final class H2LockStatements extends RowLockingStatements {
 
     private static final String NOW = "CURRENT_TIMESTAMP(6)";
+
+    // The origin of the microseconds that reader and writer entries count in.
+    private static final String EPOCH = "TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00'";
 
     private final String acquireSql;
 
     private final String remainingSql;
 
     H2LockStatements(JdbcLockOptions options) {
-        super(options, renewSql(options), releaseSql(options), deleteExpiredSql(options));
-        String nextToken = "NEXT VALUE FOR " + options.qualifiedSequenceName();
+        super(options, renewSql(options), releaseSql(options), deleteExpiredSql(options), lockRowSql(options),
+                insertFreeRowSql(options), "SELECT " + nextToken(options), writeRowSql(options));
+        String nextToken = nextToken(options);
         this.acquireSql = """
                 SELECT fencing_token FROM FINAL TABLE (
                     MERGE INTO %1$s AS held
@@ -43,9 +50,44 @@ final class H2LockStatements extends LockStatements {
                             DATEADD(MICROSECOND, attempt.lease_micros, %3$s))
                 )
                 """.formatted(options.qualifiedTableName(), nextToken, NOW);
+        // In UTC, like every difference here: the shared statements write expiries with offset zero, which the
+        // session's own offset would otherwise shift.
         this.remainingSql = """
-                SELECT DATEDIFF(MICROSECOND, %s, expires_at) FROM %s WHERE lock_key = ?
+                SELECT DATEDIFF(MICROSECOND, %s AT TIME ZONE 'UTC', expires_at AT TIME ZONE 'UTC')
+                FROM %s WHERE lock_key = ?
                 """.formatted(NOW, options.qualifiedTableName());
+    }
+
+    private static String nextToken(JdbcLockOptions options) {
+        return "NEXT VALUE FOR " + options.qualifiedSequenceName();
+    }
+
+    private static String lockRowSql(JdbcLockOptions options) {
+        // DATEDIFF counts the difference of the values' local fields: both are brought to UTC first, or a session
+        // time zone other than UTC would shift every end read here by its offset.
+        return """
+                SELECT owner_token, fencing_token, DATEDIFF(MICROSECOND, %2$s, expires_at AT TIME ZONE 'UTC'),
+                       DATEDIFF(MICROSECOND, %2$s, %3$s AT TIME ZONE 'UTC'), readers, waiters
+                FROM %1$s WHERE lock_key = ? FOR UPDATE
+                """.formatted(options.qualifiedTableName(), EPOCH, NOW);
+    }
+
+    private static String insertFreeRowSql(JdbcLockOptions options) {
+        return """
+                MERGE INTO %1$s AS held
+                USING (VALUES (CAST(? AS VARCHAR))) AS attempt(lock_key)
+                ON held.lock_key = attempt.lock_key
+                WHEN NOT MATCHED THEN INSERT (lock_key, owner_token, fencing_token, expires_at)
+                    VALUES (attempt.lock_key, '%2$s', 0, %3$s)
+                """.formatted(options.qualifiedTableName(), PostgresLockStatements.READERS_MARK, NOW);
+    }
+
+    private static String writeRowSql(JdbcLockOptions options) {
+        return """
+                UPDATE %s SET owner_token = ?, fencing_token = ?,
+                    expires_at = DATEADD(MICROSECOND, CAST(? AS BIGINT), %s), readers = ?, waiters = ?
+                WHERE lock_key = ?
+                """.formatted(options.qualifiedTableName(), EPOCH);
     }
 
     private static String renewSql(JdbcLockOptions options) {
@@ -67,6 +109,11 @@ final class H2LockStatements extends LockStatements {
                 DELETE FROM %1$s WHERE expires_at < DATEADD(MICROSECOND, -CAST(? AS BIGINT), %2$s)
                 FETCH FIRST ? ROWS ONLY
                 """.formatted(options.qualifiedTableName(), NOW);
+    }
+
+    @Override
+    String readText(ResultSet rows, int index) throws SQLException {
+        return rows.getString(index);
     }
 
     @Override

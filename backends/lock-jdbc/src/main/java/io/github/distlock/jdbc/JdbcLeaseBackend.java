@@ -66,14 +66,17 @@ import org.slf4j.LoggerFactory;
  * hands the key to the oldest one and tells only that waiter's application instance with {@code NOTIFY}, and a
  * release nobody waits for notifies nobody; it also grants shared leases ({@code READ} locks), and any backend on
  * the same table refuses while readers hold a key, since readers mark its row as held. Other databases have no such
- * mechanism: their waiters poll with the engine's bounded, jittered backoff, and {@code READ} locks are refused.
+ * mechanism: their waiters poll with the engine's bounded, jittered backoff. There (and on PostgreSQL with release
+ * notification off) {@link #create} returns a {@link SharingJdbcLeaseBackend}, which grants shared leases with the
+ * same mark in the row and keeps a waiting writer's intent there, announcing nothing.
  *
  * <p>Created with {@link #create(DataSource, JdbcLockOptions)}, which checks the table at once: a missing table,
  * missing rights or a key column that is too short fail there, not at the first lock. Thread-safe.
  *
  * @since 0.1.0
  */
-public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits NotifyingJdbcLeaseBackend {
+public sealed class JdbcLeaseBackend implements FencingLeaseBackend
+        permits NotifyingJdbcLeaseBackend, SharingJdbcLeaseBackend {
 
     /** The backend's name in logs, metrics and messages. */
     public static final String NAME = "jdbc";
@@ -119,7 +122,8 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
     /**
      * Creates a backend and checks its table at once: every lock statement runs once, with a probe key of the
      * maximum length, in a transaction that is rolled back. On PostgreSQL with its driver present and release
-     * notification on, the backend is a {@link NotifyingJdbcLeaseBackend}, which queues waiters.
+     * notification on, the backend is a {@link NotifyingJdbcLeaseBackend}, which queues waiters and grants shared
+     * leases; otherwise it is a {@link SharingJdbcLeaseBackend}, which grants shared leases without announcements.
      * @param dataSource hands out the connections for lock statements; not closed by the backend
      * @param options the table and its maintenance
      * @return the backend
@@ -135,7 +139,7 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend permits Noti
                 && isPresent("org.postgresql.PGConnection")) {
             return new NotifyingJdbcLeaseBackend(dataSource, options, platform);
         }
-        return new JdbcLeaseBackend(dataSource, options, platform);
+        return new SharingJdbcLeaseBackend(dataSource, options, platform);
     }
 
     private static boolean isPresent(String className) {

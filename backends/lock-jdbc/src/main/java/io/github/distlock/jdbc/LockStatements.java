@@ -10,9 +10,10 @@ import java.time.temporal.ChronoUnit;
 import io.github.distlock.core.spi.AcquireResult;
 
 /**
- * The lock statements of one database. Each method runs exactly one decision statement on the connection it is
- * given (an acquire refused on H2 adds one read for the holder's remaining time); the caller owns the connection and
- * its transaction.
+ * The lock statements of one database. Each method here runs exactly one decision statement on the connection it
+ * is given (an acquire refused on H2 adds one read for the holder's remaining time); the caller owns the connection
+ * and its transaction. The shared leases of MariaDB and H2 ({@link RowLockingStatements}) are the exception: a short
+ * transaction of a few statements under the key's row lock.
  *
  * <p>The common rules, whatever the dialect:
  * <ul>

@@ -142,7 +142,8 @@ final class LockTableCheck {
     /** What a table created by an earlier version lacks, where that is known. */
     private static String upgradeHint(JdbcPlatform platform) {
         if (platform != JdbcPlatform.POSTGRESQL) {
-            return "";
+            return "; a table created by an earlier version of distlock may lack the shared leases' columns readers "
+                    + "and waiters, which running the script again adds";
         }
         return "; a table created by an earlier version of distlock may lack the queue's columns owner_node and "
                 + "waiters (added in 0.1) or the shared leases' column readers, which running the script again adds";

@@ -21,14 +21,21 @@ import io.github.distlock.core.spi.AcquireResult;
  * which can only refuse, never grant early. Keys and owner tokens are stored as their UTF-8 bytes in
  * {@code VARBINARY} columns: byte comparison keeps keys that differ in case, trailing spaces or Unicode normal form
  * apart, which MariaDB's collations would merge.
+ *
+ * <p>Shared leases and waiting writers' intents are decided under the row lock by {@link RowLockingStatements}; their
+ * ends count microseconds since {@code 1970-01-01 00:00:00} in the same UTC {@code DATETIME} arithmetic.
  */
-final class MariaDbLockStatements extends LockStatements {
+final class MariaDbLockStatements extends RowLockingStatements {
+
+    // The origin of the microseconds that reader and writer entries count in; DATETIME arithmetic, no time zone.
+    private static final String EPOCH = "TIMESTAMP '1970-01-01 00:00:00'";
 
     private final String acquireSql;
 
     MariaDbLockStatements(JdbcLockOptions options) {
-        super(options, renewSql(options), releaseSql(options), deleteExpiredSql(options));
-        String nextToken = "NEXTVAL(" + options.qualifiedSequenceName() + ")";
+        super(options, renewSql(options), releaseSql(options), deleteExpiredSql(options), lockRowSql(options),
+                insertFreeRowSql(options), "SELECT " + nextToken(options), writeRowSql(options));
+        String nextToken = nextToken(options);
         this.acquireSql = """
                 INSERT INTO %1$s (lock_key, owner_token, fencing_token, expires_at)
                 VALUES (?, ?, %2$s, UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND)
@@ -38,6 +45,35 @@ final class MariaDbLockStatements extends LockStatements {
                     expires_at = IF(expires_at <= UTC_TIMESTAMP(6), VALUES(expires_at), expires_at)
                 RETURNING owner_token, fencing_token, TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6), expires_at)
                 """.formatted(options.qualifiedTableName(), nextToken);
+    }
+
+    private static String nextToken(JdbcLockOptions options) {
+        return "NEXTVAL(" + options.qualifiedSequenceName() + ")";
+    }
+
+    private static String lockRowSql(JdbcLockOptions options) {
+        return """
+                SELECT owner_token, fencing_token, TIMESTAMPDIFF(MICROSECOND, %2$s, expires_at),
+                       TIMESTAMPDIFF(MICROSECOND, %2$s, UTC_TIMESTAMP(6)), readers, waiters
+                FROM %1$s WHERE lock_key = ? FOR UPDATE
+                """.formatted(options.qualifiedTableName(), EPOCH);
+    }
+
+    private static String insertFreeRowSql(JdbcLockOptions options) {
+        // The duplicate case changes nothing; the row is locked by the statement that follows.
+        return """
+                INSERT INTO %s (lock_key, owner_token, fencing_token, expires_at)
+                VALUES (?, '%s', 0, UTC_TIMESTAMP(6))
+                ON DUPLICATE KEY UPDATE lock_key = lock_key
+                """.formatted(options.qualifiedTableName(), PostgresLockStatements.READERS_MARK);
+    }
+
+    private static String writeRowSql(JdbcLockOptions options) {
+        return """
+                UPDATE %s SET owner_token = ?, fencing_token = ?, expires_at = %s + INTERVAL ? MICROSECOND,
+                    readers = ?, waiters = ?
+                WHERE lock_key = ?
+                """.formatted(options.qualifiedTableName(), EPOCH);
     }
 
     private static String renewSql(JdbcLockOptions options) {
@@ -64,6 +100,11 @@ final class MariaDbLockStatements extends LockStatements {
     @Override
     void bindText(PreparedStatement statement, int index, String value) throws SQLException {
         statement.setBytes(index, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    String readText(ResultSet rows, int index) throws SQLException {
+        return new String(rows.getBytes(index), StandardCharsets.UTF_8);
     }
 
     @Override

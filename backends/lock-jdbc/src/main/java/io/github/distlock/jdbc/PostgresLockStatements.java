@@ -31,16 +31,19 @@ import io.github.distlock.core.spi.AcquireResult;
  * {@value #MAX_QUEUED_WAITERS} waiters queue per key, which bounds the row (a waiter beyond it retries when the
  * holder's lease would end).
  *
- * <h2>Shared leases, with release notification on</h2>
+ * <h2>Shared leases</h2>
  * Readers are entries of the row's {@code readers} array ({@code 'lease-end owner'}, lease ends in database
  * microseconds); while any holds, {@code owner_token} is {@link #READERS_MARK} and {@code expires_at} the end of the
  * longest reader lease, both rewritten with the array by each shared statement. A shared grant is an
  * {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE} (no writer holds, no writer in {@code waiters} still waits),
  * like the plain acquire; renewal and release are owner-checked {@code UPDATE}s on the reader's entry, and the last
  * reader's release hands the key on exactly as the release above does. The readers of one key are not bounded: each
- * shared statement rewrites the array, so its cost grows with the readers holding the key at once.
+ * shared statement rewrites the array, so its cost grows with the readers holding the key at once. With release
+ * notification off the same statements serve {@link SharingJdbcLeaseBackend}: a waiting writer's intent is its place
+ * in {@code waiters} with an empty node, so the hand-off of the last reader's release notifies no listener and the
+ * writer's next polling attempt claims it.
  */
-final class PostgresLockStatements extends LockStatements {
+final class PostgresLockStatements extends LockStatements implements SharedLeaseStatements {
 
     /** The most waiters one key's queue holds. */
     static final int MAX_QUEUED_WAITERS = 1000;
@@ -398,11 +401,28 @@ final class PostgresLockStatements extends LockStatements {
     }
 
     /**
+     * Without release notification, a waiting writer's intent is its place in the queue with no node to tell: the
+     * last reader's release still hands the key to it, and its next attempt, within the claim time as the engine's
+     * backoff is shorter, claims it.
+     */
+    @Override
+    public AcquireResult acquireAsWaitingWriter(Connection connection, String key, String owner, long leaseMicros,
+            long waitMicros) throws SQLException {
+        return acquireOrQueue(connection, key, owner, leaseMicros, waitMicros, "");
+    }
+
+    @Override
+    public void endWriterIntent(Connection connection, String key, String owner) throws SQLException {
+        leaveQueue(connection, key, owner);
+    }
+
+    /**
      * Takes a shared lease on the key if no writer holds it and none waits for it, in one statement.
      * @return granted with the fencing token, or held with the writer's remaining time (none when a waiting writer
      *     is the reason, or when the holder committed after this statement's snapshot)
      */
-    AcquireResult acquireShared(Connection connection, String key, String owner, long leaseMicros)
+    @Override
+    public AcquireResult acquireShared(Connection connection, String key, String owner, long leaseMicros)
             throws SQLException {
         try (PreparedStatement statement = prepareAcquire(connection, this.acquireSharedSql, key, owner,
                 leaseMicros)) {
@@ -421,7 +441,8 @@ final class PostgresLockStatements extends LockStatements {
     }
 
     /** Extends the owner's shared lease if it still holds one on the key. */
-    boolean renewShared(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
+    @Override
+    public boolean renewShared(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
         try (PreparedStatement statement = prepare(connection, this.renewSharedSql)) {
             statement.setLong(1, leaseMicros);
             statement.setString(2, key);
@@ -431,7 +452,8 @@ final class PostgresLockStatements extends LockStatements {
     }
 
     /** Ends the owner's shared lease; the last reader's release hands the key to the oldest waiter. */
-    boolean releaseShared(Connection connection, String key, String owner) throws SQLException {
+    @Override
+    public boolean releaseShared(Connection connection, String key, String owner) throws SQLException {
         try (PreparedStatement statement = prepare(connection, this.releaseSharedSql)) {
             statement.setString(1, key);
             statement.setString(2, owner);
@@ -443,15 +465,13 @@ final class PostgresLockStatements extends LockStatements {
 
     @Override
     void probeMore(Connection connection, String key, String owner, long leaseMicros) throws SQLException {
-        if (!this.handingOff) {
-            return;
-        }
+        // Both backends on PostgreSQL queue writers and grant shared leases, so both need the queue's columns and
+        // readers; only the notifying one tells waiters' nodes.
         String node = "0".repeat(NotifyingJdbcLeaseBackend.NODE_ID_LENGTH);
         if (!acquireOrQueue(connection, key, owner, leaseMicros, leaseMicros, node).isGranted()) {
             throw new SQLException("the probe key was not granted to a queueing attempt");
         }
         leaveQueue(connection, key, owner);
-        // Only the notifying backend grants shared leases, so only it needs the readers column.
         if (!acquireShared(connection, key, owner, leaseMicros).isGranted()) {
             throw new SQLException("the probe key was not granted to a shared attempt");
         }

@@ -271,14 +271,18 @@ class PostgresHandOffTests {
         CountingDataSource connections = new CountingDataSource(database.pool("upgrade", 2));
         assertThatThrownBy(() -> JdbcLeaseBackend.create(connections, old)).isInstanceOf(LockTableException.class)
             .hasMessageContaining("the shared leases' column readers, which running the script again adds");
-        // Without release notification the backend grants no shared leases and does not need the column.
-        JdbcLeaseBackend exclusiveOnly = JdbcLeaseBackend.create(connections, old.withReleaseNotification(false));
-        assertThat(exclusiveOnly.tryAcquire(uniqueKey(), "exclusive-owner", Duration.ofSeconds(5)).isGranted())
-            .isTrue();
+        // Without release notification the backend grants shared leases too, and needs the column as well.
+        JdbcLockOptions withoutNotification = old.withReleaseNotification(false);
+        assertThatThrownBy(() -> JdbcLeaseBackend.create(connections, withoutNotification))
+            .isInstanceOf(LockTableException.class)
+            .hasMessageContaining("the shared leases' column readers, which running the script again adds");
         JdbcLockSchema.createIfMissing(database.admin(), old);
-        try (JdbcLeaseBackend upgraded = JdbcLeaseBackend.create(connections, old)) {
+        try (JdbcLeaseBackend upgraded = JdbcLeaseBackend.create(connections, old);
+                JdbcLeaseBackend polling = JdbcLeaseBackend.create(connections, withoutNotification)) {
             assertThat(upgraded).isInstanceOf(NotifyingJdbcLeaseBackend.class);
             assertThat(((NotifyingJdbcLeaseBackend) upgraded).tryAcquireShared(uniqueKey(), "upgraded-reader",
+                    Duration.ofSeconds(5)).isGranted()).isTrue();
+            assertThat(((SharingJdbcLeaseBackend) polling).tryAcquireShared(uniqueKey(), "polling-reader",
                     Duration.ofSeconds(5)).isGranted()).isTrue();
         }
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -27,9 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Shared leases on a real PostgreSQL server, beyond the contract: what a refused writer is told, backends that grant
- * no shared leases on the same table, a writer whose wait ended without leaving the queue, and readers and writers
- * of several application instances racing on one key.
+ * Shared leases on a real PostgreSQL server, beyond the contract: what a refused writer is told, the exclusive
+ * statements of other backends on the same table, a writer whose wait ended without leaving the queue, and readers
+ * and writers of several application instances racing on one key, with release notification and without.
  */
 class PostgresSharedLeaseTests {
 
@@ -106,6 +107,7 @@ class PostgresSharedLeaseTests {
     @Test
     void aBackendWithoutSharedLeasesOnTheSameTableIsRefusedWhileReadersHold() {
         NotifyingJdbcLeaseBackend backend = sharing();
+        // Its exclusive statements are those of a backend without shared leases (or of an older distlock).
         JdbcLeaseBackend exclusiveOnly = JdbcLeaseBackend.create(pool, options.withReleaseNotification(false));
         assertThat(exclusiveOnly).isNotInstanceOf(NotifyingJdbcLeaseBackend.class);
         String key = uniqueKey();
@@ -142,10 +144,24 @@ class PostgresSharedLeaseTests {
 
     @Test
     void readersAndWritersOfThreeInstancesNeverOverlapAndEveryWriterOutranksTheLeasesBeforeIt() throws Exception {
+        raceReadersAndWritersOfThreeInstances(this::sharing);
+    }
+
+    @Test
+    void withoutReleaseNotificationReadersAndWritersOfThreeInstancesNeverOverlapEither() throws Exception {
+        raceReadersAndWritersOfThreeInstances(() -> {
+            JdbcLeaseBackend backend = JdbcLeaseBackend.create(pool, options.withReleaseNotification(false));
+            assertThat(backend).isInstanceOf(SharingJdbcLeaseBackend.class);
+            this.closeAfter.add(backend);
+            return backend;
+        });
+    }
+
+    private void raceReadersAndWritersOfThreeInstances(Supplier<JdbcLeaseBackend> instances) throws Exception {
         String key = uniqueKey();
         List<LockEngine> engines = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            LockEngine engine = new LockEngine(sharing(),
+            LockEngine engine = new LockEngine(instances.get(),
                     LockEngineSettings.defaults().withBackoff(Duration.ofMillis(1), Duration.ofMillis(20)));
             this.closeAfter.add(engine);
             engines.add(engine);
