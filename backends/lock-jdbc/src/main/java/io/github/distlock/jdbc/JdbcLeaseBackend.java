@@ -202,6 +202,36 @@ public sealed class JdbcLeaseBackend implements FencingLeaseBackend
         return released;
     }
 
+    /** {@code SharedLeaseBackend.tryAcquireShared} of the subclasses that grant shared leases, with their statements. */
+    final AcquireResult acquireShared(SharedLeaseStatements sharing, String key, String ownerToken,
+            Duration leaseTime) {
+        requireValidKey(key, this.options.maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        long leaseMicros = leaseMicros(leaseTime);
+        return acquireWith(key, connection -> sharing.acquireShared(connection, key, ownerToken, leaseMicros));
+    }
+
+    /** {@code SharedLeaseBackend.renewSharedIfOwner} of the subclasses that grant shared leases. */
+    final boolean renewShared(SharedLeaseStatements sharing, String key, String ownerToken, Duration leaseTime) {
+        requireValidKey(key, this.options.maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        long leaseMicros = leaseMicros(leaseTime);
+        return idempotently("renew the shared lease of", key,
+                connection -> sharing.renewShared(connection, key, ownerToken, leaseMicros));
+    }
+
+    /** {@code SharedLeaseBackend.releaseSharedIfOwner} of the subclasses that grant shared leases. */
+    final boolean releaseShared(SharedLeaseStatements sharing, String key, String ownerToken) {
+        requireValidKey(key, this.options.maxKeyLength());
+        requireValidOwnerToken(ownerToken);
+        boolean released = idempotently("release the shared lease of", key,
+                connection -> sharing.releaseShared(connection, key, ownerToken));
+        if (released) {
+            deleteExpiredRowsIfDue();
+        }
+        return released;
+    }
+
     /**
      * Deletes the rows of locks that ended more than {@link JdbcLockOptions#expiredRowRetention()} ago, in batches
      * of {@link JdbcLockOptions#cleanupBatchSize()} and at most {@value JdbcLockOptions#MAX_CLEANUP_BATCHES}

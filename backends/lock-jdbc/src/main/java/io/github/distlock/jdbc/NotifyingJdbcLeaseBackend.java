@@ -130,31 +130,17 @@ public final class NotifyingJdbcLeaseBackend extends JdbcLeaseBackend implements
 
     @Override
     public AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime) {
-        requireValidKey(key, maxKeyLength());
-        requireValidOwnerToken(ownerToken);
-        long leaseMicros = leaseMicros(leaseTime);
-        return acquireWith(key, connection -> this.queue.acquireShared(connection, key, ownerToken, leaseMicros));
+        return acquireShared(this.queue, key, ownerToken, leaseTime);
     }
 
     @Override
     public boolean renewSharedIfOwner(String key, String ownerToken, Duration leaseTime) {
-        requireValidKey(key, maxKeyLength());
-        requireValidOwnerToken(ownerToken);
-        long leaseMicros = leaseMicros(leaseTime);
-        return idempotently("renew the shared lease of", key,
-                connection -> this.queue.renewShared(connection, key, ownerToken, leaseMicros));
+        return renewShared(this.queue, key, ownerToken, leaseTime);
     }
 
     @Override
     public boolean releaseSharedIfOwner(String key, String ownerToken) {
-        requireValidKey(key, maxKeyLength());
-        requireValidOwnerToken(ownerToken);
-        boolean released = idempotently("release the shared lease of", key,
-                connection -> this.queue.releaseShared(connection, key, ownerToken));
-        if (released) {
-            deleteExpiredRowsIfDue();
-        }
-        return released;
+        return releaseShared(this.queue, key, ownerToken);
     }
 
     /**

@@ -58,10 +58,7 @@ public final class SharingJdbcLeaseBackend extends JdbcLeaseBackend implements S
 
     @Override
     public AcquireResult tryAcquireShared(String key, String ownerToken, Duration leaseTime) {
-        requireValidKey(key, maxKeyLength());
-        requireValidOwnerToken(ownerToken);
-        long leaseMicros = leaseMicros(leaseTime);
-        return acquireWith(key, connection -> this.sharing.acquireShared(connection, key, ownerToken, leaseMicros));
+        return acquireShared(this.sharing, key, ownerToken, leaseTime);
     }
 
     @Override
@@ -102,23 +99,12 @@ public final class SharingJdbcLeaseBackend extends JdbcLeaseBackend implements S
 
     @Override
     public boolean renewSharedIfOwner(String key, String ownerToken, Duration leaseTime) {
-        requireValidKey(key, maxKeyLength());
-        requireValidOwnerToken(ownerToken);
-        long leaseMicros = leaseMicros(leaseTime);
-        return idempotently("renew the shared lease of", key,
-                connection -> this.sharing.renewShared(connection, key, ownerToken, leaseMicros));
+        return renewShared(this.sharing, key, ownerToken, leaseTime);
     }
 
     @Override
     public boolean releaseSharedIfOwner(String key, String ownerToken) {
-        requireValidKey(key, maxKeyLength());
-        requireValidOwnerToken(ownerToken);
-        boolean released = idempotently("release the shared lease of", key,
-                connection -> this.sharing.releaseShared(connection, key, ownerToken));
-        if (released) {
-            deleteExpiredRowsIfDue();
-        }
-        return released;
+        return releaseShared(this.sharing, key, ownerToken);
     }
 
 }

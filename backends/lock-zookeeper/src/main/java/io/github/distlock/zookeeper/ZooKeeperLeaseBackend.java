@@ -858,6 +858,39 @@ public final class ZooKeeperLeaseBackend implements FencingLeaseBackend, Release
         catch (KeeperException.NotEmptyException ex) {
             // Other readers hold the key (or their children await a writer's takeover).
             this.client.delete().withVersion(version).forPath(reader);
+            // Two last readers releasing at once each find the other's child and delete only their own, which would
+            // leave an empty container and no deletion for the waiting writers' watches: whoever finds it empty
+            // deletes it.
+            deleteEmptyReadersContainer(path);
+        }
+    }
+
+    /**
+     * Deletes the key's readers' container if it has no reader left. Only a never-written node is deleted: a
+     * readers' container is created with its mark and never written (version 0), while every writer's node is
+     * written once more in its grant transaction, so the version check keeps a writer's node that replaced the
+     * container meanwhile; the deletion fails with {@code NotEmpty} if a reader joined.
+     */
+    private void deleteEmptyReadersContainer(String path) throws Exception {
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = this.client.getData().storingStatIn(stat).forPath(path);
+        }
+        catch (KeeperException.NoNodeException ex) {
+            return;
+        }
+        if (stat.getNumChildren() != 0 || stat.getVersion() != 0 || !Arrays.equals(data, READERS_MARK)) {
+            return;
+        }
+        try {
+            this.client.transaction().forOperations(
+                    this.client.transactionOp().setData().withVersion(0).forPath(path, READERS_MARK),
+                    this.client.transactionOp().delete().withVersion(1).forPath(path));
+        }
+        catch (KeeperException.NoNodeException | KeeperException.BadVersionException
+                | KeeperException.NotEmptyException ex) {
+            // Gone, replaced by a writer's node, or joined by a reader: nothing to delete.
         }
     }
 

@@ -256,6 +256,44 @@ class ZooKeeperSharedLeaseTests {
         return ZooKeeperTestClients.backend(server.connectString(), ZooKeeperTestClients.LONG_SESSION);
     }
 
+    /**
+     * The last two readers releasing at the same moment each find the other's child and delete only their own; the
+     * one that then finds the container empty deletes it, which is what a waiting writer's release watch waits for.
+     * Before that deletion existed, the writer slept for the readers' whole lease after some of these rounds.
+     */
+    @Test
+    void twoLastReadersReleasingAtOnceWakeTheWaitingWriterLongBeforeTheirLease() throws Exception {
+        ZooKeeperLeaseBackend readers = backend();
+        LockEngine writers = engine(backend());
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < 20; round++) {
+                String key = "two-last-readers-" + round + "-" + System.nanoTime();
+                assertThat(readers.tryAcquireShared(key, "first-reader", LONG_LEASE).isGranted()).isTrue();
+                assertThat(readers.tryAcquireShared(key, "second-reader", LONG_LEASE).isGranted()).isTrue();
+                Future<Lease> writer = threads.submit(() -> writers.acquire(LockRequest.of(key, LONG_LEASE)
+                    .withWaitTime(LONG_LEASE).withReentrant(false)));
+                await().atMost(PATIENCE).until(() -> writers.waiterCount() == 1);
+                CyclicBarrier together = new CyclicBarrier(2);
+                Future<Boolean> first = threads.submit(() -> {
+                    together.await();
+                    return readers.releaseSharedIfOwner(key, "first-reader");
+                });
+                Future<Boolean> second = threads.submit(() -> {
+                    together.await();
+                    return readers.releaseSharedIfOwner(key, "second-reader");
+                });
+                assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(second.get(10, TimeUnit.SECONDS)).isTrue();
+                // Well within the readers' 20 s lease: the writer was woken, not timed out.
+                writer.get(5, TimeUnit.SECONDS).release();
+            }
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
     private LockEngine engine(ZooKeeperLeaseBackend backend) {
         LockEngine engine = new LockEngine(backend,
                 LockEngineSettings.defaults().withBackoff(Duration.ofMillis(1), Duration.ofMillis(50)));
