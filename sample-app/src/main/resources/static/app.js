@@ -130,6 +130,9 @@ function render(report) {
   $('takeover').textContent = report.takeoverMillis >= 0 ? seconds(report.takeoverMillis) : '-';
   $('takeover-detail').textContent = report.takeoverMillis >= 0
     ? 'the crashed holder\'s lease ran out first' : (report.request.locked ? '' : 'nobody waited for the lease');
+  setValue('lock-calls', report.lockServiceCalls, false);
+  $('lock-calls-detail').textContent = report.request.kind === 'FLASH_SALE' && report.sold > 0
+    ? (report.lockServiceCalls / report.sold).toFixed(1) + ' per item sold' : '';
   setValue('lock-waits', report.lockWaits, false);
   $('lock-wait-time').textContent = report.lockWaits > 0
     ? 'waited ' + seconds(report.lockWaitMillis) + ' in all, longest ' + report.longestLockWaitMillis + ' ms'
@@ -328,7 +331,8 @@ function showDesigns(reports) {
     const row = document.createElement('tr');
     row.dataset.design = design;
     [name(design), report.request.buyers, report.sold, report.oversold, Math.round(report.buyersPerSecond),
-      report.p50AnswerMillis.toFixed(2) + ' ms', report.p99AnswerMillis.toFixed(1) + ' ms', report.lockWaits]
+      report.p50AnswerMillis.toFixed(2) + ' ms', report.p99AnswerMillis.toFixed(1) + ' ms', report.lockWaits,
+      report.sold > 0 ? (report.lockServiceCalls / report.sold).toFixed(1) : '-']
       .forEach((value, index) => {
         const cell = document.createElement('td');
         cell.textContent = String(value);

@@ -213,6 +213,12 @@ class ScenarioPageBrowserTests {
             assertThat(result.number("sold")).as("sold with design %s", design).isEqualTo(20);
             assertThat(result.number("oversold")).as("oversold with design %s", design).isZero();
             assertThat(result.number("failures")).as("failed buys with design %s", design).isZero();
+            if (design.equals("lock")) {
+                assertThat(result.number("lock-calls")).as("lock-service calls with the lock").isPositive();
+            }
+            else {
+                assertThat(result.number("lock-calls")).as("lock-service calls with design %s", design).isZero();
+            }
         }
         assertThat(this.browser.findElements(By.cssSelector("#design-table tbody tr"))).as("designs compared")
             .hasSize(4);

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import io.github.distlock.core.Lease;
@@ -180,6 +181,8 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
     private final AtomicLong ownerCounter = new AtomicLong();
 
+    private final LongAdder backendCalls = new LongAdder();
+
     private final ThreadLocal<@Nullable Map<String, SharedLease>> heldByThread = new ThreadLocal<>();
 
     private final ConcurrentHashMap<String, ReleaseWaiters> waitersByKey = new ConcurrentHashMap<>();
@@ -287,6 +290,18 @@ public final class LockEngine implements LockClient, AutoCloseable {
      */
     public Map<String, Integer> waitersByKey() {
         return Map.copyOf(this.waitingByKey);
+    }
+
+    /**
+     * Returns how many calls this engine has made to its backend since it was created: acquire attempts (one per
+     * attempt, a set's single attempt included), renewals, releases and ends of waits; the backend's own
+     * subscriptions and announcements are not counted. What a lock costs the lock service, for operators and for
+     * comparing designs: each call is one request to the service (one script, statement or transaction).
+     * @return the number of backend calls so far
+     * @since 0.1.0
+     */
+    public long backendCalls() {
+        return this.backendCalls.sum();
     }
 
     /**
@@ -707,6 +722,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         long start = System.nanoTime();
         List<AcquireResult> results;
         try {
+            this.backendCalls.increment();
             results = together.tryAcquireAll(keys, owners, leaseTime);
         }
         catch (RuntimeException ex) {
@@ -837,6 +853,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
 
     /** Renews an exclusive or a shared lease, each through its own backend call. */
     boolean renewIfOwner(String key, String ownerToken, LockMode mode, Duration leaseTime) {
+        this.backendCalls.increment();
         if (mode == LockMode.READ) {
             return Objects.requireNonNull(this.shared, "validated: READ needs a SharedLeaseBackend")
                 .renewSharedIfOwner(key, ownerToken, leaseTime);
@@ -932,6 +949,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
     }
 
     void releaseQuietly(String key, String ownerToken, LockMode mode) {
+        this.backendCalls.increment();
         try {
             if (mode == LockMode.READ) {
                 Objects.requireNonNull(this.shared, "validated: READ needs a SharedLeaseBackend")
@@ -1017,6 +1035,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
         String key = request.key();
         long start = System.nanoTime();
         AcquireResult result;
+        this.backendCalls.increment();
         try {
             if (request.mode() == LockMode.READ) {
                 result = Objects.requireNonNull(this.shared, "validated: READ needs a SharedLeaseBackend")
@@ -1114,6 +1133,7 @@ public final class LockEngine implements LockClient, AutoCloseable {
     private void endWaitInBackground(String key, String ownerToken) {
         try {
             this.renewals.execute(() -> {
+                this.backendCalls.increment();
                 try {
                     if (this.queue != null) {
                         this.queue.leaveQueue(key, ownerToken);

@@ -46,6 +46,22 @@ class EngineIntrospectionTests extends EngineTestSupport {
     }
 
     @Test
+    void backendCallsCountEveryAttemptRenewalAndReleaseAsTheBackendSawThem() throws Exception {
+        RecordingLeaseBackend backend = new RecordingLeaseBackend();
+        LockEngine engine = engineOver(backend);
+        String key = uniqueKey();
+        Lease lease = engine.tryAcquire(LockRequest.of(key, TestTimings.SHORT_LEASE)).orElseThrow();
+        assertThat(onAnotherThread(() -> engine.tryAcquire(LockRequest.of(key, TestTimings.SHORT_LEASE)))).isEmpty();
+        await().atMost(TestTimings.PATIENCE).until(() -> backend.renewCalls.get() >= 2);
+        lease.release();
+        await().atMost(TestTimings.PATIENCE).until(() -> backend.releaseCalls.get() == 1);
+        // A renewal that was in flight at the release is counted by the engine a moment before the backend sees it.
+        await().atMost(TestTimings.PATIENCE).until(() -> engine.backendCalls() == backend.calls());
+        assertThat(backend.calls()).as("one refused attempt, two or more renewals, two attempts and a release")
+            .isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
     void anOutageIsOneWarningAndItsEndOneLineWhateverTheNumberOfFailedCalls() {
         RecordingLeaseBackend backend = new RecordingLeaseBackend();
         LockEngine engine = engineOver(backend);

@@ -40,6 +40,8 @@ import org.jspecify.annotations.Nullable;
  * @param buyersPerSecond buyers answered per second of the run (flash sale)
  * @param p50AnswerMillis the median time a buyer waited for its answer (flash sale)
  * @param p99AnswerMillis the 99th percentile of that time (flash sale)
+ * @param lockServiceCalls calls the simulated servers' engines made to the lock service during the run (acquire
+ *     attempts, renewals, releases), 0 for a run without the lock
  */
 public record ScenarioReport(String id, ScenarioRequest request, String backend, String status, long elapsedMillis,
         int done, int total, List<Integer> chargesPerOrder, int ordersCharged, int doubleCharged, int extraCharges,
@@ -47,7 +49,7 @@ public record ScenarioReport(String id, ScenarioRequest request, String backend,
         long longestLockWaitMillis, int lockNotAcquired, int staleTokens, int otherFailures,
         @Nullable String lastFailure, List<ServerReport> servers, List<Integer> runsPerPeriod, int periodsRunTwice,
         int extraRuns, int leaseLost, int completions, int taskOverlaps, long takeoverMillis, double buyersPerSecond,
-        double p50AnswerMillis, double p99AnswerMillis) {
+        double p50AnswerMillis, double p99AnswerMillis, long lockServiceCalls) {
 
     /**
      * What one simulated server did.

@@ -385,6 +385,7 @@ final class ScenarioRun {
             }
         }
         long waits = 0;
+        long lockCalls = 0;
         Duration waited = Duration.ZERO;
         Duration longest = Duration.ZERO;
         List<ScenarioReport.ServerReport> perServer = new ArrayList<>();
@@ -393,6 +394,7 @@ final class ScenarioRun {
             long serverWaits = (client != null) ? client.waits() : 0;
             if (client != null) {
                 waits += serverWaits;
+                lockCalls += Math.max(0, client.lockServiceCalls());
                 waited = waited.plus(client.totalWait());
                 longest = (client.longestWait().compareTo(longest) > 0) ? client.longestWait() : longest;
             }
@@ -414,7 +416,7 @@ final class ScenarioRun {
                 this.lastFailure, perServer, runsPerPeriod, periodsRunTwice, extraRuns, this.leaseLost.get(),
                 (settlement != null) ? settlement.completions() : 0, (settlement != null) ? settlement.overlaps() : 0,
                 (settlement != null) ? settlement.takeoverMillis() : -1, answeredPerSecond(), answerMillisAt(50),
-                answerMillisAt(99));
+                answerMillisAt(99), lockCalls);
     }
 
     private double answeredPerSecond() {

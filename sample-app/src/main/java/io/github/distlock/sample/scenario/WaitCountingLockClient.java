@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.github.distlock.core.Lease;
 import io.github.distlock.core.LockClient;
 import io.github.distlock.core.LockRequest;
+import io.github.distlock.core.engine.LockEngine;
 
 /**
  * A {@link LockClient} that counts the lock waits of a simulated server: an acquire first makes one attempt, and
@@ -26,8 +27,21 @@ final class WaitCountingLockClient implements LockClient {
 
     private final AtomicLong longestWaitNanos = new AtomicLong();
 
+    // The delegate's backend calls when this client was made for a run, when it is an engine; -1 when it is not.
+    private final long backendCallsBefore;
+
     WaitCountingLockClient(LockClient delegate) {
         this.delegate = delegate;
+        this.backendCallsBefore = (delegate instanceof LockEngine engine) ? engine.backendCalls() : -1;
+    }
+
+    /**
+     * Returns how many calls the lock service received from this server's engine since this client was made (its
+     * own extra attempt per contended acquire included), or -1 when the delegate is not an engine.
+     * @return the calls to the lock service
+     */
+    long lockServiceCalls() {
+        return (this.delegate instanceof LockEngine engine) ? engine.backendCalls() - this.backendCallsBefore : -1;
     }
 
     @Override
