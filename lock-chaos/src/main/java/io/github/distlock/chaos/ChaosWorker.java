@@ -297,8 +297,7 @@ public final class ChaosWorker {
                         // An interrupt that arrived during the work must not hit the release.
                         boolean interrupted = Thread.interrupted();
                         if (lease != null) {
-                            lease.release();
-                            link.event("RELEASED", grant, key, token, interrupted ? "interrupted" : "");
+                            release(lease, link, grant, key, token, interrupted);
                         }
                     }
                     if (this.thinkMillis > 0) {
@@ -306,6 +305,18 @@ public final class ChaosWorker {
                     }
                 }
             }
+        }
+
+        // A release the backend could not take (a server down) is reported, and the thread goes on.
+        private void release(Lease lease, HubLink link, String grant, String key, Long token, boolean interrupted) {
+            String detail = interrupted ? "interrupted" : "";
+            try {
+                lease.release();
+            }
+            catch (DistributedLockException ex) {
+                detail = "failed:" + ex.getClass().getSimpleName();
+            }
+            link.event("RELEASED", grant, key, token, detail);
         }
 
         private Lease acquire(LockEngine engine, String key, long sequence) throws InterruptedException {
