@@ -284,8 +284,8 @@ public final class ChaosWorker {
                         OptionalLong fencing = lease.fencingToken();
                         token = fencing.isPresent() ? fencing.getAsLong() : null;
                         this.grants.incrementAndGet();
-                        link.event("GRANTED", grant, key, token, "acquire-ms="
-                                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                        link.event("GRANTED", grant, key, token, "waited-us="
+                                + TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started));
                         Long lostToken = token;
                         lease.addLossListener((lost, reason) -> ChaosWorker.this.events.event("LOST", grant, key,
                                 lostToken, reason.replaceAll("\\s+", "_")));
@@ -310,13 +310,15 @@ public final class ChaosWorker {
         // A release the backend could not take (a server down) is reported, and the thread goes on.
         private void release(Lease lease, HubLink link, String grant, String key, Long token, boolean interrupted) {
             String detail = interrupted ? "interrupted" : "";
+            // Stamped when the release begins, so that a hand-off is measured from there to the next grant.
+            long releasing = System.nanoTime();
             try {
                 lease.release();
             }
             catch (DistributedLockException ex) {
                 detail = "failed:" + ex.getClass().getSimpleName();
             }
-            link.event("RELEASED", grant, key, token, detail);
+            link.event("RELEASED", grant, key, token, detail, releasing);
         }
 
         private Lease acquire(LockEngine engine, String key, long sequence) throws InterruptedException {
@@ -419,12 +421,21 @@ public final class ChaosWorker {
         }
 
         void event(String kind, String grant, String key, Long token, String detail) {
-            request("EV", grant, key, token, kind + (detail.isEmpty() ? "" : " " + detail));
+            event(kind, grant, key, token, detail, System.nanoTime());
         }
 
-        synchronized String request(String verb, String grant, String key, Long token, String argument) {
+        void event(String kind, String grant, String key, Long token, String detail, long nanos) {
+            request("EV", grant, key, token, kind + (detail.isEmpty() ? "" : " " + detail), nanos);
+        }
+
+        String request(String verb, String grant, String key, Long token, String argument) {
+            return request(verb, grant, key, token, argument, System.nanoTime());
+        }
+
+        synchronized String request(String verb, String grant, String key, Long token, String argument,
+                long nanos) {
             this.out.print(verb + " " + this.worker + " " + grant + " " + key + " " + ((token != null) ? token : "-")
-                    + " " + System.nanoTime() + " " + argument + "\n");
+                    + " " + nanos + " " + argument + "\n");
             this.out.flush();
             try {
                 String answer = this.in.readLine();

@@ -47,6 +47,9 @@ abstract class ChaosScenarios {
     /** How much earlier than the lease's end (by the hub's clock) a takeover may be reported: reporting delays. */
     static final Duration REPORTING_SLACK = Duration.ofMillis(150);
 
+    /** The p99 hand-off bound of a clean release under contention (reliability L2, T01). */
+    static final Duration HAND_OFF_BOUND = Duration.ofMillis(100);
+
     private static final AtomicInteger RUNS = new AtomicInteger();
 
     Hub hub;
@@ -114,11 +117,20 @@ abstract class ChaosScenarios {
         for (int round = 0; round < rounds(); round++) {
             RunResult result = run("work=5 hot=1", Duration.ofSeconds(4), () -> {
             });
+            if (result.verdict().handOffMillis(99) > HAND_OFF_BOUND.toMillis()) {
+                // A liveness bound may be retried once on a loaded machine (reliability.md); safety never is.
+                assertExclusive(result);
+                result = run("work=5 hot=1", Duration.ofSeconds(4), () -> {
+                });
+            }
             assertExclusive(result);
+            assertThat(result.verdict().handOffMillis(99)).as("p99 hand-off, ms").isLessThanOrEqualTo(
+                    HAND_OFF_BOUND.toMillis());
             assertThat(result.verdict().grants()).as("grants in 4 s of contention").isGreaterThan(20);
             runs.add(result);
         }
-        ChaosReport.append(backendName(), "T01 contention, 1 hot key", runs, List.of(), List.of(), "");
+        ChaosReport.append(backendName(), "T01 contention, 1 hot key", runs, List.of(), List.of(),
+                "bound: p99 hand-off " + HAND_OFF_BOUND.toMillis() + " ms");
     }
 
     @Test
@@ -169,7 +181,6 @@ abstract class ChaosScenarios {
                     Duration.ofSeconds(4), () -> {
                     });
             assertExclusive(result);
-            assertThat(result.stopAnswers()).allMatch(answer -> answer.contains("stuckThreads=0"));
             assertThat(result.history()).as("interrupted or cancelled acquires")
                     .anyMatch(event -> event.kind() == Kind.NOT_ACQUIRED);
             // A lease leaked by a cancelled or interrupted acquire would still be held (and renewed) now.
@@ -198,7 +209,12 @@ abstract class ChaosScenarios {
      * history.
      */
     RunResult run(String options, Duration runFor, ThrowingRunnable fault) throws Exception {
-        return run(this.hub, this.workers, options, runFor, fault);
+        RunResult result = run(this.hub, this.workers, options, runFor, fault);
+        // After every scenario (reliability T19): every worker thread ended its loop, and no key is left held.
+        assertThat(result.stopAnswers()).as("threads that did not finish").allMatch(answer -> answer.contains(
+                "stuckThreads=0") || answer.endsWith("restarted"));
+        assertNothingHeld(result.grantedKeys());
+        return result;
     }
 
     /**
