@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Appends one line per scenario to the report of the run (a Markdown table in the file named by the system property
  * {@code chaos.report}, {@code target/chaos-report.md} by default), from which {@code docs/safety.md} takes its
- * table.
+ * table, and writes each run's whole history beside it (in {@code chaos-histories/}), for reading after the fact.
  *
  * <p>Thread-safe: lines are appended under a lock.
  */
@@ -64,6 +64,13 @@ public final class ChaosReport {
                 Files.writeString(report, HEADER, StandardCharsets.UTF_8);
             }
             Files.writeString(report, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            Path histories = report.toAbsolutePath().getParent().resolve("chaos-histories");
+            Files.createDirectories(histories);
+            String name = (backend + " " + scenario).replaceAll("[^A-Za-z0-9]+", "-");
+            for (int i = 0; i < runs.size(); i++) {
+                List<String> lines = runs.get(i).history().stream().map(HistoryEvent::toString).toList();
+                Files.write(histories.resolve(name + "-" + (i + 1) + ".log"), lines, StandardCharsets.UTF_8);
+            }
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);

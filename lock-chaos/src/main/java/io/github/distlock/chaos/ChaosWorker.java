@@ -65,11 +65,14 @@ public final class ChaosWorker {
 
     private final WorkerBackend backends;
 
+    private final List<String> backendSpec;
+
     private final HubLink events;
 
     private ChaosWorker(int hubPort, String name, int engineCount, List<String> backendSpec) {
         this.hubPort = hubPort;
         this.name = name;
+        this.backendSpec = List.copyOf(backendSpec);
         this.backends = new WorkerBackend(backendSpec);
         for (int i = 0; i < engineCount; i++) {
             FaultInjectingBackend.Wrapped wrapped = FaultInjectingBackend.wrap(this.backends.create());
@@ -122,12 +125,20 @@ public final class ChaosWorker {
         System.exit(0);
     }
 
+    // On a backend of its own, closed afterwards, so that probing leaves no connection behind (the in-memory
+    // backend is the one every engine of the JVM shares).
     private String heldOf(String[] keys) {
         List<String> held = new ArrayList<>();
-        try (LockEngine engine = new LockEngine(this.backends.create())) {
+        WorkerBackend own = this.backends.isShared() ? null : new WorkerBackend(this.backendSpec);
+        try (LockEngine engine = new LockEngine((own != null) ? own.create() : this.backends.create())) {
             for (String key : keys) {
                 engine.tryAcquire(LockRequest.of(key, Duration.ofSeconds(2))).ifPresentOrElse(Lease::release,
                         () -> held.add(key));
+            }
+        }
+        finally {
+            if (own != null) {
+                own.close();
             }
         }
         return String.join(",", held);

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
@@ -42,10 +44,18 @@ final class WorkerBackend implements AutoCloseable {
 
     private final List<AutoCloseable> resources = new ArrayList<>();
 
-    private LeaseBackend shared;
+    private @Nullable LeaseBackend shared;
 
     WorkerBackend(List<String> spec) {
         this.spec = List.copyOf(spec);
+    }
+
+    /**
+     * Whether every engine gets the same backend (the in-memory one), rather than one with connections of its own.
+     * @return whether the backend is shared
+     */
+    boolean isShared() {
+        return "memory".equals(this.spec.get(0));
     }
 
     /**
