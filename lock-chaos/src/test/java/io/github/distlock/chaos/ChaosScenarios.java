@@ -87,7 +87,7 @@ abstract class ChaosScenarios {
 
     /** How many rounds each scenario runs. */
     static int rounds() {
-        return "full".equals(System.getProperty("chaos.matrix")) ? 3 : 1;
+        return Integer.parseInt(System.getProperty("chaos.rounds", "1"));
     }
 
     @BeforeAll
