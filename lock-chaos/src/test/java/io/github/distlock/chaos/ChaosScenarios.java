@@ -138,15 +138,18 @@ abstract class ChaosScenarios {
         List<RunResult> runs = new ArrayList<>();
         List<Long> detections = new ArrayList<>();
         for (int round = 0; round < rounds(); round++) {
-            // Every other section outlives the lease, so it needs its renewals; the first worker's stall.
-            WorkerProcess stalled = this.workers.all().get(0);
-            RunResult result = run("work=5 longEvery=2 longWork=" + LEASE.multipliedBy(2).toMillis() + " hot=1",
+            // Every section outlives the lease, so it lives on renewals; the worker inside when the fault strikes
+            // has its renewals stalled, the others renew as usual.
+            List<String> stalled = new ArrayList<>();
+            RunResult result = run("longEvery=1 longWork=" + LEASE.multipliedBy(2).toMillis() + " hot=1",
                     LEASE.multipliedBy(4), () -> {
-                        pause(Duration.ofMillis(500));
-                        this.hub.mark("stall");
-                        stalled.command("stall-renewals on", Duration.ofSeconds(10));
-                        pause(LEASE.multipliedBy(3));
-                        stalled.command("stall-renewals off", Duration.ofSeconds(10));
+                        pause(Duration.ofMillis(300));
+                        stalled.add(strikeTheNextReaderOf(":hot0", reader -> {
+                            this.hub.mark("stall");
+                            this.workers.named(reader).command("stall-renewals on", Duration.ofSeconds(10));
+                        }));
+                        pause(LEASE.multipliedBy(3).minusMillis(300));
+                        this.workers.named(stalled.get(0)).command("stall-renewals off", Duration.ofSeconds(10));
                         this.hub.mark("unstall");
                     });
             assertSafeWithFencing(result);
