@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /**
  * The worker JVMs of one test class, started together and driven together: a run starts on every worker and stops
@@ -23,19 +24,21 @@ public final class Workers implements AutoCloseable {
 
     private final int engines;
 
-    private final List<String> backend;
+    // Each worker's backend and environment by its name: a worker started again gets the same.
+    private final Function<String, List<String>> backend;
 
-    private final Map<String, String> environment;
+    private final Function<String, Map<String, String>> environment;
 
     private final Path directory;
 
     private final List<WorkerProcess> workers = new ArrayList<>();
 
-    private Workers(Hub hub, int engines, List<String> backend, Map<String, String> environment, Path directory) {
+    private Workers(Hub hub, int engines, Function<String, List<String>> backend,
+            Function<String, Map<String, String>> environment, Path directory) {
         this.hub = hub;
         this.engines = engines;
-        this.backend = List.copyOf(backend);
-        this.environment = Map.copyOf(environment);
+        this.backend = backend;
+        this.environment = environment;
         this.directory = directory;
     }
 
@@ -51,6 +54,25 @@ public final class Workers implements AutoCloseable {
      */
     public static Workers start(Hub hub, int count, int engines, List<String> backend,
             Map<String, String> environment, Path directory) {
+        List<String> sameBackend = List.copyOf(backend);
+        Map<String, String> sameEnvironment = Map.copyOf(environment);
+        return start(hub, count, engines, name -> sameBackend, name -> sameEnvironment, directory);
+    }
+
+    /**
+     * Starts the workers, in parallel, each with a backend and an environment of its own: a backend through a
+     * network path of the worker's own (a proxy that a test can cut), a clock of its own.
+     * @param hub the hub they report to
+     * @param count how many worker JVMs ({@code w1}, {@code w2}, ...)
+     * @param engines how many engines each runs
+     * @param backend each worker's backend (see {@link WorkerBackend}) by the worker's name; asked again when a
+     *     killed worker is started again
+     * @param environment variables for each worker's environment by the worker's name
+     * @param directory where their logs go
+     * @return the ready workers
+     */
+    public static Workers start(Hub hub, int count, int engines, Function<String, List<String>> backend,
+            Function<String, Map<String, String>> environment, Path directory) {
         Workers workers = new Workers(hub, engines, backend, environment, directory);
         List<CompletableFuture<WorkerProcess>> starting = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
@@ -71,7 +93,8 @@ public final class Workers implements AutoCloseable {
     }
 
     private WorkerProcess launch(String name) {
-        return WorkerProcess.start(this.hub, name, this.engines, this.backend, this.environment, this.directory);
+        return WorkerProcess.start(this.hub, name, this.engines, List.copyOf(this.backend.apply(name)),
+                Map.copyOf(this.environment.apply(name)), this.directory);
     }
 
     /**

@@ -11,7 +11,9 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on a free loopback port in front of a server, for fault tests: it forwards every connection, and on
@@ -19,7 +21,12 @@ import java.util.concurrent.TimeUnit;
  * as a half-open connection behind a dead network path would look (no reset, no data, nothing closed); or stalls one
  * chosen connection ({@link #stallConnectionSeenByTheServerFrom}). Connections made afterwards are forwarded
  * normally. {@link #delayForwarding} holds every chunk of every connection for a while before forwarding it, as a slow
- * network path would. Only loopback addresses are involved.
+ * network path would, {@link #delayForwarding(Duration, Duration)} with a random jitter, and
+ * {@link #stallChunksAtRandom} holds an occasional chunk longer, as a retransmission after a lost packet would (a TCP
+ * proxy cannot lose bytes without breaking the stream). {@link #blackhole} cuts the path altogether for a while: open
+ * connections and new ones alike forward nothing, as behind a network partition. {@link #dropReplies} forwards
+ * requests but throws the server's replies away, as a path that loses only its return traffic would. Only loopback
+ * addresses are involved.
  *
  * <p>Thread-safe; its threads are daemons and end with {@link #close()}.
  */
@@ -35,6 +42,19 @@ public final class TcpProxy implements AutoCloseable {
 
     // Set by the test thread; read by the pumps before each chunk they forward.
     private volatile long delayNanos;
+
+    private volatile long jitterNanos;
+
+    private volatile double stallProbability;
+
+    private volatile long stallNanos;
+
+    // While set, new connections start stalled; the links stalled by the blackhole are dropped when it ends.
+    private volatile boolean blackholed;
+
+    private volatile boolean droppingReplies;
+
+    private final AtomicLong repliesDropped = new AtomicLong();
 
     private TcpProxy(ServerSocket listening, InetSocketAddress target) {
         this.listening = listening;
@@ -106,7 +126,90 @@ public final class TcpProxy implements AutoCloseable {
      * @param delay how long each chunk is held
      */
     public void delayForwarding(Duration delay) {
+        delayForwarding(delay, Duration.ZERO);
+    }
+
+    /**
+     * Holds every chunk read from then on, in both directions and on every connection, for the given time plus or
+     * minus a random jitter (uniform, drawn per chunk) before forwarding it; {@link Duration#ZERO} twice forwards at
+     * once again. Chunks keep their order: a connection's chunks are held one after the other, as on a slow path.
+     * @param delay how long each chunk is held on average
+     * @param jitter how much longer or shorter a chunk may be held (at most {@code delay})
+     */
+    public void delayForwarding(Duration delay, Duration jitter) {
+        if (jitter.compareTo(delay) > 0) {
+            throw new IllegalArgumentException("A jitter of " + jitter + " is larger than the delay " + delay);
+        }
+        this.jitterNanos = jitter.toNanos();
         this.delayNanos = delay.toNanos();
+    }
+
+    /**
+     * Holds a chunk, drawn at random with the given probability, for an extra while before forwarding it (after any
+     * {@link #delayForwarding delay}), in both directions: what a lost packet costs on a TCP connection, which
+     * retransmits it; a probability of {@code 0} stops it.
+     * @param probability the chance of each chunk to be held, from {@code 0} to {@code 1}
+     * @param stall how long the extra hold is
+     */
+    public void stallChunksAtRandom(double probability, Duration stall) {
+        if (probability < 0 || probability > 1) {
+            throw new IllegalArgumentException("Not a probability: " + probability);
+        }
+        this.stallNanos = stall.toNanos();
+        this.stallProbability = probability;
+    }
+
+    /**
+     * Cuts the path, or heals it: while cut, the connections open at that moment and every connection made since
+     * forward nothing in either direction and stay open (a new connection is accepted, as the operating system's
+     * backlog would, but nothing reaches the server), as behind a network partition. When the path heals, the
+     * connections held by the cut are closed, as their ends would have given up on them by then (a held request is
+     * never delivered late), and new connections are forwarded normally again. Connections stalled by
+     * {@link #stallOpenConnections} stay stalled.
+     * @param cut whether the path is cut from now on
+     * @return how many connections the cut holds (on cutting) or closed (on healing)
+     */
+    public int blackhole(boolean cut) {
+        int affected = 0;
+        if (cut) {
+            this.blackholed = true;
+            for (Link link : this.links) {
+                if (!link.stalled) {
+                    link.stalled = true;
+                    link.blackholed = true;
+                    affected++;
+                }
+            }
+            return affected;
+        }
+        this.blackholed = false;
+        for (Link link : this.links) {
+            if (link.blackholed) {
+                link.drop();
+                affected++;
+            }
+        }
+        return affected;
+    }
+
+    /**
+     * Starts or stops throwing away the server's replies: requests are still forwarded (the server executes them),
+     * but what the server answers on a connection open during the window never reaches the client. A connection that
+     * lost a reply loses every later one too, even after the window, so that a client never reads a reply meant for
+     * an earlier request; it times out and closes the connection, and its new connections work again once the window
+     * is over.
+     * @param drop whether replies are dropped from now on
+     */
+    public void dropReplies(boolean drop) {
+        this.droppingReplies = drop;
+    }
+
+    /**
+     * Returns how many chunks of replies {@link #dropReplies} threw away so far.
+     * @return the count, over every connection
+     */
+    public long repliesDropped() {
+        return this.repliesDropped.get();
     }
 
     /**
@@ -143,6 +246,10 @@ public final class TcpProxy implements AutoCloseable {
                 continue;
             }
             Link link = new Link(client, server);
+            if (this.blackholed) {
+                link.stalled = true;
+                link.blackholed = true;
+            }
             this.links.add(link);
             link.start();
         }
@@ -167,6 +274,15 @@ public final class TcpProxy implements AutoCloseable {
         // Set by the test thread; once set, the pumps forward nothing more.
         volatile boolean stalled;
 
+        // Stalled by a blackhole, and so dropped when it heals.
+        volatile boolean blackholed;
+
+        // Set when the blackhole heals: the pumps end and the connection closes.
+        volatile boolean dropped;
+
+        // Set by the downstream pump once it threw a reply away: the stream is out of step from then on.
+        volatile boolean lostAReply;
+
         Link(Socket client, Socket server) {
             this.client = client;
             this.server = server;
@@ -183,16 +299,31 @@ public final class TcpProxy implements AutoCloseable {
                 try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                     int read;
                     while ((read = in.read(buffer)) >= 0) {
-                        while (this.stalled && !TcpProxy.this.closed) {
+                        while (this.stalled && !this.dropped && !TcpProxy.this.closed) {
                             // Hold what was read and read nothing more: the peer's bytes pile up unanswered.
                             Thread.sleep(50);
                         }
+                        if (this.dropped) {
+                            return;
+                        }
                         long delay = TcpProxy.this.delayNanos;
+                        long jitter = TcpProxy.this.jitterNanos;
+                        if (jitter > 0) {
+                            delay += ThreadLocalRandom.current().nextLong(-jitter, jitter + 1);
+                        }
+                        if (ThreadLocalRandom.current().nextDouble() < TcpProxy.this.stallProbability) {
+                            delay += TcpProxy.this.stallNanos;
+                        }
                         if (delay > 0) {
                             TimeUnit.NANOSECONDS.sleep(delay);
                         }
                         if (TcpProxy.this.closed) {
                             return;
+                        }
+                        if (from == this.server && (this.lostAReply || TcpProxy.this.droppingReplies)) {
+                            this.lostAReply = true;
+                            TcpProxy.this.repliesDropped.incrementAndGet();
+                            continue;
                         }
                         out.write(buffer, 0, read);
                         out.flush();
@@ -202,13 +333,19 @@ public final class TcpProxy implements AutoCloseable {
                     // The connection ended.
                 }
                 finally {
-                    if (!this.stalled) {
+                    if (!this.stalled || this.dropped) {
                         close();
                     }
                 }
             }, "tcp-proxy-" + direction + "-" + from.getPort());
             thread.setDaemon(true);
             thread.start();
+        }
+
+        void drop() {
+            this.dropped = true;
+            close();
+            TcpProxy.this.links.remove(this);
         }
 
         void close() {
