@@ -219,8 +219,8 @@ class RedisNetworkChaosTests {
             assertThat(result.verdict().staleAccepted()).as("stale accesses accepted").isZero();
             assertThat(result.verdict().grants()).as("grants in 8 s over the slow path").isGreaterThan(3);
             for (HistoryEvent granted : result.ofKind(Kind.GRANTED)) {
-                acquireMillis.add(TimeUnit.MILLISECONDS.toNanos(Long.parseLong(granted.detail()
-                        .replaceAll(".*acquire-ms=(\\d+).*", "$1"))));
+                acquireMillis.add(TimeUnit.MICROSECONDS.toNanos(Long.parseLong(granted.detail()
+                        .replaceAll(".*waited-us=(\\d+).*", "$1"))));
             }
             runs.add(result);
         }
