@@ -63,7 +63,7 @@ class ClusterChaosTests extends WorkerFaultScenarios {
             RunResult result = run("work=20 hot=1 cold=20 hotPercent=60", Duration.ofSeconds(4), () -> {
                 pause(Duration.ofMillis(500));
                 try (HeldStrike strike = HeldStrike.arm(this.hub, ":hot0", reader -> {
-                    RedisServer node = nodeHolding("*hot0*");
+                    RedisServer node = nodeHolding("*:hot0}");
                     this.hub.mark("kill");
                     node.kill();
                     node.restart();
@@ -111,16 +111,21 @@ class ClusterChaosTests extends WorkerFaultScenarios {
                         + "; recovery = kill to the hot key's next grant");
     }
 
-    /** The master whose keys match: the one serving the held key's slot. */
+    /**
+     * The master that holds a lease on a key matching: its value names an owner ({@code token:owner}), where a
+     * released key of an earlier run keeps only its last token.
+     */
     private RedisServer nodeHolding(String pattern) {
         for (RedisServer node : this.cluster.nodes()) {
             try (Jedis connection = node.connect()) {
-                if (!connection.keys(pattern).isEmpty()) {
-                    return node;
+                for (String key : connection.keys(pattern)) {
+                    if ("string".equals(connection.type(key)) && String.valueOf(connection.get(key)).contains(":")) {
+                        return node;
+                    }
                 }
             }
         }
-        throw new IllegalStateException("No node holds a key matching " + pattern);
+        throw new IllegalStateException("No node holds a lease on a key matching " + pattern);
     }
 
 }
