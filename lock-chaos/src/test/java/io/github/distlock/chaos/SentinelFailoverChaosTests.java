@@ -124,7 +124,8 @@ class SentinelFailoverChaosTests {
                                 : "it was told of its loss " + millis(struckLost.get(), kill) + " ms after the kill")
                         + "); " + refused + " acquires failed and none succeeded until the old master was back as a "
                         + "replica (" + millis(replicaBack, kill) + " ms after the kill); next grant " + millis(again,
-                                kill) + " ms after the kill; overlaps " + result.verdict().overlaps()
+                                kill) + " ms after the kill, once the struck holder, kept in its section until "
+                        + millis(failover.mark("let go"), kill) + " ms, let go; overlaps " + result.verdict().overlaps()
                         + "; 1 round (a group per run)");
     }
 
