@@ -19,6 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * started again on its data. Fencing must keep the resource safe and tokens must not go back, every holder whose
  * section outlived its lease must be told of its loss, locks must be granted again after the restart, and no lease
  * may be left behind.
+ *
+ * <p>A mix-in rather than a superclass, so that a backend's class keeps its place under {@link WorkerFaultScenarios};
+ * only subclasses of {@link ChaosScenarios} may implement it.
  */
 interface DatabaseCrashScenario {
 
@@ -34,6 +37,7 @@ interface DatabaseCrashScenario {
     @Test
     default void t08ADatabaseCrashLosesNoFencingTellsHoldersOfTheirLossAndLocksAreGrantedAgainAfterTheRestart()
             throws Exception {
+        // The hub, the workers and the run come from the chaos class this is mixed into.
         ChaosScenarios scenarios = (ChaosScenarios) this;
         Duration lease = ChaosScenarios.LEASE;
         List<RunResult> runs = new ArrayList<>();
