@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 final class HeldStrike implements AutoCloseable {
 
     /** How long a victim is held at most, should the test never let it go. */
-    private static final Duration LONGEST_HOLD = Duration.ofSeconds(40);
+    private static final Duration LONGEST_HOLD = Duration.ofSeconds(120);
 
     private final Hub hub;
 

@@ -46,7 +46,7 @@ class SentinelFailoverChaosTests {
     static final Duration FAILOVER_BOUND = Duration.ofSeconds(40);
 
     /** How long after the kill a key must be granted again. */
-    static final Duration RECOVERY_BOUND = Duration.ofSeconds(45);
+    static final Duration RECOVERY_BOUND = Duration.ofSeconds(60);
 
     private static final String MASTER = "chaos";
 
