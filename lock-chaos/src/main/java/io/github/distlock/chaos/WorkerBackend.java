@@ -28,6 +28,8 @@ import redis.clients.jedis.JedisPooled;
  * <li>{@code memory}: one in-memory backend shared by the worker's engines (all in one JVM)</li>
  * <li>{@code redis <host:port>}, {@code sentinel <master> <host:port,...>}, {@code cluster <host:port,...>}: the
  * Redis backend with connections of its own per engine</li>
+ * <li>{@code sentinel-ack <master> <host:port,...>}: the same over Sentinel, every grant acknowledged by one
+ * replica ({@code WAIT}, within {@link #CALL_TIMEOUT}) before it is given</li>
  * <li>{@code jdbc <url> <user> <password>}: the JDBC backend over a small pool of its own per engine</li>
  * <li>{@code broken <flaw> <host:port>}: a {@link BrokenRedisBackend}, for the checker's self-test</li>
  * </ul>
@@ -73,6 +75,8 @@ final class WorkerBackend implements AutoCloseable {
             }
             case "redis" -> redis(RedisTopology.standalone(host(this.spec.get(1)), port(this.spec.get(1))));
             case "sentinel" -> redis(RedisTopology.sentinel(this.spec.get(1), addresses(this.spec.get(2))));
+            case "sentinel-ack" -> redis(RedisTopology.sentinel(this.spec.get(1), addresses(this.spec.get(2))),
+                    RedisLockOptions.defaults().withReplicaAcknowledgement(1, CALL_TIMEOUT));
             case "cluster" -> redis(RedisTopology.cluster(addresses(this.spec.get(1))));
             case "jdbc" -> jdbc(this.spec.get(1), this.spec.get(2), this.spec.get(3));
             case "broken" -> {
@@ -85,8 +89,12 @@ final class WorkerBackend implements AutoCloseable {
     }
 
     private LeaseBackend redis(RedisTopology topology) {
+        return redis(topology, RedisLockOptions.defaults());
+    }
+
+    private LeaseBackend redis(RedisTopology topology, RedisLockOptions options) {
         RedisConnections connections = keep(RedisConnections.create(topology, config(), config(), 8));
-        return keep(new RedisLeaseBackend(connections, RedisLockOptions.defaults()));
+        return keep(new RedisLeaseBackend(connections, options));
     }
 
     private LeaseBackend jdbc(String url, String user, String password) {

@@ -6,13 +6,14 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import io.github.distlock.jdbc.JdbcLockOptions;
 import io.github.distlock.jdbc.JdbcLockSchema;
+import io.github.distlock.testservers.DatabaseServer;
 import io.github.distlock.testservers.PostgresServer;
 
 /**
  * The JDBC backend on PostgreSQL (with release notification, so waiters queue) under the chaos harness: three
- * worker JVMs, two threads each, each engine on a pool of its own.
+ * worker JVMs, two threads each, each engine on a pool of its own; and the server's crash and restart.
  */
-class PostgresChaosTests extends WorkerFaultScenarios {
+class PostgresChaosTests extends WorkerFaultScenarios implements DatabaseCrashScenario {
 
     private PostgresServer postgres;
 
@@ -41,6 +42,11 @@ class PostgresChaosTests extends WorkerFaultScenarios {
     @Override
     List<String> backendSpec() {
         return List.of("jdbc", this.postgres.jdbcUrl(), PostgresServer.SUPERUSER, "-");
+    }
+
+    @Override
+    public DatabaseServer database() {
+        return this.postgres;
     }
 
 }

@@ -8,11 +8,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import redis.clients.jedis.Jedis;
 
 /**
  * A master, one replica and three sentinels (quorum two) on free loopback ports, for failover tests. Sentinels
- * detect a dead master after {@link #DOWN_AFTER} and promote the replica.
+ * detect a dead master after {@link #DOWN_AFTER} and promote the replica. Started by
+ * {@link #startWithReplicationThroughProxy}, the replica replicates through a {@link TcpProxy}, so that a test can
+ * stall replication and kill the master before the replica has its latest writes.
  *
  * <p>Not thread-safe: one test drives it.
  */
@@ -35,11 +39,15 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
     private final Path directory;
 
-    private RedisSentinelGroup(String masterName, RedisServer master, RedisServer replica, Path directory) {
+    private final @Nullable TcpProxy replicationLink;
+
+    private RedisSentinelGroup(String masterName, RedisServer master, RedisServer replica, Path directory,
+            @Nullable TcpProxy replicationLink) {
         this.masterName = masterName;
         this.master = master;
         this.replica = replica;
         this.directory = directory;
+        this.replicationLink = replicationLink;
     }
 
     /**
@@ -48,12 +56,31 @@ public final class RedisSentinelGroup implements AutoCloseable {
      * @return the running group
      */
     public static RedisSentinelGroup start(String masterName) {
+        return start(masterName, false);
+    }
+
+    /**
+     * Starts the group with the replica replicating from the master through a {@link TcpProxy} (see
+     * {@link #replicationLink()}); sentinels watch both servers directly. When the master dies, sentinels configure
+     * it, once back, as a replica of the promoted one, directly.
+     * @param masterName the name sentinels monitor the master under
+     * @return the running group
+     */
+    public static RedisSentinelGroup startWithReplicationThroughProxy(String masterName) {
+        return start(masterName, true);
+    }
+
+    private static RedisSentinelGroup start(String masterName, boolean proxied) {
         RedisServer master = RedisServer.start();
         RedisServer replica = null;
+        TcpProxy link = null;
         RedisSentinelGroup group = null;
         try {
-            replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()));
-            group = new RedisSentinelGroup(masterName, master, replica, Files.createTempDirectory("distlock-sentinel"));
+            link = proxied ? TcpProxy.start(master.port()) : null;
+            int replicatesFrom = (link != null) ? link.port() : master.port();
+            replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(replicatesFrom));
+            group = new RedisSentinelGroup(masterName, master, replica, Files.createTempDirectory("distlock-sentinel"),
+                    link);
             for (int i = 0; i < 3; i++) {
                 group.startSentinel();
             }
@@ -68,6 +95,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
                 master.close();
                 if (replica != null) {
                     replica.close();
+                }
+                if (link != null) {
+                    link.close();
                 }
             }
             if (ex instanceof IOException io) {
@@ -110,6 +140,21 @@ public final class RedisSentinelGroup implements AutoCloseable {
     }
 
     /**
+     * Returns the proxy the initial replica replicates through, which can stall replication (for example
+     * {@link TcpProxy#stallOpenConnections()}).
+     * @return the proxy
+     * @throws IllegalStateException if the group was not started with
+     *     {@link #startWithReplicationThroughProxy}
+     */
+    public TcpProxy replicationLink() {
+        if (this.replicationLink == null) {
+            throw new IllegalStateException("Only a group started with startWithReplicationThroughProxy() has a "
+                    + "replication proxy");
+        }
+        return this.replicationLink;
+    }
+
+    /**
      * Asks a sentinel which port the master currently has.
      * @return the current master's port
      */
@@ -124,6 +169,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
         this.sentinels.forEach(LocalProcess::kill);
         this.master.close();
         this.replica.close();
+        if (this.replicationLink != null) {
+            this.replicationLink.close();
+        }
         LocalProcess.deleteRecursively(this.directory);
     }
 
