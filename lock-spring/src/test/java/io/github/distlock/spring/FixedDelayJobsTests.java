@@ -35,6 +35,9 @@ class FixedDelayJobsTests {
 
     private static final int PERIODS = 20;
 
+    /** The job's fixed delay. */
+    private static final long DELAY_MILLIS = 400;
+
     private static final long WORK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** Switches of the running instance as the two schedules drift apart (each adds at most one run). */
@@ -58,7 +61,7 @@ class FixedDelayJobsTests {
     private static Counts runTwoInstances(String minHold) {
         InMemoryLeaseBackend shared = new InMemoryLeaseBackend();
         try (AnnotationConfigApplicationContext first = start(shared, minHold);
-                AnnotationConfigApplicationContext second = start(shared, minHold)) {
+                AnnotationConfigApplicationContext second = startHalfADelayLater(shared, minHold)) {
             Instance one = new Instance(first);
             Instance two = new Instance(second);
             Counts before = Counts.of(one, two);
@@ -68,6 +71,19 @@ class FixedDelayJobsTests {
             return new Counts(after.ticksOne - before.ticksOne, after.ticksTwo - before.ticksTwo,
                     after.runs - before.runs);
         }
+    }
+
+    // Two contexts started back to back tick within a few milliseconds of each other, and then one of them finds
+    // the lock taken on nearly every tick; half a delay apart, their ticks interleave as two real instances' do.
+    private static AnnotationConfigApplicationContext startHalfADelayLater(LeaseBackend backend, String minHold) {
+        try {
+            Thread.sleep(DELAY_MILLIS / 2);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+        return start(backend, minHold);
     }
 
     private static AnnotationConfigApplicationContext start(LeaseBackend backend, String minHold) {
@@ -136,7 +152,7 @@ class FixedDelayJobsTests {
 
         private final AtomicInteger runs = new AtomicInteger();
 
-        @Scheduled(fixedDelay = 400)
+        @Scheduled(fixedDelay = DELAY_MILLIS)
         @DistributedLock(name = "${job.name}", leaseTime = "2s", minHold = "${job.min-hold}")
         public void report() {
             this.runs.incrementAndGet();
