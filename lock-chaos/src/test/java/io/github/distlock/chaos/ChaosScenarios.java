@@ -242,9 +242,18 @@ abstract class ChaosScenarios {
 
     /** Arms an action on the next read of a run's hot key and waits until it ran; returns the reader's name. */
     String strikeTheNextReaderOf(String keySuffix, java.util.function.Consumer<String> action) throws Exception {
+        return strikeTheNextReaderOf(this.hub, keySuffix, action);
+    }
+
+    /**
+     * Arms an action on the next read of a key ending so, on a hub, and waits until it ran; returns the reader's
+     * name. The reader is then inside its critical section, blocked on that read.
+     */
+    static String strikeTheNextReaderOf(Hub hub, String keySuffix, java.util.function.Consumer<String> action)
+            throws InterruptedException {
         AtomicReference<String> victim = new AtomicReference<>();
         CountDownLatch struck = new CountDownLatch(1);
-        this.hub.onNextReadEndingWith(keySuffix, worker -> {
+        hub.onNextReadEndingWith(keySuffix, worker -> {
             action.accept(worker);
             victim.set(worker);
             struck.countDown();

@@ -7,9 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterAll;
@@ -232,17 +230,8 @@ class RedisNetworkChaosTests {
         return this.proxies.computeIfAbsent(worker, name -> TcpProxy.start(this.redis.port()));
     }
 
-    /** Arms an action on the next read of a run's key and waits until it ran; returns the reader's name. */
     private String strikeTheNextReaderOf(String keySuffix, Consumer<String> action) throws Exception {
-        AtomicReference<String> victim = new AtomicReference<>();
-        CountDownLatch struck = new CountDownLatch(1);
-        this.hub.onNextReadEndingWith(keySuffix, worker -> {
-            action.accept(worker);
-            victim.set(worker);
-            struck.countDown();
-        });
-        assertThat(struck.await(20, TimeUnit.SECONDS)).as("a worker read the hot key").isTrue();
-        return victim.get();
+        return ChaosScenarios.strikeTheNextReaderOf(this.hub, keySuffix, action);
     }
 
     private static void assertSafeWithFencing(RunResult result) {

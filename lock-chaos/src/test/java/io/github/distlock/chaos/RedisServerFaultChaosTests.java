@@ -149,12 +149,7 @@ class RedisServerFaultChaosTests {
     }
 
     private void strike(String keySuffix, Runnable fault) throws InterruptedException {
-        java.util.concurrent.CountDownLatch struck = new java.util.concurrent.CountDownLatch(1);
-        this.hub.onNextReadEndingWith(keySuffix, worker -> {
-            fault.run();
-            struck.countDown();
-        });
-        assertThat(struck.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("a worker read the hot key").isTrue();
+        ChaosScenarios.strikeTheNextReaderOf(this.hub, keySuffix, worker -> fault.run());
     }
 
     private static List<Long> recoveries(List<RunResult> runs) {
